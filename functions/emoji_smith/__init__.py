@@ -1,0 +1,1 @@
+"""Emoji Smith: turn a Slack message into a custom emoji."""

@@ -1,0 +1,94 @@
+"""Job records in DynamoDB: one item per job (the execution name), updated as steps finish."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from emoji_smith.adapters.aws_clients import dynamodb_client
+from emoji_smith.domain.models import Delivery, EmojiRequest, JobStatus
+
+RETENTION_SECONDS = 90 * 24 * 3600
+_serialize = TypeSerializer().serialize
+_deserialize = TypeDeserializer().deserialize
+
+
+class DynamoDBJobRepository:
+    def __init__(self, table: str) -> None:
+        self._table = table
+
+    def record_progress(
+        self, job_id: str, request: EmojiRequest, status: JobStatus, step: str
+    ) -> None:
+        self._update(job_id, {"status": status.value, "step": step, **_request_fields(request)})
+
+    def record_images(
+        self, job_id: str, prompt: str, original_keys: list[str], emoji_keys: list[str]
+    ) -> None:
+        self._update(
+            job_id,
+            {
+                "status": JobStatus.READY.value,
+                "step": "PersistEmoji",
+                "prompt": prompt,
+                "original_keys": original_keys,
+                "emoji_keys": emoji_keys,
+            },
+        )
+
+    def record_delivery(self, job_id: str, delivery: Delivery) -> None:
+        self._update(
+            job_id,
+            {
+                "status": JobStatus.DELIVERED.value,
+                "step": "UploadEmoji",
+                "delivery": delivery.model_dump(),
+                "emoji_name": delivery.emoji_name,
+            },
+        )
+
+    def record_failure(
+        self, job_id: str, request: EmojiRequest | None, error: str, cause: str
+    ) -> None:
+        fields: dict[str, Any] = {"status": JobStatus.FAILED.value, "error": error, "cause": cause}
+        if request is not None:
+            fields |= _request_fields(request)
+        self._update(job_id, fields)
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        item = (
+            dynamodb_client()
+            .get_item(TableName=self._table, Key={"job_id": {"S": job_id}}, ConsistentRead=True)
+            .get("Item")
+        )
+        return None if item is None else {k: _deserialize(v) for k, v in item.items()}
+
+    def _update(self, job_id: str, fields: dict[str, Any]) -> None:
+        now = int(time.time())
+        fields = {**fields, "updated_at": now, "expires_at": now + RETENTION_SECONDS}
+        names = {f"#{i}": name for i, name in enumerate(fields)}
+        values = {f":{i}": _serialize(value) for i, value in enumerate(fields.values())}
+        assignments = [f"#{i} = :{i}" for i in range(len(fields))]
+        names["#created"] = "created_at"
+        values[":now"] = _serialize(now)
+        assignments.append("#created = if_not_exists(#created, :now)")
+        dynamodb_client().update_item(
+            TableName=self._table,
+            Key={"job_id": {"S": job_id}},
+            UpdateExpression="SET " + ", ".join(assignments),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+
+def _request_fields(request: EmojiRequest) -> dict[str, Any]:
+    return {
+        "team_id": request.team_id,
+        "requester": request.user_id,
+        "emoji_name": request.name,
+        "description": request.description,
+        "style": request.style,
+        "options": request.options,
+    }

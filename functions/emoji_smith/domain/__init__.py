@@ -1,0 +1,1 @@
+"""Pure domain: no AWS, OpenAI or Slack imports, no environment reads."""

@@ -1,0 +1,37 @@
+"""What the member reads. Plain words; what happened, and what to do next."""
+
+from __future__ import annotations
+
+from emoji_smith.domain.errors import ERRORS
+from emoji_smith.domain.models import Delivery, StepFailure
+
+INTERNAL_HINT = "Something went wrong on our side; we will retry automatically."
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn escaping: member text can never become a mention or a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def working_message(emoji_name: str) -> str:
+    return f"Working on :{escape(emoji_name)}: … this takes about a minute."
+
+
+def success_message(delivery: Delivery) -> str:
+    name = escape(delivery.emoji_name)
+    if delivery.method == "admin_emoji":
+        return f"Done: :{name}: is now an emoji in this workspace."
+    if delivery.method == "file_share":
+        return (
+            f"Your emoji is ready. To add it: download the image, then *Add Emoji* "
+            f"(smiley menu → Add Emoji) and name it `{name}`."
+        )
+    return f"Your emoji `{name}` is ready: {delivery.location}"
+
+
+def failure_message(failure: StepFailure, emoji_name: str) -> str:
+    known = ERRORS.get(failure.error)
+    subject = f"the emoji `{escape(emoji_name)}`" if emoji_name else "your emoji"
+    if known is None:
+        return f"Could not make {subject} yet. {INTERNAL_HINT}"
+    return f"Could not make {subject}. {known.member_hint} ({escape(failure.cause)})"

@@ -1,0 +1,64 @@
+"""Emoji-grade prompts: one subject, readable at reaction size, no stray text."""
+
+from __future__ import annotations
+
+import re
+
+from emoji_smith.domain.models import EmojiRequest, ImagePrompt
+from emoji_smith.domain.styles import PRESETS
+
+MAX_PROMPT_LENGTH = 1500
+MAX_CONTEXT_IN_PROMPT = 300
+MAX_BADGE_TEXT = 24
+_QUOTED = re.compile(r"[\"“”'‘’«»]([^\"“”'‘’«»]{1,40})[\"“”'‘’«»]")
+_ASKS_FOR_TEXT = re.compile(r"\b(text|word|words|letters|saying|says|that reads|lettering)\b", re.I)
+
+EMOJI_GUIDANCE = (
+    "One clear subject, centred, filling most of the square canvas. Bold simple shapes and strong "
+    "outlines that stay readable at 22 pixels. High contrast, few details."
+)
+
+
+def quoted_text(description: str) -> str | None:
+    """Text the member wants written, as `"LGTM"` in the description."""
+    match = _QUOTED.search(description)
+    return match.group(1).strip() if match else None
+
+
+def badge_text(subject: str) -> str:
+    """The few words a text badge can show legibly at 128 px."""
+    text = quoted_text(subject) or subject
+    words = text.split()
+    shown = ""
+    for word in words:
+        candidate = f"{shown} {word}".strip()
+        if len(candidate) > MAX_BADGE_TEXT:
+            break
+        shown = candidate
+    return (shown or text[:MAX_BADGE_TEXT]).upper()
+
+
+def build_prompt(request: EmojiRequest) -> ImagePrompt:
+    """The image prompt. The source message is context, not the subject, unless there is no
+    description."""
+    preset = PRESETS[request.style]
+    subject = request.description or request.message_text
+    parts = [f"A Slack custom emoji of {subject}.", f"Style: {preset.look}.", EMOJI_GUIDANCE]
+    wanted_text = quoted_text(subject)
+    if wanted_text or _ASKS_FOR_TEXT.search(subject):
+        if wanted_text:
+            parts.append(f'Write exactly this text, large and bold: "{wanted_text}".')
+    else:
+        parts.append("No text, letters or numbers.")
+    parts.append(
+        "Transparent background." if request.transparent else "Plain solid light background."
+    )
+    if request.description and request.message_text:
+        context = request.message_text[:MAX_CONTEXT_IN_PROMPT]
+        parts.append(f"For mood only, it reacts to this chat message: «{context}».")
+    return ImagePrompt(
+        text=" ".join(parts)[:MAX_PROMPT_LENGTH],
+        style=request.style,
+        transparent=request.transparent,
+        badge_text=badge_text(subject),
+    )

@@ -1,0 +1,24 @@
+"""Validate: the member's request against the product rules, and the job record opened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from emoji_smith.dependencies import job_repository
+from emoji_smith.domain.models import JobStatus
+from emoji_smith.domain.validation import parse_request, validate_request
+from emoji_smith.settings import get_settings
+
+logger = Logger()
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = validate_request(
+        parse_request(event.get("request")), get_settings().image_service_configured
+    )
+    job_repository().record_progress(event["job_id"], request, JobStatus.RUNNING, "Validate")
+    return request.model_dump()

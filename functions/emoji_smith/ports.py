@@ -1,0 +1,55 @@
+"""Everything outside the domain, as Protocols. Adapters implement them; handlers use them."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from emoji_smith.domain.models import Delivery, EmojiRequest, ImagePrompt, JobStatus
+
+
+class ImageGenerator(Protocol):
+    """Turns a prompt into `count` encoded images (PNG, JPEG or GIF bytes)."""
+
+    name: str
+
+    def generate(self, prompt: ImagePrompt, count: int) -> list[bytes]: ...
+
+
+class ImageStore(Protocol):
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def share_url(self, key: str, expires_in_seconds: int) -> str:
+        """A short-lived URL anyone holding it can fetch the object from."""
+        ...
+
+
+class JobRepository(Protocol):
+    def record_progress(
+        self, job_id: str, request: EmojiRequest, status: JobStatus, step: str
+    ) -> None: ...
+
+    def record_images(
+        self, job_id: str, prompt: str, original_keys: list[str], emoji_keys: list[str]
+    ) -> None: ...
+
+    def record_delivery(self, job_id: str, delivery: Delivery) -> None: ...
+
+    def record_failure(
+        self, job_id: str, request: EmojiRequest | None, error: str, cause: str
+    ) -> None: ...
+
+    def get(self, job_id: str) -> dict[str, object] | None: ...
+
+
+class SlackGateway(Protocol):
+    """Where results and progress go: Slack itself, or the local outbox."""
+
+    def deliver_emoji(
+        self, job_id: str, request: EmojiRequest, image: bytes, filename: str, image_url: str
+    ) -> Delivery: ...
+
+    def notify(self, job_id: str, request: EmojiRequest, text: str) -> None: ...

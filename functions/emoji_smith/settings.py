@@ -1,0 +1,57 @@
+"""Configuration from the environment. Secrets are read by name from Secrets Manager in AWS
+(`EMOJI_SMITH_SECRET_NAME`, a JSON object of the variables below); locally, from the
+environment itself."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEYS = ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_ADMIN_TOKEN", "SLACK_SIGNING_SECRET")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    jobs_table_name: str = Field("emoji-smith-jobs", alias="JOBS_TABLE_NAME")
+    images_bucket_name: str = Field("emoji-smith-images", alias="IMAGES_BUCKET_NAME")
+    outbox_dir: Path = Field(Path("emoji-out/outbox"), alias="EMOJI_SMITH_OUTBOX_DIR")
+    secret_name: str | None = Field(None, alias="EMOJI_SMITH_SECRET_NAME")
+
+    image_model: str = Field("gpt-image-2", alias="EMOJI_SMITH_IMAGE_MODEL")
+    image_timeout_seconds: float = Field(120.0, alias="EMOJI_SMITH_IMAGE_TIMEOUT_SECONDS")
+    openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
+
+    slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_admin_token: SecretStr | None = Field(None, alias="SLACK_ADMIN_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_api_base_url: str = Field("https://slack.com/api/", alias="SLACK_API_BASE_URL")
+
+    #: How long a shared link to an emoji image lives (Slack fetches it right away).
+    share_url_seconds: int = Field(900, alias="EMOJI_SMITH_SHARE_URL_SECONDS")
+
+    @property
+    def image_service_configured(self) -> bool:
+        return self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())
+
+
+def _secret_values(secret_name: str) -> dict[str, Any]:
+    from aws_lambda_powertools.utilities import parameters
+
+    values = parameters.get_secret(secret_name, transform="json", max_age=300)
+    if not isinstance(values, dict):
+        raise TypeError(f"Secret {secret_name} must hold a JSON object")
+    return {key: value for key, value in values.items() if key in SECRET_KEYS and value}
+
+
+@cache
+def get_settings() -> Settings:
+    settings = Settings()
+    if settings.secret_name:
+        return Settings(**_secret_values(settings.secret_name))
+    return settings

@@ -1,0 +1,156 @@
+"""`emoji-smith`: run the real workflow on the embedded AWS, from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from emoji_smith.domain.naming import suggest_name
+from emoji_smith.domain.styles import OFFLINE_STYLE, PRESETS
+from emoji_smith.domain.validation import MAX_OPTIONS, MIN_OPTIONS
+
+if TYPE_CHECKING:
+    from emoji_smith.ports import ImageStore
+
+DEFAULT_OUT = Path("emoji-out")
+EPILOG = """\
+examples:
+  emoji-smith generate "ship it"                      # offline badge → emoji-out/ship_it.png
+  emoji-smith generate "a happy cat" --style cartoon  # needs OPENAI_API_KEY
+  emoji-smith generate "lgtm" --name lgtm --out ~/emoji
+
+environment:
+  OPENAI_API_KEY, OPENAI_BASE_URL   image service (without a key only the badge style works)
+  SLACK_BOT_TOKEN, SLACK_API_BASE_URL   deliver to Slack (without, to the local outbox)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="emoji-smith",
+        description="Turn a description into a Slack-ready custom emoji (128×128 PNG, ≤ 128 KB) "
+        "by running the real Step Functions workflow on an embedded AWS: no account, no Slack, "
+        "no key needed.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = commands.add_parser(
+        "generate",
+        help="make one emoji from a description",
+        description="Run the emoji workflow locally and write DIR/NAME.png. Each step is shown "
+        "as it completes; on failure the failed step, the error name and the cause are printed "
+        "and the exit status is 1.",
+    )
+    generate.add_argument("description", help='what the emoji shows, e.g. "ship it"')
+    generate.add_argument(
+        "--name", default="", help="emoji name (default: derived from the description)"
+    )
+    generate.add_argument(
+        "--style",
+        default=OFFLINE_STYLE,
+        choices=list(PRESETS),
+        help=f"style preset (default: {OFFLINE_STYLE}, the only one that works offline)",
+    )
+    generate.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})"
+    )
+    generate.add_argument(
+        "--opaque", action="store_true", help="keep a solid background (default: transparent)"
+    )
+    generate.add_argument(
+        "--options",
+        type=int,
+        default=1,
+        help=f"how many candidates to make ({MIN_OPTIONS}-{MAX_OPTIONS}; default 1)",
+    )
+    generate.add_argument("--message", default="", help="the Slack message it reacts to (context)")
+    generate.add_argument("--json", action="store_true", help="print the result as JSON")
+    generate.set_defaults(run=run_generate)
+    return parser
+
+
+def execution_name(name_hint: str) -> str:
+    """Step Functions names: ≤ 80 chars of letters, digits, '-' and '_'."""
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in name_hint)
+    return f"local-{safe[:40].strip('-') or 'emoji'}-{uuid.uuid4().hex[:12]}"
+
+
+def run_generate(args: argparse.Namespace, out: TextIO) -> int:
+    from emoji_smith_local.progress import STEP_LABELS, HistoryReader
+    from emoji_smith_local.runtime import LocalAWS
+
+    started = time.perf_counter()
+    out_dir: Path = args.out
+    request = {
+        "description": args.description,
+        "name": args.name,
+        "style": args.style,
+        "transparent": not args.opaque,
+        "options": args.options,
+        "message_text": args.message,
+    }
+    name = args.name or suggest_name(args.description)
+    with LocalAWS(environment={"EMOJI_SMITH_OUTBOX_DIR": str(out_dir / "outbox")}) as aws:
+        job_id = execution_name(name)
+        arn = aws.start(request, job_id)
+        reader = HistoryReader()
+        while True:
+            description = aws.describe(arn)
+            for step in reader.read(aws.history(arn)):
+                if step.kind == "done":
+                    label = STEP_LABELS.get(step.state, step.state)
+                    print(f"  ✓ {step.state:<14} {label} ({step.seconds * 1000:.0f} ms)", file=out)
+                elif step.kind == "failed":
+                    print(f"  ✗ {step.state:<14} {step.error}: {step.cause}", file=out)
+            if description["status"] not in ("RUNNING", "PENDING_REDRIVE"):
+                break
+            time.sleep(0.01)
+        record = aws.jobs().get(job_id) or {}
+        if description["status"] != "SUCCEEDED":
+            print(
+                f"\nFailed at {reader.failed_step or 'an unknown step'}: "
+                f"{description.get('error', 'unknown error')}\n  {description.get('cause', '')}\n"
+                f"Job {job_id} recorded as {record.get('status', 'missing')}.",
+                file=out,
+            )
+            return 1
+        output = json.loads(description["output"])
+        files = _write_emoji(aws.images(), output, out_dir)
+    elapsed = time.perf_counter() - started
+    if args.json:
+        print(json.dumps({"job_id": job_id, "files": [str(f) for f in files]}), file=out)
+    for path in files:
+        print(
+            f"\n:{output['request']['name']}: → {path} "
+            f"(128×128, {path.stat().st_size / 1024:.1f} KB) in {elapsed:.1f} s",
+            file=out,
+        )
+    return 0
+
+
+def _write_emoji(store: ImageStore, output: dict[str, Any], out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name: str = output["request"]["name"]
+    files = []
+    for option, key in enumerate(output["emoji"]["keys"]):
+        suffix = "" if option == 0 else f"-{option + 1}"
+        path = out_dir / f"{name}{suffix}.{key.rsplit('.', 1)[-1]}"
+        path.write_bytes(store.get(key))
+        files.append(path)
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args, sys.stdout))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

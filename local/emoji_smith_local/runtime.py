@@ -1,0 +1,426 @@
+"""The embedded AWS: moto in-process with its ASL interpreter, deployed from `template.yaml`.
+
+moto's Lambda would need Docker to run a function; we replace its one invoke hook so each
+function's handler runs in this process, with that function's environment, and an exception
+comes back the way Lambda reports it (`errorType` = class name), so the ASL's Retry and Catch
+see our error names.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import io
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from moto import mock_aws
+from moto.awslambda.models import LambdaFunction
+
+from emoji_smith_local.template import (
+    FUNCTION_TYPE,
+    PROJECT_ROOT,
+    STATE_MACHINE_TYPE,
+    TEMPLATE_PATH,
+    Resolver,
+    load_template,
+)
+
+if TYPE_CHECKING:
+    from emoji_smith.ports import ImageStore, JobRepository
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"
+STACK_NAME = "emoji-smith-local"
+#: Variables a developer sets in their shell that the functions read (secrets come from here
+#: locally; in AWS they come from Secrets Manager).
+PASSED_THROUGH = ("OPENAI_", "SLACK_", "EMOJI_SMITH_")
+#: Template variables that only make sense in AWS.
+AWS_ONLY_VARIABLES = ("EMOJI_SMITH_SECRET_NAME",)
+NOT_DEPLOYED_LOCALLY = {
+    "AWS::S3::BucketPolicy": "TLS-only policy: nothing to enforce in-process",
+    "AWS::SecretsManager::Secret": "secrets come from your environment locally",
+}
+TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+
+
+class LocalRuntimeError(RuntimeError):
+    """The embedded AWS cannot run: a moto upgrade moved its hook, or the template is unusable."""
+
+
+@dataclass(frozen=True)
+class LocalLambdaContext:
+    """What a Lambda handler's `context` offers, as far as our handlers and Powertools use it."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def _register_batch_package_lazily() -> None:
+    """moto's ASL interpreter imports `moto.batch.utils` (for one enum); the `moto.batch` package
+    init loads the Batch and EC2 backends, 0.6 s of the CLI's 3 s budget. Our workflow runs no
+    Batch task, so the package is registered without running its init; its submodules still
+    import normally if anything asks for them."""
+    if "moto.batch" in sys.modules:
+        return
+    spec = importlib.util.find_spec("moto.batch")
+    if spec is None or spec.submodule_search_locations is None:
+        raise LocalRuntimeError("moto.batch is not a package any more: update the local runtime")
+    sys.modules["moto.batch"] = importlib.util.module_from_spec(spec)
+
+
+def check_hook_point() -> None:
+    """Fail loudly if moto no longer has the hook this runtime replaces."""
+    hook = getattr(LambdaFunction, "_invoke_lambda", None)
+    if hook is None or list(inspect.signature(hook).parameters) != ["self", "event"]:
+        raise LocalRuntimeError(
+            "moto.awslambda.models.LambdaFunction._invoke_lambda(self, event) is gone or changed: "
+            "the local runtime cannot run handlers in-process with this moto version. "
+            "Pin the moto version in pyproject.toml back, or port the hook."
+        )
+
+
+@contextmanager
+def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+class _InProcessInvoker:
+    """Replaces moto's Docker-based invoke with a call of the handler in this process."""
+
+    def __init__(self) -> None:
+        self._applied_environment: dict[str, str] | None = None
+        self.invocations: list[str] = []
+
+    @contextmanager
+    def environment(self, variables: dict[str, str]) -> Iterator[None]:
+        """A function's environment for the length of one call, as its own container would."""
+        with _environment(variables):
+            if variables != self._applied_environment:
+                # Settings and adapters are cached per container; a new environment is a new one.
+                from emoji_smith.dependencies import forget
+
+                forget()
+                self._applied_environment = variables
+            yield
+
+    def __call__(self, function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+        payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
+        variables = {key: str(value) for key, value in function.environment_vars.items()}
+        self.invocations.append(function.function_name)
+        with self.environment(variables):
+            module_name, attribute = str(function.handler).rsplit(".", 1)
+            handler: Callable[[Any, Any], Any] = getattr(
+                importlib.import_module(module_name), attribute
+            )
+            context = LocalLambdaContext(
+                function.function_name, int(function.memory_size), function.function_arn
+            )
+            try:
+                return json.dumps(handler(payload, context)), False, ""
+            except Exception as error:
+                report = {
+                    "errorMessage": str(error),
+                    "errorType": type(error).__name__,
+                    "stackTrace": traceback.format_tb(error.__traceback__),
+                }
+                return json.dumps(report), True, ""
+
+
+class _RetrySleeps:
+    """Stands in for `time` in moto's retrier: records each backoff, optionally skips the wait."""
+
+    def __init__(self, instant: bool) -> None:
+        self.instant = instant
+        self.waits: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        if not self.instant:
+            time.sleep(seconds)
+
+
+class LocalAWS:
+    """`with LocalAWS() as aws:` — the stack from `template.yaml`, running in this process."""
+
+    def __init__(
+        self,
+        *,
+        instant_retries: bool = False,
+        environment: Mapping[str, str] | None = None,
+        template_path: Path = TEMPLATE_PATH,
+    ) -> None:
+        check_hook_point()
+        _register_batch_package_lazily()
+        self._template_path = template_path
+        self._overrides = {
+            key: value for key, value in os.environ.items() if key.startswith(PASSED_THROUGH)
+        }
+        self._overrides.setdefault("POWERTOOLS_LOG_LEVEL", "CRITICAL")
+        self._overrides |= dict(environment or {})
+        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        self._invoker = _InProcessInvoker()
+        self.retry_sleeps = _RetrySleeps(instant_retries)
+        self.function_names: dict[str, str] = {}
+        self.skipped: dict[str, str] = {}
+        self.physical_ids: dict[str, str] = {}
+        self.state_machine_arn = ""
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def __enter__(self) -> LocalAWS:
+        from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+        os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
+        self._saved_invoke = LambdaFunction._invoke_lambda
+        self._saved_time = retrier_decl.time  # type: ignore[attr-defined]
+        invoker = self._invoker
+
+        def invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+            return invoker(self, event)
+
+        LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign]
+        retrier_decl.time = self.retry_sleeps  # type: ignore[attr-defined,assignment]
+        logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
+        self._mock.start()
+        try:
+            self._deploy()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._mock.stop()
+        LambdaFunction._invoke_lambda = self._saved_invoke  # type: ignore[method-assign]
+        from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+        retrier_decl.time = self._saved_time  # type: ignore[attr-defined]
+        from emoji_smith.dependencies import forget
+
+        forget()
+
+    # -- clients ----------------------------------------------------------------------------------
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=REGION)  # type: ignore[call-overload]
+
+    def jobs(self) -> JobRepository:
+        """The deployed jobs table, through the same adapter the functions use."""
+        from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
+
+        return DynamoDBJobRepository(self.physical_ids["JobsTable"])
+
+    @contextmanager
+    def function_environment(self, logical_id: str) -> Iterator[None]:
+        """Run code as the deployed function `logical_id` would see its environment."""
+        configuration = self.client("lambda").get_function_configuration(
+            FunctionName=self.function_names[logical_id]
+        )
+        with self._invoker.environment(configuration["Environment"]["Variables"]):
+            yield
+
+    def context_for(self, logical_id: str) -> LocalLambdaContext:
+        configuration = self.client("lambda").get_function_configuration(
+            FunctionName=self.function_names[logical_id]
+        )
+        return LocalLambdaContext(
+            configuration["FunctionName"], configuration["MemorySize"], configuration["FunctionArn"]
+        )
+
+    def execution_arn(self, name: str) -> str:
+        return f"{self.state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
+
+    def images(self) -> ImageStore:
+        from emoji_smith.adapters.s3_image_store import S3ImageStore
+
+        return S3ImageStore(self.physical_ids["ImagesBucket"])
+
+    @property
+    def invocations(self) -> list[str]:
+        """Function names in the order they were invoked."""
+        return self._invoker.invocations
+
+    # -- deploy -----------------------------------------------------------------------------------
+    def _deploy(self) -> None:
+        template = load_template(self._template_path)
+        parameters = {
+            name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()
+        }
+        resolver = Resolver(
+            parameters=parameters,
+            pseudo={
+                "AWS::Region": REGION,
+                "AWS::AccountId": ACCOUNT_ID,
+                "AWS::StackName": STACK_NAME,
+                "AWS::Partition": "aws",
+                "AWS::URLSuffix": "amazonaws.com",
+            },
+        )
+        resources: dict[str, dict[str, Any]] = template["Resources"]
+        role_arn = self.client("iam").create_role(
+            RoleName=f"{STACK_NAME}-role", AssumeRolePolicyDocument="{}"
+        )["Role"]["Arn"]
+        # Data first, then functions, then the state machine that references them.
+        order = {FUNCTION_TYPE: 1, STATE_MACHINE_TYPE: 2}
+        for logical_id, resource in sorted(
+            resources.items(), key=lambda item: order.get(item[1]["Type"], 0)
+        ):
+            kind = resource["Type"]
+            properties = resource.get("Properties", {})
+            if kind == "AWS::DynamoDB::Table":
+                self._create_table(logical_id, properties, resolver)
+            elif kind == "AWS::S3::Bucket":
+                self._create_bucket(logical_id, resolver)
+            elif kind == FUNCTION_TYPE:
+                globals_ = template.get("Globals", {}).get("Function", {})
+                self._create_function(logical_id, globals_, properties, role_arn, resolver)
+            elif kind == STATE_MACHINE_TYPE:
+                self._create_state_machine(logical_id, properties, role_arn, resolver)
+            else:
+                self.skipped[logical_id] = NOT_DEPLOYED_LOCALLY.get(kind, f"{kind}: AWS only")
+                resolver.refs.setdefault(logical_id, f"{STACK_NAME}-{logical_id}")
+
+    def _name(self, logical_id: str) -> str:
+        return f"{STACK_NAME}-{logical_id}"
+
+    def _create_table(
+        self, logical_id: str, properties: dict[str, Any], resolver: Resolver
+    ) -> None:
+        name = self._name(logical_id)
+        self.client("dynamodb").create_table(
+            TableName=name,
+            AttributeDefinitions=resolver.resolve(properties["AttributeDefinitions"]),
+            KeySchema=resolver.resolve(properties["KeySchema"]),
+            BillingMode="PAY_PER_REQUEST",
+        )
+        self._register(
+            resolver, logical_id, name, f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}"
+        )
+
+    def _create_bucket(self, logical_id: str, resolver: Resolver) -> None:
+        name = self._name(logical_id).lower()
+        self.client("s3").create_bucket(Bucket=name)
+        self._register(resolver, logical_id, name, f"arn:aws:s3:::{name}")
+
+    def _create_function(
+        self,
+        logical_id: str,
+        globals_: dict[str, Any],
+        properties: dict[str, Any],
+        role_arn: str,
+        resolver: Resolver,
+    ) -> None:
+        merged = {**globals_, **properties}
+        variables = {
+            **globals_.get("Environment", {}).get("Variables", {}),
+            **properties.get("Environment", {}).get("Variables", {}),
+        }
+        environment = {
+            key: str(value)
+            for key, value in resolver.resolve(variables).items()
+            if key not in AWS_ONLY_VARIABLES
+        } | self._overrides
+        name = self._name(logical_id)
+        arn = self.client("lambda").create_function(
+            FunctionName=name,
+            Runtime=merged["Runtime"],
+            Role=role_arn,
+            Handler=merged["Handler"],
+            Code={"ZipFile": _placeholder_zip()},
+            Timeout=int(merged.get("Timeout", 3)),
+            MemorySize=int(merged.get("MemorySize", 128)),
+            Environment={"Variables": environment},
+        )["FunctionArn"]
+        self.function_names[logical_id] = name
+        self._register(resolver, logical_id, name, arn)
+
+    def _create_state_machine(
+        self, logical_id: str, properties: dict[str, Any], role_arn: str, resolver: Resolver
+    ) -> None:
+        definition = (PROJECT_ROOT / properties["DefinitionUri"]).read_text(encoding="utf-8")
+        for key, value in resolver.resolve(properties.get("DefinitionSubstitutions", {})).items():
+            definition = definition.replace("${" + key + "}", str(value))
+        name = self._name(logical_id)
+        self.state_machine_arn = self.client("stepfunctions").create_state_machine(
+            name=name,
+            definition=definition,
+            roleArn=role_arn,
+            type=properties.get("Type", "STANDARD"),
+        )["stateMachineArn"]
+        resolver.refs[logical_id] = self.state_machine_arn
+        self.physical_ids[logical_id] = self.state_machine_arn
+
+    def _register(self, resolver: Resolver, logical_id: str, name: str, arn: str) -> None:
+        resolver.refs[logical_id] = name
+        resolver.attributes[(logical_id, "Arn")] = arn
+        self.physical_ids[logical_id] = name
+
+    # -- running the workflow ---------------------------------------------------------------------
+    def start(self, request: Mapping[str, Any], name: str) -> str:
+        return str(
+            self.client("stepfunctions").start_execution(
+                stateMachineArn=self.state_machine_arn,
+                name=name,
+                input=json.dumps({"request": dict(request)}),
+            )["executionArn"]
+        )
+
+    def describe(self, execution_arn: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.client("stepfunctions").describe_execution(
+            executionArn=execution_arn
+        )
+        return result
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = self.client("stepfunctions").get_execution_history(
+            executionArn=execution_arn, maxResults=1000
+        )["events"]
+        return events
+
+    def wait(self, execution_arn: str, timeout_seconds: float = 120.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            description = self.describe(execution_arn)
+            if description["status"] in TERMINAL:
+                return description
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{execution_arn} still {description['status']}")
+            time.sleep(0.005)
+
+
+def _placeholder_zip() -> bytes:
+    """moto wants a code package; the real code runs in-process from `functions/`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README.txt", "Runs in-process: see emoji_smith_local.runtime")
+    return buffer.getvalue()

@@ -1,0 +1,29 @@
+"""Shared fixtures: the embedded AWS with instant (but recorded) retries."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from emoji_smith_local.runtime import LocalAWS
+
+
+@pytest.fixture(scope="module")
+def outbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("outbox")
+
+
+@pytest.fixture(scope="module")
+def local_aws(outbox: Path) -> Iterator[LocalAWS]:
+    with LocalAWS(instant_retries=True, environment={"EMOJI_SMITH_OUTBOX_DIR": str(outbox)}) as aws:
+        yield aws
+
+
+def decode(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image

@@ -1,0 +1,149 @@
+"""Contracts between template.yaml, the ASL, the handlers, the error taxonomy and the runtime."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from emoji_smith.domain import errors
+from emoji_smith_local.runtime import LocalAWS, LocalRuntimeError, check_hook_point
+from emoji_smith_local.template import (
+    FUNCTION_TYPE,
+    PROJECT_ROOT,
+    STATE_MACHINE_TYPE,
+    load_template,
+    placeholders,
+)
+
+TEMPLATE = load_template()
+STATE_MACHINES = {
+    logical_id: resource
+    for logical_id, resource in TEMPLATE["Resources"].items()
+    if resource["Type"] == STATE_MACHINE_TYPE
+}
+FUNCTIONS = {
+    logical_id: resource
+    for logical_id, resource in TEMPLATE["Resources"].items()
+    if resource["Type"] == FUNCTION_TYPE
+}
+
+
+def definition_text(state_machine: dict[str, Any]) -> str:
+    return (PROJECT_ROOT / state_machine["Properties"]["DefinitionUri"]).read_text()
+
+
+def all_states(states: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(name, state, the States map it lives in), nested Parallel/Map branches included."""
+    for name, state in states.items():
+        yield name, state, states
+        for branch in state.get("Branches", []):
+            yield from all_states(branch["States"])
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if processor:
+            yield from all_states(processor["States"])
+
+
+@pytest.mark.parametrize("logical_id", list(STATE_MACHINES))
+def test_every_placeholder_has_a_substitution_and_vice_versa(logical_id: str) -> None:
+    machine = STATE_MACHINES[logical_id]
+    substitutions = set(machine["Properties"].get("DefinitionSubstitutions", {}))
+    assert placeholders(definition_text(machine)) == substitutions
+
+
+@pytest.mark.parametrize("logical_id", list(FUNCTIONS))
+def test_every_handler_in_the_template_imports(logical_id: str) -> None:
+    module_name, attribute = FUNCTIONS[logical_id]["Properties"]["Handler"].rsplit(".", 1)
+    assert callable(getattr(importlib.import_module(module_name), attribute))
+
+
+@pytest.mark.parametrize("logical_id", list(STATE_MACHINES))
+def test_every_transition_target_exists_and_every_state_is_reachable(logical_id: str) -> None:
+    definition = json.loads(definition_text(STATE_MACHINES[logical_id]))
+    reachable = {definition["StartAt"]}
+    for name, state, siblings in all_states(definition["States"]):
+        targets = [state.get("Next"), state.get("Default")]
+        targets += [choice.get("Next") for choice in state.get("Choices", [])]
+        targets += [catch["Next"] for catch in state.get("Catch", [])]
+        for target in filter(None, targets):
+            assert target in siblings, f"{name} → {target}: no such state"
+            reachable.add(target)
+        if state.get("Type") not in ("Succeed", "Fail") and not state.get("End"):
+            assert state.get("Next") or state.get("Choices"), f"{name} leads nowhere"
+    assert set(definition["States"]) <= reachable
+
+
+@pytest.mark.parametrize("logical_id", list(STATE_MACHINES))
+def test_every_error_name_is_a_states_lambda_or_domain_error(logical_id: str) -> None:
+    definition = json.loads(definition_text(STATE_MACHINES[logical_id]))
+    names = {
+        error
+        for _, state, _ in all_states(definition["States"])
+        for rule in state.get("Retry", []) + state.get("Catch", [])
+        for error in rule["ErrorEquals"]
+    }
+    assert names
+    for name in names:
+        assert name.startswith(("States.", "Lambda.")) or name in errors.ERRORS, name
+
+
+def test_retryable_errors_are_retried_and_final_ones_are_not() -> None:
+    definition = json.loads(definition_text(next(iter(STATE_MACHINES.values()))))
+    retried = {
+        error
+        for _, state, _ in all_states(definition["States"])
+        for rule in state.get("Retry", [])
+        for error in rule["ErrorEquals"]
+    }
+    for name, error_class in errors.ERRORS.items():
+        if name == "CircuitOpen":
+            continue  # failed fast by design; the retry schedule takes it later
+        assert (name in retried) == error_class.retryable, name
+
+
+def test_every_state_machine_task_catches_into_the_failure_path() -> None:
+    definition = json.loads(definition_text(next(iter(STATE_MACHINES.values()))))
+    for name, state in definition["States"].items():
+        if state["Type"] == "Task" and name not in ("RecordFailure", "NotifyFailure"):
+            assert any(
+                c["ErrorEquals"] == ["States.ALL"] and c["Next"] == "RecordFailure"
+                for c in state["Catch"]
+            ), name
+
+
+def test_every_template_function_is_deployed_by_the_local_runtime(local_aws: LocalAWS) -> None:
+    assert set(local_aws.function_names) == set(FUNCTIONS)
+    assert set(local_aws.physical_ids) | set(local_aws.skipped) == set(TEMPLATE["Resources"])
+    deployed = local_aws.client("lambda").list_functions()["Functions"]
+    handlers = {f["FunctionName"]: f["Handler"] for f in deployed}
+    for logical_id, name in local_aws.function_names.items():
+        assert handlers[name] == FUNCTIONS[logical_id]["Properties"]["Handler"]
+
+
+def test_the_moto_hook_point_is_where_the_runtime_expects_it() -> None:
+    check_hook_point()  # raises LocalRuntimeError with a how-to-fix message if moto moved it
+
+
+def test_a_moved_hook_point_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.awslambda.models import LambdaFunction
+
+    monkeypatch.delattr(LambdaFunction, "_invoke_lambda")
+    with pytest.raises(LocalRuntimeError, match="Pin the moto version"):
+        check_hook_point()
+
+
+def test_moto_is_pinned_exactly() -> None:
+    pyproject = (PROJECT_ROOT / "pyproject.toml").read_text()
+    assert '"moto[awslambda,dynamodb,s3,stepfunctions]==' in pyproject
+
+
+def test_lambda_requirements_match_the_project_dependencies() -> None:
+    import tomllib
+
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    lines = (PROJECT_ROOT / "functions" / "requirements.txt").read_text().splitlines()
+    requirements = [line for line in lines if line and not line.startswith("#")]
+    assert sorted(requirements) == sorted(project["dependencies"])

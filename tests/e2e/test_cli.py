@@ -1,0 +1,78 @@
+"""`emoji-smith` as a user runs it: a fresh process, in a folder of its own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import decode
+
+CLI = [sys.executable, "-m", "emoji_smith_local.cli"]
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_generate_writes_the_emoji_and_shows_each_step(tmp_path: Path) -> None:
+    result = run_cli("generate", "ship it", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for step in (
+        "Validate",
+        "BuildPrompt",
+        "GenerateImage",
+        "ResizeImage",
+        "PersistEmoji",
+        "UploadEmoji",
+        "NotifyUser",
+    ):
+        assert f"✓ {step}" in result.stdout
+    emoji = tmp_path / "emoji-out" / "ship_it.png"
+    data = emoji.read_bytes()
+    image = decode(data)
+    assert (image.format, image.size) == ("PNG", (128, 128))
+    assert len(data) <= 128 * 1024
+    assert str(Path("emoji-out") / "ship_it.png") in result.stdout
+
+
+def test_generate_honours_name_and_out(tmp_path: Path) -> None:
+    result = run_cli(
+        "generate", "looks good to me", "--name", ":lgtm:", "--out", "mine", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "mine" / "lgtm.png").is_file()
+
+
+def test_an_invalid_name_fails_with_what_is_allowed(tmp_path: Path) -> None:
+    result = run_cli("generate", "cat", "--name", "Bad Name!", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Failed at Validate: InvalidRequest" in result.stdout
+    assert "lowercase letters, digits, '-' and '_' only" in result.stdout
+    assert "recorded as FAILED" in result.stdout
+    assert not (tmp_path / "emoji-out" / "bad_name.png").exists()
+
+
+def test_an_image_style_without_a_key_says_what_to_set(tmp_path: Path) -> None:
+    result = run_cli("generate", "a happy cat", "--style", "cartoon", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "ConfigurationError" in result.stdout
+    assert "set OPENAI_API_KEY" in result.stdout
+    assert "badge style works offline" in result.stdout
+
+
+def test_help_lists_the_commands_and_options(tmp_path: Path) -> None:
+    top = run_cli("--help", cwd=tmp_path)
+    assert top.returncode == 0
+    assert "generate" in top.stdout
+    sub = run_cli("generate", "--help", cwd=tmp_path)
+    for option in ("--name", "--style", "--out", "--options", "cartoon", "pixel-art"):
+        assert option in sub.stdout
+
+
+def test_bad_arguments_are_refused_with_usage(tmp_path: Path) -> None:
+    result = run_cli("generate", "cat", "--style", "watercolour", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr

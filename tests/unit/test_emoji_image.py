@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from conftest import decode
+from emoji_smith.domain.emoji_image import (
+    EMOJI_SIZE,
+    MARGIN,
+    MAX_EMOJI_BYTES,
+    MAX_GIF_FRAMES,
+    make_emoji,
+)
+from emoji_smith.domain.errors import UnusableImage
+from image_corpus import CORPUS, LIGHT, encode, full_bleed_photo, small_subject_on_light_background
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+@pytest.mark.parametrize("transparent", [True, False])
+def test_every_kind_of_image_becomes_a_slack_emoji(name: str, transparent: bool) -> None:
+    emoji = make_emoji(encode(CORPUS[name]()), transparent)
+    image = decode(emoji.data)
+    assert (emoji.format, image.format, image.size) == ("png", "PNG", (EMOJI_SIZE, EMOJI_SIZE))
+    assert len(emoji.data) <= MAX_EMOJI_BYTES
+
+
+def test_a_small_subject_is_trimmed_to_fill_the_frame() -> None:
+    # GIVEN a 200 px subject in the middle of a 1024 px light background
+    emoji = decode(make_emoji(encode(small_subject_on_light_background()), transparent=True).data)
+    # THEN it fills the frame but for the margin, and the background is gone
+    assert emoji.getbbox() == (MARGIN, MARGIN, EMOJI_SIZE - MARGIN, EMOJI_SIZE - MARGIN)
+    assert emoji.getpixel((1, 1)) == (0, 0, 0, 0)
+    assert emoji.getpixel((64, 64))[3] == 255
+
+
+def test_background_removal_keeps_holes_inside_the_subject() -> None:
+    # GIVEN a ring whose hole shows the background colour
+    image = Image.new("RGB", (1024, 1024), LIGHT)
+    ImageDraw.Draw(image).ellipse((200, 200, 824, 824), fill=LIGHT, outline=(200, 0, 0), width=80)
+    emoji = decode(make_emoji(encode(image), transparent=True).data)
+    # THEN the outside is transparent but the inside (not connected to the edge) stays
+    assert emoji.getpixel((1, 64))[3] == 0
+    assert emoji.getpixel((64, 64)) == (*LIGHT, 255)
+
+
+def test_an_opaque_request_keeps_the_background_colour() -> None:
+    emoji = decode(make_emoji(encode(small_subject_on_light_background()), transparent=False).data)
+    assert emoji.getpixel((1, 1)) == (*LIGHT, 255)
+
+
+def test_a_full_bleed_photo_is_not_trimmed_or_cut_out() -> None:
+    emoji = decode(make_emoji(encode(full_bleed_photo()), transparent=True).data)
+    assert emoji.getbbox() == (0, 0, EMOJI_SIZE, EMOJI_SIZE)
+    assert emoji.getchannel("A").getextrema() == (255, 255)
+
+
+def test_transparent_edges_have_no_dark_halo() -> None:
+    # GIVEN a white disc on a transparent background whose hidden colour is black
+    image = Image.new("RGBA", (1024, 1024), (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((100, 100, 924, 924), fill=(255, 255, 255, 255))
+    emoji = decode(make_emoji(encode(image), transparent=True).data)
+    # THEN half-transparent edge pixels are still white, not grey
+    pixels = np.asarray(emoji)
+    edge = pixels[(pixels[..., 3] > 0) & (pixels[..., 3] < 255)]
+    assert len(edge) > 0
+    assert edge[:, :3].min() >= 250
+
+
+@pytest.mark.parametrize(
+    ("background", "expected_width"),
+    [((0, 0, 0, 0), EMOJI_SIZE - 2 * MARGIN), ((0, 90, 200, 255), EMOJI_SIZE)],
+    ids=["trimmed-subject", "full-bleed"],
+)
+def test_a_non_square_image_is_fitted_not_stretched(
+    background: tuple[int, int, int, int], expected_width: int
+) -> None:
+    # GIVEN a 4:1 image: a bar on a transparent canvas, or a single colour edge to edge
+    image = Image.new("RGBA", (1000, 250), background)
+    ImageDraw.Draw(image).rectangle((100, 50, 899, 249), fill=(0, 90, 200, 255))
+    emoji = decode(make_emoji(encode(image), transparent=True).data)
+    box = emoji.getbbox()
+    assert box is not None
+    width, height = box[2] - box[0], box[3] - box[1]
+    assert width == expected_width
+    assert abs(width / height - 4) < 0.2
+
+
+@pytest.mark.parametrize(
+    ("mode", "image_format"),
+    [("P", "PNG"), ("L", "PNG"), ("LA", "PNG"), ("RGB", "JPEG"), ("I;16", "PNG"), ("CMYK", "JPEG")],
+)
+def test_other_modes_and_formats_are_handled(mode: str, image_format: str) -> None:
+    image = small_subject_on_light_background().convert(mode if mode != "I;16" else "I")
+    if mode == "I;16":
+        image = image.point(lambda v: v * 256).convert("I;16")
+    emoji = decode(make_emoji(encode(image, image_format), transparent=True).data)
+    assert emoji.size == (EMOJI_SIZE, EMOJI_SIZE)
+
+
+def test_exif_orientation_is_applied() -> None:
+    # GIVEN a JPEG stored sideways with an orientation tag saying "rotate 90°"
+    image = Image.new("RGB", (400, 200), (255, 255, 255))
+    ImageDraw.Draw(image).rectangle((0, 0, 399, 199), fill=(0, 0, 200))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    emoji = decode(make_emoji(encode(image, "JPEG", exif=exif), transparent=False).data)
+    # THEN the emoji is upright (taller than wide)
+    box = emoji.getbbox()
+    assert box is not None
+    assert (box[3] - box[1]) > (box[2] - box[0])
+
+
+def test_an_animated_gif_keeps_its_frames_within_the_limits() -> None:
+    # GIVEN a 60-frame animation (more than Slack's 50)
+    frames = []
+    for i in range(60):
+        frame = Image.new("RGB", (300, 300), (255, 255, 255))
+        ImageDraw.Draw(frame).ellipse((i * 3, 100, i * 3 + 100, 200), fill=(i * 4, 0, 200))
+        frames.append(frame)
+    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=40, loop=0)
+    emoji = make_emoji(data, transparent=True)
+    result = decode(emoji.data)
+    assert emoji.format == "gif"
+    assert result.size == (EMOJI_SIZE, EMOJI_SIZE)
+    assert 1 < getattr(result, "n_frames", 1) <= MAX_GIF_FRAMES
+    assert len(emoji.data) <= MAX_EMOJI_BYTES
+
+
+@pytest.mark.parametrize("data", [b"", b"not an image", encode(full_bleed_photo())[:500]])
+def test_bytes_that_are_not_an_image_are_unusable(data: bytes) -> None:
+    with pytest.raises(UnusableImage):
+        make_emoji(data, transparent=True)
+
+
+def test_a_tiny_image_is_scaled_up() -> None:
+    image = Image.new("RGBA", (16, 16), (0, 0, 0, 0))
+    ImageDraw.Draw(image).rectangle((4, 4, 11, 11), fill=(255, 0, 0, 255))
+    emoji = decode(make_emoji(encode(image), transparent=True).data)
+    assert emoji.size == (EMOJI_SIZE, EMOJI_SIZE)
+    assert emoji.getpixel((64, 64)) == (255, 0, 0, 255)
