@@ -7,7 +7,7 @@ import io
 import random
 from collections.abc import Callable
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageChops, ImageDraw
 
 SIZE = 1024
 LIGHT = (246, 244, 240)
@@ -55,9 +55,21 @@ def off_centre_subject() -> Image.Image:
 
 
 def full_bleed_photo() -> Image.Image:
+    """Photo-like: soft shapes across the frame plus sensor grain (~1.5 MB as PNG, like a
+    generated photo)."""
     rng = random.Random(7)
-    noise = Image.frombytes("RGB", (SIZE, SIZE), rng.randbytes(SIZE * SIZE * 3))
-    return noise.filter(ImageFilter.GaussianBlur(1))
+    coarse = Image.frombytes("RGB", (32, 32), rng.randbytes(32 * 32 * 3))
+    image = coarse.resize((SIZE, SIZE), Image.Resampling.BICUBIC)
+    grain = Image.frombytes("L", (SIZE, SIZE), rng.randbytes(SIZE * SIZE)).point(
+        lambda v: 120 + v // 16
+    )
+    return Image.merge("RGB", [ImageChops.add(band, grain, offset=-128) for band in image.split()])
+
+
+def white_noise() -> Image.Image:
+    """The worst case for PNG: random pixels everywhere (≈ 3 MB); not a realistic output."""
+    rng = random.Random(7)
+    return Image.frombytes("RGB", (SIZE, SIZE), rng.randbytes(SIZE * SIZE * 3))
 
 
 def line_art() -> Image.Image:
@@ -96,3 +108,6 @@ CORPUS: dict[str, Callable[[], Image.Image]] = {
     "noisy_subject_on_flat_background": noisy_subject_on_flat_background,
     "non_square": non_square,
 }
+
+#: Not realistic outputs, but inputs the pipeline must still survive.
+STRESS: dict[str, Callable[[], Image.Image]] = {"white_noise": white_noise}

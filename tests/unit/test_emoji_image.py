@@ -13,13 +13,20 @@ from emoji_smith.domain.emoji_image import (
     make_emoji,
 )
 from emoji_smith.domain.errors import UnusableImage
-from image_corpus import CORPUS, LIGHT, encode, full_bleed_photo, small_subject_on_light_background
+from image_corpus import (
+    CORPUS,
+    LIGHT,
+    STRESS,
+    encode,
+    full_bleed_photo,
+    small_subject_on_light_background,
+)
 
 
-@pytest.mark.parametrize("name", list(CORPUS))
+@pytest.mark.parametrize("name", list(CORPUS | STRESS))
 @pytest.mark.parametrize("transparent", [True, False])
 def test_every_kind_of_image_becomes_a_slack_emoji(name: str, transparent: bool) -> None:
-    emoji = make_emoji(encode(CORPUS[name]()), transparent)
+    emoji = make_emoji(encode((CORPUS | STRESS)[name]()), transparent)
     image = decode(emoji.data)
     assert (emoji.format, image.format, image.size) == ("png", "PNG", (EMOJI_SIZE, EMOJI_SIZE))
     assert len(emoji.data) <= MAX_EMOJI_BYTES

@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageOps, ImageSequence, UnidentifiedImageError
 
 from emoji_smith.domain.errors import UnusableImage
 
@@ -29,6 +29,8 @@ FLAT_BORDER_SHARE = 0.6
 FLAT_TOLERANCE = 12
 MAX_INPUT_PIXELS = 4096 * 4096
 ORIENTATION_TAG = 0x0112
+#: Alpha above this counts as visible when trimming (ignores near-invisible model noise).
+_VISIBLE = [0] * 9 + [255] * 247
 
 Box = tuple[int, int, int, int]
 BoolArray = npt.NDArray[np.bool_]
@@ -77,54 +79,68 @@ def _to_rgb_or_rgba(image: Image.Image) -> Image.Image:
 
 
 def _static_emoji(image: Image.Image, transparent: bool) -> Image.Image:
+    if image.mode == "RGBA":
+        alpha = image.getchannel("A")
+        if alpha.getextrema()[0] < 255:
+            return _cut_out_emoji(image, alpha)
+    return _opaque_emoji(image, transparent)
+
+
+def _cut_out_emoji(image: Image.Image, alpha: Image.Image) -> Image.Image:
+    """An image that already has transparency: trim to what is visible, resize premultiplied
+    (so the colour of invisible pixels cannot bleed into the edges as a dark halo)."""
+    box = alpha.point(_VISIBLE).getbbox() or (0, 0, *image.size)
+    target = _fit(box, EMOJI_SIZE - 2 * MARGIN)
+    premultiplied = image.crop(box).convert("RGBa")
+    subject = premultiplied.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return _centre(subject.convert("RGBA"), (0, 0, 0, 0))
+
+
+def _opaque_emoji(image: Image.Image, transparent: bool) -> Image.Image:
+    """An opaque image: find a flat background connected to the edges; trim it, and cut it out
+    when transparency was asked. A busy, full-bleed image is kept whole."""
     factor = max(1, max(image.size) // ANALYSIS_SIZE)
     small = image.reduce(factor) if factor > 1 else image
-    pixels = np.asarray(small)
-    has_alpha = image.mode == "RGBA" and bool(pixels[..., 3].min() < 255)
+    background, background_mask = _flat_background(np.asarray(small.convert("RGB")))
+    if background is None:
+        subject = image.resize(
+            _fit((0, 0, *image.size), EMOJI_SIZE), Image.Resampling.LANCZOS, reducing_gap=2.0
+        )
+        return _centre(subject.convert("RGBA"), (0, 0, 0, 0))
 
-    background: tuple[int, int, int] | None = None
-    removed_alpha: Image.Image | None = None
-    if has_alpha:
-        subject = pixels[..., 3] > 8
-    else:
-        background, background_mask = _flat_background(pixels[..., :3])
-        subject = ~background_mask
-        if transparent and background is not None:
-            removed_alpha = Image.fromarray(np.where(subject, 255, 0).astype(np.uint8), "L")
+    box = _bounding_box(~background_mask, factor, image.size)
+    target = _fit(box, EMOJI_SIZE - 2 * MARGIN)
+    subject = image.resize(target, Image.Resampling.LANCZOS, box, 2.0).convert("RGBA")
+    if not transparent:
+        return _centre(subject, (*background, 255))
+    cut = Image.fromarray(np.where(background_mask, 0, 255).astype(np.uint8), "L")
+    small_box = (box[0] / factor, box[1] / factor, box[2] / factor, box[3] / factor)
+    subject.putalpha(cut.resize(target, Image.Resampling.BILINEAR, small_box))
+    return _centre(subject, (0, 0, 0, 0))
 
-    trim = background is not None or has_alpha
-    box = _bounding_box(subject, factor, image.size) if trim else (0, 0, *image.size)
-    inner = EMOJI_SIZE - 2 * MARGIN if trim else EMOJI_SIZE
+
+def _fit(box: Box, room: int) -> tuple[int, int]:
+    """The size of `box` scaled so its longer side is `room`, aspect kept."""
     width, height = box[2] - box[0], box[3] - box[1]
-    scale = inner / max(width, height)
-    target = (max(1, round(width * scale)), max(1, round(height * scale)))
+    scale = room / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
-    if has_alpha:
-        # Premultiplied so transparent pixels' colour cannot bleed into edges as dark halos.
-        premultiplied = image.crop(box).convert("RGBa")
-        subject_image = premultiplied.resize(
-            target, Image.Resampling.LANCZOS, reducing_gap=2.0
-        ).convert("RGBA")
-    else:
-        subject_image = image.resize(target, Image.Resampling.LANCZOS, box, 2.0).convert("RGBA")
-        if removed_alpha is not None:
-            small_box = (box[0] / factor, box[1] / factor, box[2] / factor, box[3] / factor)
-            subject_image.putalpha(
-                removed_alpha.resize(target, Image.Resampling.BILINEAR, small_box)
-            )
 
-    fill = (0, 0, 0, 0) if background is None or transparent else (*background, 255)
+def _centre(subject: Image.Image, fill: tuple[int, int, int, int]) -> Image.Image:
     canvas = Image.new("RGBA", (EMOJI_SIZE, EMOJI_SIZE), fill)
-    offset = ((EMOJI_SIZE - target[0]) // 2, (EMOJI_SIZE - target[1]) // 2)
-    canvas.alpha_composite(subject_image, offset)
+    offset = ((EMOJI_SIZE - subject.width) // 2, (EMOJI_SIZE - subject.height) // 2)
+    canvas.alpha_composite(subject, offset)
     return canvas
 
 
 def _flat_background(rgb: npt.NDArray[np.uint8]) -> tuple[tuple[int, int, int] | None, BoolArray]:
     """The background colour and the pixels of it connected to the edges, or (None, none)."""
     border = np.concatenate((rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]))
-    colour = np.median(border, axis=0).astype(np.int16)
-    near = np.abs(rgb.astype(np.int16) - colour).max(axis=2)
+    r, g, b = (int(c) for c in np.median(border, axis=0))
+    # Per-pixel max channel distance to the background colour, computed by Pillow in C.
+    image = Image.fromarray(rgb, "RGB")
+    red, green, blue = ImageChops.difference(image, Image.new("RGB", image.size, (r, g, b))).split()
+    near = np.asarray(ImageChops.lighter(ImageChops.lighter(red, green), blue))
     flat = near <= FLAT_TOLERANCE
     border_flat = np.concatenate((flat[0], flat[-1], flat[:, 0], flat[:, -1]))
     if border_flat.mean() < FLAT_BORDER_SHARE:
@@ -141,7 +157,6 @@ def _flat_background(rgb: npt.NDArray[np.uint8]) -> tuple[tuple[int, int, int] |
     grown[:, 1:] |= background[:, :-1]
     grown[:, :-1] |= background[:, 1:]
     background |= grown & fringe
-    r, g, b = (int(c) for c in colour)
     return (r, g, b), background
 
 
@@ -190,7 +205,7 @@ def _bounding_box(subject: BoolArray, factor: int, size: tuple[int, int]) -> Box
 
 def _encode_png(image: Image.Image) -> EmojiFile:
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", compress_level=6)
+    image.save(buffer, "PNG", compress_level=1)
     colours = 256
     while buffer.tell() > MAX_EMOJI_BYTES and colours >= 16:
         buffer = io.BytesIO()

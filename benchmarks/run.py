@@ -1,0 +1,100 @@
+"""Speed budgets (DESIGN.md §5), measured on demand: `make bench` or `python benchmarks/run.py`.
+
+Not timed assertions in tests: figures depend on the machine, so they are printed with the budget
+beside them and the exit status says whether every budget was met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from image_corpus import CORPUS, STRESS, encode  # noqa: E402
+
+from emoji_smith.domain.emoji_image import MAX_EMOJI_BYTES, make_emoji  # noqa: E402
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def bench_image(rounds: int) -> bool:
+    """1024² generated image → Slack emoji (decode, process, encode). Budget 15 ms / 30 ms p95."""
+    print("image → emoji (1024² PNG in, 128×128 PNG out; trim + transparency on)")
+    timings: list[float] = []
+    for name, draw in CORPUS.items():
+        data = encode(draw())
+        mine: list[float] = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            emoji = make_emoji(data, transparent=True)
+            mine.append((time.perf_counter() - started) * 1000)
+        assert len(emoji.data) <= MAX_EMOJI_BYTES
+        timings += mine
+        print(
+            f"  {name:<36} median {statistics.median(mine):6.1f} ms   "
+            f"{len(data) / 1024:7.0f} KB in → {len(emoji.data) / 1024:5.1f} KB out"
+        )
+    for name, draw in STRESS.items():
+        data = encode(draw())
+        stress = []
+        for _ in range(max(3, rounds // 4)):
+            started = time.perf_counter()
+            emoji = make_emoji(data, transparent=True)
+            stress.append((time.perf_counter() - started) * 1000)
+        print(
+            f"  {name + ' (stress, not in budget)':<36} median {statistics.median(stress):6.1f} ms"
+            f"   {len(data) / 1024:7.0f} KB in → {len(emoji.data) / 1024:5.1f} KB out"
+        )
+    median, p95 = statistics.median(timings), percentile(timings, 0.95)
+    ok = median <= 15 and p95 <= 30
+    print(
+        f"  all: median {median:.1f} ms (budget 15), p95 {p95:.1f} ms (budget 30)  "
+        f"{'OK' if ok else 'OVER BUDGET'}   [anchor: 39 ms median, 75 ms p95]"
+    )
+    return ok
+
+
+def bench_generate(rounds: int) -> bool:
+    """`emoji-smith generate` (badge) end to end in a fresh process. Budget 3 s."""
+    print('emoji-smith generate "ship it" (fresh process, embedded AWS, badge style)')
+    timings = []
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(rounds):
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "emoji_smith_local.cli", "generate", "ship it"],
+                cwd=folder,
+                check=True,
+                capture_output=True,
+            )
+            timings.append(time.perf_counter() - started)
+    median = statistics.median(timings)
+    ok = max(timings) <= 3
+    print(
+        f"  median {median:.2f} s, worst {max(timings):.2f} s (budget 3 s)  "
+        f"{'OK' if ok else 'OVER BUDGET'}"
+    )
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=20, help="runs per image (default 20)")
+    parser.add_argument("--cli-rounds", type=int, default=5, help="CLI runs (default 5)")
+    args = parser.parse_args()
+    results = [bench_image(args.rounds), bench_generate(args.cli_rounds)]
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
