@@ -17,9 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from image_corpus import CORPUS, STRESS, encode  # noqa: E402
-
 from emoji_smith.domain.emoji_image import MAX_EMOJI_BYTES, make_emoji  # noqa: E402
+from image_corpus import CORPUS, STRESS, encode  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from emoji_smith_local.runtime import LocalAWS
+from fakes.fake_openai import FakeOpenAI
 
 
 @pytest.fixture(scope="module")
@@ -27,3 +28,18 @@ def decode(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
     return image
+
+
+@pytest.fixture(scope="session")
+def fake_openai() -> Iterator[FakeOpenAI]:
+    fake = FakeOpenAI(hang_seconds=2.0)
+    with fake.running():
+        yield fake
+
+
+@pytest.fixture
+def openai_service(fake_openai: FakeOpenAI) -> Iterator[FakeOpenAI]:
+    """The fake OpenAI, emptied of earlier tests' requests and scripts."""
+    fake_openai.reset()
+    yield fake_openai
+    fake_openai.reset()

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from emoji_smith.domain.errors import ConfigurationError
 from emoji_smith.domain.styles import PRESETS, image_service_needed
-from emoji_smith.ports import ImageGenerator, ImageStore, JobRepository, SlackGateway
+from emoji_smith.ports import (
+    ImageGenerator,
+    ImageStore,
+    JobRepository,
+    PromptEnhancer,
+    SlackGateway,
+)
 from emoji_smith.settings import get_settings
+
+if TYPE_CHECKING:
+    from openai import OpenAI
 
 
 @cache
@@ -25,13 +35,44 @@ def job_repository() -> JobRepository:
 
 
 @cache
+def openai() -> OpenAI:
+    from emoji_smith.adapters.openai_image_generator import openai_client
+
+    settings = get_settings()
+    if settings.openai_api_key is None:
+        raise ConfigurationError("OPENAI_API_KEY is not set.")
+    return openai_client(
+        settings.openai_api_key.get_secret_value(),
+        settings.image_timeout_seconds,
+        settings.openai_base_url,
+    )
+
+
+@cache
 def image_generator(style: str) -> ImageGenerator:
     """The badge renderer for the offline style; the image service for the rest."""
     if not PRESETS[style].needs_image_service:
         from emoji_smith.adapters.badge_image_generator import BadgeImageGenerator
 
         return BadgeImageGenerator()
-    raise ConfigurationError(image_service_needed(style))
+    settings = get_settings()
+    if not settings.image_service_configured:
+        raise ConfigurationError(image_service_needed(style))
+    from emoji_smith.adapters.openai_image_generator import OpenAIImageGenerator
+
+    return OpenAIImageGenerator(openai(), settings.image_model, settings.image_quality)
+
+
+@cache
+def prompt_enhancer() -> PromptEnhancer | None:
+    """None when there is no key or enhancement is switched off."""
+    settings = get_settings()
+    if not (settings.image_service_configured and settings.prompt_model):
+        return None
+    from emoji_smith.adapters.openai_prompt_enhancer import OpenAIPromptEnhancer
+
+    client = openai().with_options(timeout=settings.prompt_timeout_seconds)
+    return OpenAIPromptEnhancer(client, settings.prompt_model)
 
 
 @cache
@@ -43,5 +84,14 @@ def slack_gateway() -> SlackGateway:
 
 def forget() -> None:
     """Drop every cached setting and adapter (the local runtime changes the environment)."""
-    for factory in (image_store, job_repository, image_generator, slack_gateway, get_settings):
+    factories = (
+        image_store,
+        job_repository,
+        openai,
+        image_generator,
+        prompt_enhancer,
+        slack_gateway,
+        get_settings,
+    )
+    for factory in factories:
         factory.cache_clear()

@@ -15,6 +15,12 @@ class ImageGenerator(Protocol):
     def generate(self, prompt: ImagePrompt, count: int) -> list[bytes]: ...
 
 
+class PromptEnhancer(Protocol):
+    """Rewrites a member's idea into a better visual description (best effort)."""
+
+    def enhance(self, idea: str, context: str) -> str: ...
+
+
 class ImageStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     secret_name: str | None = Field(None, alias="EMOJI_SMITH_SECRET_NAME")
 
     image_model: str = Field("gpt-image-2", alias="EMOJI_SMITH_IMAGE_MODEL")
+    image_quality: Literal["low", "medium", "high", "auto"] = Field(
+        "medium", alias="EMOJI_SMITH_IMAGE_QUALITY"
+    )
+    #: Text model that rewrites descriptions into better prompts; "" turns enhancement off.
+    prompt_model: str = Field("gpt-5-mini", alias="EMOJI_SMITH_PROMPT_MODEL")
+    prompt_timeout_seconds: float = Field(15.0, alias="EMOJI_SMITH_PROMPT_TIMEOUT_SECONDS")
     image_timeout_seconds: float = Field(120.0, alias="EMOJI_SMITH_IMAGE_TIMEOUT_SECONDS")
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from conftest import decode
+from fakes.fake_openai import FakeOpenAI
 
 CLI = [sys.executable, "-m", "emoji_smith_local.cli"]
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """As a user with no keys set: whatever this machine's shell has is left out."""
+    offline = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SLACK_"))}
     return subprocess.run(
-        [*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+        [*CLI, *args],
+        cwd=cwd,
+        env=offline,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -76,3 +86,23 @@ def test_bad_arguments_are_refused_with_usage(tmp_path: Path) -> None:
     result = run_cli("generate", "cat", "--style", "watercolour", cwd=tmp_path)
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_generate_with_an_image_service_uses_it(tmp_path: Path, openai_service: FakeOpenAI) -> None:
+    environment = {
+        **os.environ,
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_BASE_URL": openai_service.base_url,
+    }
+    result = subprocess.run(
+        [*CLI, "generate", "a happy cat", "--style", "cartoon"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(openai_service.image_requests()) == 1
+    assert decode((tmp_path / "emoji-out" / "happy_cat.png").read_bytes()).size == (128, 128)

@@ -81,7 +81,8 @@ def _to_rgb_or_rgba(image: Image.Image) -> Image.Image:
 def _static_emoji(image: Image.Image, transparent: bool) -> Image.Image:
     if image.mode == "RGBA":
         alpha = image.getchannel("A")
-        if alpha.getextrema()[0] < 255:
+        lowest, _ = alpha.getextrema()
+        if isinstance(lowest, int | float) and lowest < 255:
             return _cut_out_emoji(image, alpha)
     return _opaque_emoji(image, transparent)
 

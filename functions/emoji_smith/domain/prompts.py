@@ -6,10 +6,12 @@ import re
 
 from emoji_smith.domain.models import EmojiRequest, ImagePrompt
 from emoji_smith.domain.styles import PRESETS
+from emoji_smith.domain.validation import clean_text
 
 MAX_PROMPT_LENGTH = 1500
 MAX_CONTEXT_IN_PROMPT = 300
 MAX_BADGE_TEXT = 24
+MAX_ENHANCED_SUBJECT = 400
 _QUOTED = re.compile(r"[\"“”'‘’«»]([^\"“”'‘’«»]{1,40})[\"“”'‘’«»]")
 _ASKS_FOR_TEXT = re.compile(r"\b(text|word|words|letters|saying|says|that reads|lettering)\b", re.I)
 
@@ -38,12 +40,14 @@ def badge_text(subject: str) -> str:
     return (shown or text[:MAX_BADGE_TEXT]).upper()
 
 
-def build_prompt(request: EmojiRequest) -> ImagePrompt:
+def build_prompt(request: EmojiRequest, enhanced_subject: str | None = None) -> ImagePrompt:
     """The image prompt. The source message is context, not the subject, unless there is no
-    description."""
+    description. An enhanced subject (from a text model) replaces the member's words in the
+    prompt, never the emoji guidance around them."""
     preset = PRESETS[request.style]
     subject = request.description or request.message_text
-    parts = [f"A Slack custom emoji of {subject}.", f"Style: {preset.look}.", EMOJI_GUIDANCE]
+    described = clean_text(enhanced_subject or "")[:MAX_ENHANCED_SUBJECT] or subject
+    parts = [f"A Slack custom emoji of {described}.", f"Style: {preset.look}.", EMOJI_GUIDANCE]
     wanted_text = quoted_text(subject)
     if wanted_text or _ASKS_FOR_TEXT.search(subject):
         if wanted_text:

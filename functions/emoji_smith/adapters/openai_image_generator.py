@@ -1,0 +1,92 @@
+"""Images from OpenAI's Images API (official SDK 3.x). Retries belong to the ASL: every image
+request is billed, so the client never retries on its own (`max_retries=0`)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Literal
+
+import openai
+from openai import OpenAI
+
+from emoji_smith.domain.errors import (
+    ConfigurationError,
+    ContentRejected,
+    ImageServiceUnavailable,
+    RateLimited,
+)
+from emoji_smith.domain.models import ImagePrompt
+
+MODERATION_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
+Quality = Literal["low", "medium", "high", "auto"]
+
+
+def openai_client(api_key: str, timeout_seconds: float, base_url: str | None = None) -> OpenAI:
+    """`base_url` None lets the SDK read OPENAI_BASE_URL itself, then use OpenAI's."""
+    return OpenAI(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout_seconds)
+
+
+class OpenAIImageGenerator:
+    name = "openai"
+
+    def __init__(self, client: OpenAI, model: str, quality: Quality = "medium") -> None:
+        self._client = client
+        self._model = model
+        self._quality = quality
+
+    def generate(self, prompt: ImagePrompt, count: int) -> list[bytes]:
+        try:
+            response = self._client.images.generate(
+                model=self._model,
+                prompt=prompt.text,
+                n=count,
+                size="1024x1024",
+                quality=self._quality,
+                output_format="png",
+                # Not every model honours it; ResizeImage removes a flat background either way.
+                background="transparent" if prompt.transparent else "opaque",
+            )
+        except openai.BadRequestError as error:
+            if error.code in MODERATION_CODES:
+                raise ContentRejected(
+                    f"The image service refused the description: {error.message}"
+                ) from error
+            raise ConfigurationError(
+                f"The image service refused the request: {error.message}"
+            ) from error
+        except openai.RateLimitError as error:
+            wait = error.response.headers.get("retry-after")
+            after = f" (retry after {wait} s)" if wait else ""
+            raise RateLimited(f"The image service is rate limiting us{after}.") from error
+        except (openai.AuthenticationError, openai.PermissionDeniedError) as error:
+            raise ConfigurationError(
+                f"The image service rejected the API key (HTTP {error.status_code}): check "
+                "OPENAI_API_KEY."
+            ) from error
+        except openai.APITimeoutError as error:
+            raise ImageServiceUnavailable("The image service timed out.") from error
+        except openai.APIConnectionError as error:
+            raise ImageServiceUnavailable(f"Cannot reach the image service: {error}") from error
+        except openai.InternalServerError as error:
+            raise ImageServiceUnavailable(
+                f"The image service failed (HTTP {error.status_code})."
+            ) from error
+        except openai.APIStatusError as error:
+            raise ConfigurationError(
+                f"The image service answered HTTP {error.status_code}: {error.message}"
+            ) from error
+
+        images = [_decode(item.b64_json) for item in response.data or [] if item.b64_json]
+        if len(images) < count:
+            raise ImageServiceUnavailable(
+                f"The image service returned {len(images)} of {count} images."
+            )
+        return images[:count]
+
+
+def _decode(b64: str) -> bytes:
+    try:
+        return base64.b64decode(b64, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise ImageServiceUnavailable("The image service returned damaged image data.") from error

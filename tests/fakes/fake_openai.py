@@ -1,0 +1,157 @@
+"""A local OpenAI: `POST /v1/images/generations` and `POST /v1/responses`, in the real wire
+format, with scripted faults. Images are real PNGs drawn with Pillow."""
+
+from __future__ import annotations
+
+import base64
+import io
+import time
+from collections import deque
+
+from PIL import Image, ImageOps
+
+from fakes.http_fake import HTTPFake, Recorded, Reply
+from image_corpus import encode, small_subject_on_light_background
+
+ENHANCED_SUBJECT = "a round smiling orange cat face with big green eyes"
+
+
+def _error(status: int, message: str, kind: str, code: str | None) -> dict[str, object]:
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+class FakeOpenAI(HTTPFake):
+    """`images_then(...)` / `text_then(...)` queue behaviours; when empty, requests succeed.
+
+    Behaviours: ok, moderation, rate_limit, server_error, hang, unauthorized, not_found, broken.
+    """
+
+    def __init__(self, hang_seconds: float = 3.0) -> None:
+        super().__init__()
+        self.hang_seconds = hang_seconds
+        self._images: deque[str] = deque()
+        self._texts: deque[str] = deque()
+        self._picture = encode(small_subject_on_light_background())
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def images_then(self, *behaviours: str) -> None:
+        self._images.extend(behaviours)
+
+    def text_then(self, *behaviours: str) -> None:
+        self._texts.extend(behaviours)
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self._images.clear()
+        self._texts.clear()
+
+    def image_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path == "/v1/images/generations"]
+
+    def reply(self, request: Recorded) -> Reply:
+        if request.headers.get("authorization") != "Bearer sk-test":
+            return Reply(
+                401,
+                _error(
+                    401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"
+                ),
+            )
+        if request.path == "/v1/images/generations":
+            return self._image_reply(request, self._images.popleft() if self._images else "ok")
+        if request.path == "/v1/responses":
+            return self._text_reply(self._texts.popleft() if self._texts else "ok")
+        return Reply(
+            404, _error(404, f"Unknown path {request.path}", "invalid_request_error", None)
+        )
+
+    def _image_reply(self, request: Recorded, behaviour: str) -> Reply:
+        failure = self._failure(behaviour)
+        if failure:
+            return failure
+        count = int(request.json.get("n") or 1)
+        if behaviour == "broken":
+            return Reply(200, {"created": int(time.time()), "data": [{"b64_json": "***"}]})
+        images = [self._picture if i == 0 else self._variant(i) for i in range(count)]
+        data = [{"b64_json": base64.b64encode(image).decode()} for image in images]
+        usage = {"input_tokens": 50, "output_tokens": 4160 * count, "total_tokens": 4210}
+        return Reply(
+            200,
+            {
+                "created": int(time.time()),
+                "data": data,
+                "usage": usage,
+                "background": "opaque",
+                "output_format": "png",
+                "size": "1024x1024",
+            },
+        )
+
+    def _text_reply(self, behaviour: str) -> Reply:
+        failure = self._failure(behaviour)
+        if failure:
+            return failure
+        message = {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "status": "completed",
+            "content": [{"type": "output_text", "text": ENHANCED_SUBJECT, "annotations": []}],
+        }
+        return Reply(
+            200,
+            {
+                "id": "resp_1",
+                "object": "response",
+                "created_at": int(time.time()),
+                "status": "completed",
+                "model": "gpt-5-mini",
+                "output": [message],
+                "parallel_tool_calls": False,
+                "tool_choice": "auto",
+                "tools": [],
+            },
+        )
+
+    def _failure(self, behaviour: str) -> Reply | None:
+        if behaviour == "moderation":
+            return Reply(
+                400,
+                _error(
+                    400,
+                    "Your request was rejected by the safety system.",
+                    "image_generation_user_error",
+                    "moderation_blocked",
+                ),
+            )
+        if behaviour == "rate_limit":
+            return Reply(
+                429,
+                _error(429, "Rate limit reached.", "requests", "rate_limit_exceeded"),
+                {"retry-after": "7"},
+            )
+        if behaviour == "server_error":
+            return Reply(500, _error(500, "The server had an error.", "server_error", None))
+        if behaviour == "unauthorized":
+            return Reply(
+                401,
+                _error(
+                    401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"
+                ),
+            )
+        if behaviour == "not_found":
+            return Reply(
+                404,
+                _error(
+                    404, "The model does not exist.", "invalid_request_error", "model_not_found"
+                ),
+            )
+        if behaviour == "hang":
+            return Reply(500, {}, delay_seconds=self.hang_seconds)
+        return None
+
+    def _variant(self, index: int) -> bytes:
+        mirrored = ImageOps.mirror(Image.open(io.BytesIO(self._picture)))
+        return encode(mirrored.rotate(index * 15, fillcolor=(246, 244, 240)))

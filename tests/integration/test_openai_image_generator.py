@@ -1,0 +1,93 @@
+"""The real OpenAI SDK against a local server speaking the Images and Responses APIs."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import decode
+from emoji_smith.adapters.openai_image_generator import OpenAIImageGenerator, openai_client
+from emoji_smith.adapters.openai_prompt_enhancer import OpenAIPromptEnhancer
+from emoji_smith.domain.errors import (
+    ConfigurationError,
+    ContentRejected,
+    EmojiSmithError,
+    ImageServiceUnavailable,
+    RateLimited,
+)
+from emoji_smith.domain.models import ImagePrompt
+from fakes.fake_openai import ENHANCED_SUBJECT, FakeOpenAI
+
+PROMPT = ImagePrompt(
+    text="A Slack custom emoji of a cat.", style="cartoon", transparent=True, badge_text="CAT"
+)
+
+
+def generator(fake: FakeOpenAI, key: str = "sk-test", timeout: float = 0.5) -> OpenAIImageGenerator:
+    return OpenAIImageGenerator(openai_client(key, timeout, fake.base_url), "gpt-image-2", "medium")
+
+
+def test_images_are_requested_as_asked_and_decoded(openai_service: FakeOpenAI) -> None:
+    # WHEN three transparent options are asked for
+    images = generator(openai_service).generate(PROMPT, 3)
+    # THEN one request carried the model, n, square size, PNG and transparency
+    (request,) = openai_service.image_requests()
+    assert request.json == {
+        "model": "gpt-image-2",
+        "prompt": PROMPT.text,
+        "n": 3,
+        "size": "1024x1024",
+        "quality": "medium",
+        "output_format": "png",
+        "background": "transparent",
+    }
+    # AND three real images came back
+    assert [decode(image).size for image in images] == [(1024, 1024)] * 3
+
+
+def test_an_opaque_request_asks_for_an_opaque_background(openai_service: FakeOpenAI) -> None:
+    generator(openai_service).generate(PROMPT.model_copy(update={"transparent": False}), 1)
+    assert openai_service.image_requests()[0].json["background"] == "opaque"
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "error", "message"),
+    [
+        ("moderation", ContentRejected, "refused the description"),
+        ("rate_limit", RateLimited, "retry after 7 s"),
+        ("server_error", ImageServiceUnavailable, "HTTP 500"),
+        ("hang", ImageServiceUnavailable, "timed out"),
+        ("not_found", ConfigurationError, "HTTP 404"),
+        ("broken", ImageServiceUnavailable, "damaged image data"),
+    ],
+)
+def test_service_failures_become_domain_errors_without_sdk_retries(
+    openai_service: FakeOpenAI, behaviour: str, error: type[EmojiSmithError], message: str
+) -> None:
+    openai_service.images_then(behaviour)
+    with pytest.raises(error, match=message):
+        generator(openai_service).generate(PROMPT, 1)
+    # exactly one request: the ASL owns retries, because every image request is billed
+    assert len(openai_service.image_requests()) == 1
+
+
+def test_a_wrong_key_is_a_configuration_error(openai_service: FakeOpenAI) -> None:
+    with pytest.raises(ConfigurationError, match="check OPENAI_API_KEY"):
+        generator(openai_service, key="sk-wrong").generate(PROMPT, 1)
+
+
+def test_an_unreachable_service_is_unavailable() -> None:
+    dead = OpenAIImageGenerator(openai_client("sk-test", 0.5, "http://127.0.0.1:9/v1"), "m")
+    with pytest.raises(ImageServiceUnavailable, match="Cannot reach"):
+        dead.generate(PROMPT, 1)
+
+
+def test_the_prompt_enhancer_returns_the_models_text(openai_service: FakeOpenAI) -> None:
+    enhancer = OpenAIPromptEnhancer(
+        openai_client("sk-test", 2, openai_service.base_url), "gpt-5-mini"
+    )
+    assert enhancer.enhance("a happy cat", "we shipped!") == ENHANCED_SUBJECT
+    (request,) = openai_service.requests
+    assert request.path == "/v1/responses"
+    assert request.json["model"] == "gpt-5-mini"
+    assert "a happy cat" in request.json["input"]
+    assert "we shipped!" in request.json["input"]

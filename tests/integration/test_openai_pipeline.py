@@ -1,0 +1,102 @@
+"""The whole workflow on the embedded AWS with the image service: the local fake OpenAI."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import decode
+from emoji_smith_local.runtime import LocalAWS
+from fakes.fake_openai import ENHANCED_SUBJECT, FakeOpenAI
+
+
+@pytest.fixture(scope="module")
+def ai_aws(fake_openai: FakeOpenAI, outbox: Path) -> Iterator[LocalAWS]:
+    environment = {
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_BASE_URL": fake_openai.base_url,
+        "EMOJI_SMITH_IMAGE_TIMEOUT_SECONDS": "0.5",
+        "EMOJI_SMITH_OUTBOX_DIR": str(outbox),
+    }
+    with LocalAWS(instant_retries=True, environment=environment) as aws:
+        yield aws
+
+
+def run(aws: LocalAWS, **request: object) -> tuple[str, dict[str, object]]:
+    job_id = f"ai-{uuid.uuid4().hex[:12]}"
+    return job_id, aws.wait(aws.start(request, job_id))
+
+
+def test_a_cartoon_emoji_comes_from_the_image_service(
+    ai_aws: LocalAWS, openai_service: FakeOpenAI
+) -> None:
+    # WHEN a cartoon emoji is asked for
+    _, execution = run(ai_aws, description="a happy cat", style="cartoon")
+    # THEN it succeeds, the prompt was enhanced by the text model and sent with the guidance
+    assert execution["status"] == "SUCCEEDED", execution.get("cause")
+    (request,) = openai_service.image_requests()
+    assert request.json["prompt"].startswith(f"A Slack custom emoji of {ENHANCED_SUBJECT}.")
+    assert "readable at 22 pixels" in request.json["prompt"]
+    # AND the model's opaque image became a transparent, trimmed 128×128 emoji
+    output = json.loads(str(execution["output"]))
+    emoji = decode(ai_aws.images().get(output["emoji"]["keys"][0]))
+    assert emoji.size == (128, 128)
+    assert emoji.getpixel((0, 0))[3] == 0
+    assert output["generated"]["generator"] == "openai"
+
+
+def test_a_failed_enhancement_falls_back_to_the_template_prompt(
+    ai_aws: LocalAWS, openai_service: FakeOpenAI
+) -> None:
+    openai_service.text_then("server_error")
+    _, execution = run(ai_aws, description="a happy cat", style="flat")
+    assert execution["status"] == "SUCCEEDED"
+    (request,) = openai_service.image_requests()
+    assert request.json["prompt"].startswith("A Slack custom emoji of a happy cat.")
+
+
+def test_two_server_errors_then_success_is_retried_and_billed_once(
+    ai_aws: LocalAWS, openai_service: FakeOpenAI
+) -> None:
+    # GIVEN the image service fails twice with 500
+    openai_service.images_then("server_error", "server_error")
+    ai_aws.retry_sleeps.waits.clear()
+    # WHEN a job runs
+    job_id, execution = run(ai_aws, description="a happy cat", style="cartoon")
+    # THEN the ASL retried (the SDK did not): three requests, one successful, one image stored
+    assert execution["status"] == "SUCCEEDED"
+    assert len(openai_service.image_requests()) == 3
+    assert len(ai_aws.retry_sleeps.waits) == 2
+    originals = ai_aws.client("s3").list_objects_v2(
+        Bucket=ai_aws.physical_ids["ImagesBucket"], Prefix=f"jobs/{job_id}/original"
+    )
+    assert originals["KeyCount"] == 1
+
+
+def test_moderation_goes_to_the_failure_path_unretried(
+    ai_aws: LocalAWS, openai_service: FakeOpenAI, outbox: Path
+) -> None:
+    openai_service.images_then("moderation")
+    job_id, execution = run(ai_aws, description="something rude", style="cartoon")
+    assert (execution["status"], execution["error"]) == ("FAILED", "ContentRejected")
+    assert len(openai_service.image_requests()) == 1
+    record = ai_aws.jobs().get(job_id)
+    assert record is not None
+    assert (record["status"], record["error"]) == ("FAILED", "ContentRejected")
+    told = json.loads((outbox / job_id / "messages.jsonl").read_text().splitlines()[-1])
+    assert "rephrase it" in told["text"]
+
+
+def test_several_options_come_from_one_request(
+    ai_aws: LocalAWS, openai_service: FakeOpenAI
+) -> None:
+    _, execution = run(ai_aws, description="a happy cat", style="sticker", options=3)
+    assert execution["status"] == "SUCCEEDED"
+    (request,) = openai_service.image_requests()
+    assert request.json["n"] == 3
+    output = json.loads(str(execution["output"]))
+    assert len(output["emoji"]["keys"]) == 3
