@@ -1,0 +1,203 @@
+"""The Create emoji modal (Block Kit) and what its submission means. Pure: dicts in, dicts out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from emoji_smith.domain.naming import (
+    NAME_RULE,
+    name_problem,
+    normalize_name,
+    suggest_name,
+    with_suffix,
+)
+from emoji_smith.domain.styles import OFFLINE_STYLE, PRESETS
+from emoji_smith.domain.validation import MAX_DESCRIPTION_LENGTH, MAX_OPTIONS, clean_text
+
+SHORTCUT_CALLBACK = "create_emoji"
+MODAL_CALLBACK = "create_emoji_modal"
+MAX_METADATA = 3000
+_TEXT_IN_METADATA = 1500
+
+
+def _input(
+    block_id: str,
+    label: str,
+    element: dict[str, Any],
+    optional: bool = False,
+    hint: str | None = None,
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
+def _option(value: str, text: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": text}, "value": value}
+
+
+def create_emoji_modal(
+    message: dict[str, Any], channel_id: str, response_url: str | None, styles: list[str]
+) -> dict[str, Any]:
+    """The modal for a message shortcut; `private_metadata` carries the context (≤ 3000 chars)."""
+    text = clean_text(str(message.get("text", "")))
+    metadata = {
+        "channel_id": channel_id,
+        "message_ts": message.get("ts"),
+        "thread_ts": message.get("thread_ts"),
+        "response_url": response_url,
+        "message_text": text[:_TEXT_IN_METADATA],
+    }
+    encoded = json.dumps(metadata, ensure_ascii=False)
+    while len(encoded) > MAX_METADATA:
+        metadata["message_text"] = str(metadata["message_text"])[
+            : -max(1, len(encoded) - MAX_METADATA)
+        ]
+        encoded = json.dumps(metadata, ensure_ascii=False)
+    style_options = [_option(key, PRESETS[key].label[:75]) for key in styles]
+    return {
+        "type": "modal",
+        "callback_id": MODAL_CALLBACK,
+        "title": {"type": "plain_text", "text": "Create emoji"},
+        "submit": {"type": "plain_text", "text": "Create"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": encoded,
+        "blocks": [
+            _input(
+                "description",
+                "Description",
+                {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "multiline": True,
+                    "max_length": MAX_DESCRIPTION_LENGTH,
+                    "initial_value": text[:MAX_DESCRIPTION_LENGTH],
+                },
+                hint='What the emoji shows. Quote text to write it, e.g. a sign saying "LGTM".',
+            ),
+            _input(
+                "name",
+                "Emoji name",
+                {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "max_length": 64,
+                    "placeholder": {"type": "plain_text", "text": suggest_name(text or "emoji")},
+                },
+                optional=True,
+                hint=f"Optional; {NAME_RULE}.",
+            ),
+            _input(
+                "style",
+                "Style",
+                {
+                    "type": "static_select",
+                    "action_id": "value",
+                    "options": style_options,
+                    "initial_option": style_options[0],
+                },
+            ),
+            _input(
+                "transparent",
+                "Background",
+                {
+                    "type": "checkboxes",
+                    "action_id": "value",
+                    "options": [_option("yes", "Transparent")],
+                    "initial_options": [_option("yes", "Transparent")],
+                },
+                optional=True,
+            ),
+            _input(
+                "options",
+                "How many options",
+                {
+                    "type": "static_select",
+                    "action_id": "value",
+                    "options": [_option(str(n), str(n)) for n in range(1, MAX_OPTIONS + 1)],
+                    "initial_option": _option("1", "1"),
+                },
+            ),
+            _input(
+                "share_to",
+                "Share the result",
+                {
+                    "type": "radio_buttons",
+                    "action_id": "value",
+                    "options": [
+                        _option("thread", "In the message's thread"),
+                        _option("dm", "In a DM to me"),
+                    ],
+                    "initial_option": _option("thread", "In the message's thread"),
+                },
+            ),
+        ],
+    }
+
+
+def read_submission(
+    view: dict[str, Any], team_id: str, user_id: str, taken_names: set[str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The request a submission asks for, and inline errors by block id (empty when valid)."""
+    values = view.get("state", {}).get("values", {})
+
+    def field(block: str) -> dict[str, Any]:
+        return dict(values.get(block, {}).get("value", {}))
+
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    description = clean_text(str(field("description").get("value") or ""))
+    raw_name = normalize_name(str(field("name").get("value") or ""))
+    style = str((field("style").get("selected_option") or {}).get("value", OFFLINE_STYLE))
+    options = int((field("options").get("selected_option") or {}).get("value", 1))
+    share_to = str((field("share_to").get("selected_option") or {}).get("value", "thread"))
+    transparent = bool(field("transparent").get("selected_options"))
+
+    errors: dict[str, str] = {}
+    if not description and not metadata.get("message_text"):
+        errors["description"] = "Describe the emoji you want."
+    elif len(description) > MAX_DESCRIPTION_LENGTH:
+        errors["description"] = f"Keep it to {MAX_DESCRIPTION_LENGTH} characters."
+    name = raw_name or suggest_name(description or str(metadata.get("message_text", "")))
+    problem = name_problem(name)
+    if problem:
+        errors["name"] = f"{problem.capitalize()}. Use {NAME_RULE}, e.g. {suggest_name(raw_name)}."
+    elif name in taken_names:
+        errors["name"] = f":{name}: is taken in this workspace. Try {free_name(name, taken_names)}."
+    request = {
+        "team_id": team_id,
+        "user_id": user_id,
+        "channel_id": metadata.get("channel_id"),
+        "message_ts": metadata.get("message_ts"),
+        "message_text": metadata.get("message_text", ""),
+        "description": description,
+        "name": name,
+        "style": style,
+        "transparent": transparent,
+        "options": options,
+        "share_to": share_to,
+        "response_url": metadata.get("response_url"),
+    }
+    return request, errors
+
+
+def free_name(name: str, taken: set[str]) -> str:
+    attempt = 2
+    while with_suffix(name, attempt) in taken:
+        attempt += 1
+    return with_suffix(name, attempt)
+
+
+def execution_name(team_id: str, view_id: str) -> str:
+    """Deterministic per submission: Slack's redelivery of the same view starts nothing new."""
+    safe = "".join(
+        c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in f"{team_id}-{view_id}"
+    )
+    return safe[:80]

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from slack_sdk.models.views import View
+
+from emoji_smith.domain.slack_views import (
+    MAX_METADATA,
+    create_emoji_modal,
+    execution_name,
+    read_submission,
+)
+from emoji_smith.domain.styles import PRESETS
+
+MESSAGE = {"ts": "1700000000.000100", "text": "We shipped v2 <@U123> :tada:"}
+
+
+def modal(message: dict[str, Any] = MESSAGE) -> dict[str, Any]:
+    return create_emoji_modal(message, "C1", "https://hooks.slack.test/r/1", list(PRESETS))
+
+
+def submitted(view: dict[str, Any], **values: Any) -> dict[str, Any]:
+    """The view as Slack sends it back in a view_submission, with the member's values."""
+    state = {
+        "description": {"value": {"type": "plain_text_input", "value": values.get("description")}},
+        "name": {"value": {"type": "plain_text_input", "value": values.get("name")}},
+        "style": {
+            "value": {
+                "type": "static_select",
+                "selected_option": {"value": values.get("style", "badge")},
+            }
+        },
+        "transparent": {
+            "value": {
+                "type": "checkboxes",
+                "selected_options": [{"value": "yes"}] if values.get("transparent", True) else [],
+            }
+        },
+        "options": {
+            "value": {
+                "type": "static_select",
+                "selected_option": {"value": str(values.get("options", 1))},
+            }
+        },
+        "share_to": {
+            "value": {
+                "type": "radio_buttons",
+                "selected_option": {"value": values.get("share_to", "thread")},
+            }
+        },
+    }
+    return {**view, "id": "V1", "state": {"values": state}}
+
+
+def test_the_modal_is_a_valid_slack_view_within_slacks_limits() -> None:
+    view = modal()
+    View(**view).validate_json()  # slack_sdk's own model checks (lengths, block shapes)
+    assert len(view["title"]["text"]) <= 24
+    assert len(view["private_metadata"]) <= MAX_METADATA
+    assert view["blocks"][0]["element"]["initial_value"] == MESSAGE["text"]
+
+
+def test_private_metadata_stays_within_3000_chars_for_huge_messages() -> None:
+    view = modal({"ts": "1.2", "text": "ü" * 40_000})
+    assert len(view["private_metadata"]) <= MAX_METADATA
+    assert json.loads(view["private_metadata"])["channel_id"] == "C1"
+
+
+def test_a_valid_submission_becomes_a_request() -> None:
+    request, errors = read_submission(
+        submitted(
+            modal(),
+            description="a rocket",
+            name=":ship_it:",
+            style="cartoon",
+            options=3,
+            share_to="dm",
+            transparent=False,
+        ),
+        "T1",
+        "U9",
+        taken_names=set(),
+    )
+    assert errors == {}
+    assert request == {
+        "team_id": "T1",
+        "user_id": "U9",
+        "channel_id": "C1",
+        "message_ts": MESSAGE["ts"],
+        "message_text": MESSAGE["text"],
+        "description": "a rocket",
+        "name": "ship_it",
+        "style": "cartoon",
+        "transparent": False,
+        "options": 3,
+        "share_to": "dm",
+        "response_url": "https://hooks.slack.test/r/1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("values", "block", "message"),
+    [
+        ({"description": "cat", "name": "Bad Name!"}, "name", "e.g. bad_name"),
+        ({"description": "cat", "name": "party"}, "name", "taken in this workspace. Try party_3"),
+        ({"description": "x" * 401}, "description", "Keep it to 400"),
+    ],
+)
+def test_bad_submissions_get_inline_errors(
+    values: dict[str, Any], block: str, message: str
+) -> None:
+    _, errors = read_submission(submitted(modal(), **values), "T1", "U9", {"party", "party_2"})
+    assert message in errors[block]
+
+
+def test_an_empty_description_on_an_empty_message_is_an_error() -> None:
+    _, errors = read_submission(
+        submitted(modal({"ts": "1.2", "text": ""}), description=""), "T1", "U9", set()
+    )
+    assert errors["description"] == "Describe the emoji you want."
+
+
+def test_execution_names_are_deterministic_and_legal() -> None:
+    assert execution_name("T1", "V1") == execution_name("T1", "V1") == "T1-V1"
+    name = execution_name("T<1>", "V" * 100)
+    assert len(name) <= 80
+    assert all(c.isalnum() or c in "-_" for c in name)
