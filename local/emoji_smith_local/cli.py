@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from emoji_smith.domain.naming import suggest_name
+from emoji_smith.domain.naming import execution_name, suggest_name
 from emoji_smith.domain.styles import OFFLINE_STYLE, PRESETS
 from emoji_smith.domain.validation import MAX_OPTIONS, MIN_OPTIONS
 
@@ -76,12 +76,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def execution_name(name_hint: str) -> str:
-    """Step Functions names: ≤ 80 chars of letters, digits, '-' and '_'."""
-    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in name_hint)
-    return f"local-{safe[:40].strip('-') or 'emoji'}-{uuid.uuid4().hex[:12]}"
-
-
 def run_generate(args: argparse.Namespace, out: TextIO) -> int:
     from emoji_smith_local.progress import STEP_LABELS, HistoryReader
     from emoji_smith_local.runtime import LocalAWS
@@ -98,7 +92,7 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
     }
     name = args.name or suggest_name(args.description)
     with LocalAWS(environment={"EMOJI_SMITH_OUTBOX_DIR": str(out_dir / "outbox")}) as aws:
-        job_id = execution_name(name)
+        job_id = execution_name("local", name[:40], uuid.uuid4().hex[:12])
         arn = aws.start(request, job_id)
         reader = HistoryReader()
         while True:

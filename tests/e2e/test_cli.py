@@ -13,13 +13,15 @@ from fakes.fake_openai import FakeOpenAI
 CLI = [sys.executable, "-m", "emoji_smith_local.cli"]
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """As a user with no keys set: whatever this machine's shell has is left out."""
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """As a user with only `env` set: keys in this machine's shell are left out."""
     offline = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SLACK_"))}
     return subprocess.run(
         [*CLI, *args],
         cwd=cwd,
-        env=offline,
+        env=offline | (env or {}),
         capture_output=True,
         text=True,
         timeout=120,
@@ -89,20 +91,8 @@ def test_bad_arguments_are_refused_with_usage(tmp_path: Path) -> None:
 
 
 def test_generate_with_an_image_service_uses_it(tmp_path: Path, openai_service: FakeOpenAI) -> None:
-    environment = {
-        **os.environ,
-        "OPENAI_API_KEY": "sk-test",
-        "OPENAI_BASE_URL": openai_service.base_url,
-    }
-    result = subprocess.run(
-        [*CLI, "generate", "a happy cat", "--style", "cartoon"],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    keys = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": openai_service.base_url}
+    result = run_cli("generate", "a happy cat", "--style", "cartoon", cwd=tmp_path, env=keys)
     assert result.returncode == 0, result.stdout + result.stderr
     assert len(openai_service.image_requests()) == 1
     assert decode((tmp_path / "emoji-out" / "happy_cat.png").read_bytes()).size == (128, 128)

@@ -9,8 +9,8 @@ from slack_sdk.models.views import View
 from emoji_smith.domain.slack_views import (
     MAX_METADATA,
     create_emoji_modal,
-    execution_name,
     read_submission,
+    submission_execution_name,
 )
 from emoji_smith.domain.styles import PRESETS
 
@@ -123,7 +123,7 @@ def test_an_empty_description_on_an_empty_message_is_an_error() -> None:
 
 
 def test_execution_names_are_deterministic_and_legal() -> None:
-    assert execution_name("T1", "V1") == execution_name("T1", "V1") == "T1-V1"
-    name = execution_name("T<1>", "V" * 100)
+    assert submission_execution_name("T1", "V1") == "T1-V1"
+    name = submission_execution_name("T<1>", "V" * 100)
     assert len(name) <= 80
     assert all(c.isalnum() or c in "-_" for c in name)

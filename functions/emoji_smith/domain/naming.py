@@ -51,3 +51,13 @@ def with_suffix(name: str, attempt: int) -> str:
     """`party` → `party_2`: a free variant when a name is taken, still within the length rule."""
     suffix = f"_{attempt}"
     return name[: MAX_NAME_LENGTH - len(suffix)] + suffix
+
+
+MAX_EXECUTION_NAME = 80
+
+
+def execution_name(*parts: str) -> str:
+    """A legal Step Functions execution name (≤ 80 of letters, digits, '-', '_') from parts."""
+    joined = "-".join(parts)
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in joined)
+    return safe[:MAX_EXECUTION_NAME]

@@ -7,6 +7,7 @@ from typing import Any
 
 from emoji_smith.domain.naming import (
     NAME_RULE,
+    execution_name,
     name_problem,
     normalize_name,
     suggest_name,
@@ -195,9 +196,6 @@ def free_name(name: str, taken: set[str]) -> str:
     return with_suffix(name, attempt)
 
 
-def execution_name(team_id: str, view_id: str) -> str:
+def submission_execution_name(team_id: str, view_id: str) -> str:
     """Deterministic per submission: Slack's redelivery of the same view starts nothing new."""
-    safe = "".join(
-        c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in f"{team_id}-{view_id}"
-    )
-    return safe[:80]
+    return execution_name(team_id, view_id)
