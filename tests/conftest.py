@@ -11,6 +11,7 @@ from PIL import Image
 
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_openai import FakeOpenAI
+from fakes.fake_slack import FakeSlack
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +44,18 @@ def openai_service(fake_openai: FakeOpenAI) -> Iterator[FakeOpenAI]:
     fake_openai.reset()
     yield fake_openai
     fake_openai.reset()
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    with fake.running():
+        yield fake
+
+
+@pytest.fixture
+def slack(fake_slack: FakeSlack) -> Iterator[FakeSlack]:
+    """The fake Slack, emptied of earlier tests' calls, faults and emoji."""
+    fake_slack.reset()
+    yield fake_slack
+    fake_slack.reset()

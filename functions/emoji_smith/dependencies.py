@@ -13,11 +13,14 @@ from emoji_smith.ports import (
     JobRepository,
     PromptEnhancer,
     SlackGateway,
+    SlackInteractions,
+    WorkflowStarter,
 )
 from emoji_smith.settings import get_settings
 
 if TYPE_CHECKING:
     from openai import OpenAI
+    from slack_sdk import WebClient
 
 
 @cache
@@ -76,10 +79,48 @@ def prompt_enhancer() -> PromptEnhancer | None:
 
 
 @cache
-def slack_gateway() -> SlackGateway:
-    from emoji_smith.adapters.local_outbox import LocalOutbox
+def slack_client(admin: bool = False) -> WebClient | None:
+    """The bot (or admin user) client; None when that token is not configured."""
+    settings = get_settings()
+    token = settings.slack_admin_token if admin else settings.slack_bot_token
+    if token is None or not token.get_secret_value():
+        return None
+    from emoji_smith.adapters.slack_gateway import web_client
 
-    return LocalOutbox(get_settings().outbox_dir)
+    return web_client(token.get_secret_value(), settings.slack_api_base_url)
+
+
+@cache
+def slack_gateway() -> SlackGateway:
+    """Slack when a bot token is configured; otherwise the local outbox folder."""
+    bot = slack_client()
+    if bot is None:
+        from emoji_smith.adapters.local_outbox import LocalOutbox
+
+        return LocalOutbox(get_settings().outbox_dir)
+    from emoji_smith.adapters.slack_gateway import SlackWebGateway
+
+    return SlackWebGateway(bot, slack_client(admin=True), get_settings().slack_api_base_url)
+
+
+@cache
+def slack_interactions() -> SlackInteractions:
+    bot = slack_client()
+    if bot is None:
+        raise ConfigurationError("SLACK_BOT_TOKEN is not set: the webhook cannot open the modal.")
+    from emoji_smith.adapters.slack_gateway import SlackInteractions as SlackWebInteractions
+
+    return SlackWebInteractions(bot)
+
+
+@cache
+def workflow_starter() -> WorkflowStarter:
+    from emoji_smith.adapters.sfn_workflow_starter import StepFunctionsWorkflowStarter
+
+    arn = get_settings().state_machine_arn
+    if not arn:
+        raise ConfigurationError("STATE_MACHINE_ARN is not set: the webhook cannot start jobs.")
+    return StepFunctionsWorkflowStarter(arn)
 
 
 def forget() -> None:
@@ -90,7 +131,10 @@ def forget() -> None:
         openai,
         image_generator,
         prompt_enhancer,
+        slack_client,
         slack_gateway,
+        slack_interactions,
+        workflow_starter,
         get_settings,
     )
     for factory in factories:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from emoji_smith.domain.models import Delivery, EmojiRequest, ImagePrompt, JobStatus
 
@@ -59,3 +59,17 @@ class SlackGateway(Protocol):
     ) -> Delivery: ...
 
     def notify(self, job_id: str, request: EmojiRequest, text: str) -> None: ...
+
+
+class SlackInteractions(Protocol):
+    """What the webhook asks of Slack while the member waits (within Slack's 3 s)."""
+
+    def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None: ...
+
+    def emoji_names(self) -> set[str]: ...
+
+
+class WorkflowStarter(Protocol):
+    def start(self, name: str, execution_input: dict[str, Any]) -> bool:
+        """True when started; False when an execution of that name already exists."""
+        ...

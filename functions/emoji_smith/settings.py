@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     images_bucket_name: str = Field("emoji-smith-images", alias="IMAGES_BUCKET_NAME")
     outbox_dir: Path = Field(Path("emoji-out/outbox"), alias="EMOJI_SMITH_OUTBOX_DIR")
     secret_name: str | None = Field(None, alias="EMOJI_SMITH_SECRET_NAME")
+    state_machine_arn: str = Field("", alias="STATE_MACHINE_ARN")
 
     image_model: str = Field("gpt-image-2", alias="EMOJI_SMITH_IMAGE_MODEL")
     image_quality: Literal["low", "medium", "high", "auto"] = Field(

@@ -73,7 +73,52 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--message", default="", help="the Slack message it reacts to (context)")
     generate.add_argument("--json", action="store_true", help="print the result as JSON")
     generate.set_defaults(run=run_generate)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the Slack webhook locally (POST /slack/events)",
+        description="Run the webhook on a local port, backed by the embedded AWS: the same "
+        "signature checks, modal and workflow as in AWS. Needs SLACK_SIGNING_SECRET and "
+        "SLACK_BOT_TOKEN; without a bot token results go to the local outbox.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=3000, help="port (default 3000)")
+    serve.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"outbox parent folder (default: {DEFAULT_OUT})",
+    )
+    serve.set_defaults(run=run_serve)
     return parser
+
+
+def run_serve(args: argparse.Namespace, out: TextIO) -> int:
+    import os
+
+    from emoji_smith_local.runtime import LocalAWS
+    from emoji_smith_local.server import EVENTS_PATH, make_server
+
+    if not os.environ.get("SLACK_SIGNING_SECRET"):
+        print("SLACK_SIGNING_SECRET is not set: every request would be refused (401).", file=out)
+        return 2
+    with LocalAWS(environment={"EMOJI_SMITH_OUTBOX_DIR": str(args.out / "outbox")}) as aws:
+        server = make_server(aws, args.host, args.port)
+        host, port = str(server.server_address[0]), int(server.server_address[1])
+        print(
+            f"Emoji Smith webhook on http://{host}:{port}{EVENTS_PATH} (Ctrl-C stops)",
+            file=out,
+            flush=True,
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+    return 0
 
 
 def run_generate(args: argparse.Namespace, out: TextIO) -> int:

@@ -37,6 +37,7 @@ from emoji_smith_local.template import (
     STATE_MACHINE_TYPE,
     TEMPLATE_PATH,
     Resolver,
+    UnresolvedReference,
     load_template,
 )
 
@@ -193,7 +194,12 @@ class LocalAWS:
         self.state_machine_arn = ""
 
     # -- lifecycle --------------------------------------------------------------------------------
+    _active: LocalAWS | None = None
+
     def __enter__(self) -> LocalAWS:
+        if LocalAWS._active is not None:
+            raise LocalRuntimeError("One LocalAWS at a time per process: moto's state is global.")
+        LocalAWS._active = self
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
         os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
@@ -222,6 +228,7 @@ class LocalAWS:
         tb: TracebackType | None,
     ) -> None:
         self._mock.stop()
+        LocalAWS._active = None
         LambdaFunction._invoke_lambda = self._saved_invoke  # type: ignore[method-assign]
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
@@ -257,6 +264,21 @@ class LocalAWS:
             configuration["FunctionName"], configuration["MemorySize"], configuration["FunctionArn"]
         )
 
+    def invoke(self, logical_id: str, event: Mapping[str, Any]) -> dict[str, Any]:
+        """Invoke a deployed function as AWS would (through the Lambda API) and return its
+        result; a handler's exception comes back as Lambda's error document."""
+        response = self.client("lambda").invoke(
+            FunctionName=self.function_names[logical_id], Payload=json.dumps(dict(event))
+        )
+        result: dict[str, Any] = json.loads(response["Payload"].read())
+        return result
+
+    def executions(self) -> list[dict[str, Any]]:
+        listed: list[dict[str, Any]] = self.client("stepfunctions").list_executions(
+            stateMachineArn=self.state_machine_arn
+        )["executions"]
+        return listed
+
     def execution_arn(self, name: str) -> str:
         return f"{self.state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
 
@@ -290,25 +312,42 @@ class LocalAWS:
         role_arn = self.client("iam").create_role(
             RoleName=f"{STACK_NAME}-role", AssumeRolePolicyDocument="{}"
         )["Role"]["Arn"]
-        # Data first, then functions, then the state machine that references them.
-        order = {FUNCTION_TYPE: 1, STATE_MACHINE_TYPE: 2}
-        for logical_id, resource in sorted(
-            resources.items(), key=lambda item: order.get(item[1]["Type"], 0)
-        ):
-            kind = resource["Type"]
-            properties = resource.get("Properties", {})
-            if kind == "AWS::DynamoDB::Table":
-                self._create_table(logical_id, properties, resolver)
-            elif kind == "AWS::S3::Bucket":
-                self._create_bucket(logical_id, resolver)
-            elif kind == FUNCTION_TYPE:
-                globals_ = template.get("Globals", {}).get("Function", {})
-                self._create_function(logical_id, globals_, properties, role_arn, resolver)
-            elif kind == STATE_MACHINE_TYPE:
-                self._create_state_machine(logical_id, properties, role_arn, resolver)
-            else:
-                self.skipped[logical_id] = NOT_DEPLOYED_LOCALLY.get(kind, f"{kind}: AWS only")
-                resolver.refs.setdefault(logical_id, f"{STACK_NAME}-{logical_id}")
+        # Create what can be resolved, pass after pass: the state machine needs the step
+        # functions' ARNs, and the webhook needs the state machine's.
+        pending = dict(resources)
+        while pending:
+            deferred: dict[str, dict[str, Any]] = {}
+            for logical_id, resource in pending.items():
+                try:
+                    self._create(logical_id, resource, template, role_arn, resolver)
+                except UnresolvedReference:
+                    deferred[logical_id] = resource
+            if len(deferred) == len(pending):
+                raise LocalRuntimeError(f"Cannot resolve references of {sorted(deferred)}")
+            pending = deferred
+
+    def _create(
+        self,
+        logical_id: str,
+        resource: dict[str, Any],
+        template: dict[str, Any],
+        role_arn: str,
+        resolver: Resolver,
+    ) -> None:
+        kind = resource["Type"]
+        properties = resource.get("Properties", {})
+        if kind == "AWS::DynamoDB::Table":
+            self._create_table(logical_id, properties, resolver)
+        elif kind == "AWS::S3::Bucket":
+            self._create_bucket(logical_id, resolver)
+        elif kind == FUNCTION_TYPE:
+            globals_ = template.get("Globals", {}).get("Function", {})
+            self._create_function(logical_id, globals_, properties, role_arn, resolver)
+        elif kind == STATE_MACHINE_TYPE:
+            self._create_state_machine(logical_id, properties, role_arn, resolver)
+        else:
+            self.skipped[logical_id] = NOT_DEPLOYED_LOCALLY.get(kind, f"{kind}: AWS only")
+            resolver.refs.setdefault(logical_id, self._name(logical_id))
 
     def _name(self, logical_id: str) -> str:
         return f"{STACK_NAME}-{logical_id}"
@@ -378,6 +417,8 @@ class LocalAWS:
             type=properties.get("Type", "STANDARD"),
         )["stateMachineArn"]
         resolver.refs[logical_id] = self.state_machine_arn
+        resolver.attributes[(logical_id, "Name")] = name
+        resolver.attributes[(logical_id, "Arn")] = self.state_machine_arn
         self.physical_ids[logical_id] = self.state_machine_arn
 
     def _register(self, resolver: Resolver, logical_id: str, name: str, arn: str) -> None:

@@ -16,6 +16,10 @@ STATE_MACHINE_TYPE = "AWS::Serverless::StateMachine"
 _SUBSTITUTION = re.compile(r"\$\{([A-Za-z0-9:._-]+)\}")
 
 
+class UnresolvedReference(KeyError):
+    """A reference to something not (yet) created locally."""
+
+
 class _CloudFormationLoader(yaml.SafeLoader):
     """YAML with CloudFormation's short tags (`!Ref`, `!GetAtt`, `!Sub` …) as long-form dicts."""
 
@@ -82,13 +86,15 @@ class Resolver:
         for source in (self.pseudo, self.parameters, self.refs):
             if name in source:
                 return source[name]
-        raise KeyError(f"!Ref {name}: not a parameter or a locally deployed resource")
+        raise UnresolvedReference(f"!Ref {name}: not a parameter or a locally deployed resource")
 
     def _attribute(self, logical_id: str, attribute: str) -> str:
         try:
             return self.attributes[(logical_id, attribute)]
         except KeyError:
-            raise KeyError(f"!GetAtt {logical_id}.{attribute}: not available locally") from None
+            raise UnresolvedReference(
+                f"!GetAtt {logical_id}.{attribute}: not available locally"
+            ) from None
 
     def _sub(self, spec: str | list[Any]) -> str:
         text, variables = (spec, {}) if isinstance(spec, str) else (spec[0], spec[1])

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 
 @dataclass
@@ -71,6 +72,12 @@ class HTTPFake:
         content_type = headers.get("content-type", "")
         if "json" in content_type and body:
             request.json = json.loads(body)
+        elif "form-urlencoded" in content_type and body.isascii():
+            request.form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        query = urlsplit(handler.path).query
+        if query:
+            request.form |= {k: v[0] for k, v in parse_qs(query).items()}
+            request.path = urlsplit(handler.path).path
         with self._lock:
             self.requests.append(request)
             reply = self.reply(request)

@@ -62,8 +62,12 @@ def test_the_success_path_makes_a_valid_emoji_and_a_job_record(
     assert "ship it" in str(record["prompt"])
     assert int(str(record["created_at"])) <= int(str(record["updated_at"]))
     # AND the member was told, in the outbox
-    messages = (outbox / job_id / "messages.jsonl").read_text().splitlines()
-    assert [json.loads(m)["kind"] for m in messages] == ["emoji", "message"]
+    messages = [
+        json.loads(m) for m in (outbox / job_id / "messages.jsonl").read_text().splitlines()
+    ]
+    assert [m["kind"] for m in messages] == ["message", "emoji", "message"]
+    assert messages[0]["text"].startswith("Working on :ship_it:")
+    assert messages[2]["text"].startswith("Your emoji `ship_it` is ready")
     assert (outbox / job_id / "ship_it.png").read_bytes() == emoji
 
 

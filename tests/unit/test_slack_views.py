@@ -13,6 +13,7 @@ from emoji_smith.domain.slack_views import (
     submission_execution_name,
 )
 from emoji_smith.domain.styles import PRESETS
+from fakes.slack_payloads import submission
 
 MESSAGE = {"ts": "1700000000.000100", "text": "We shipped v2 <@U123> :tada:"}
 
@@ -22,36 +23,7 @@ def modal(message: dict[str, Any] = MESSAGE) -> dict[str, Any]:
 
 
 def submitted(view: dict[str, Any], **values: Any) -> dict[str, Any]:
-    """The view as Slack sends it back in a view_submission, with the member's values."""
-    state = {
-        "description": {"value": {"type": "plain_text_input", "value": values.get("description")}},
-        "name": {"value": {"type": "plain_text_input", "value": values.get("name")}},
-        "style": {
-            "value": {
-                "type": "static_select",
-                "selected_option": {"value": values.get("style", "badge")},
-            }
-        },
-        "transparent": {
-            "value": {
-                "type": "checkboxes",
-                "selected_options": [{"value": "yes"}] if values.get("transparent", True) else [],
-            }
-        },
-        "options": {
-            "value": {
-                "type": "static_select",
-                "selected_option": {"value": str(values.get("options", 1))},
-            }
-        },
-        "share_to": {
-            "value": {
-                "type": "radio_buttons",
-                "selected_option": {"value": values.get("share_to", "thread")},
-            }
-        },
-    }
-    return {**view, "id": "V1", "state": {"values": state}}
+    return submission(view, **values)["view"]
 
 
 def test_the_modal_is_a_valid_slack_view_within_slacks_limits() -> None:

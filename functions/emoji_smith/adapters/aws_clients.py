@@ -21,7 +21,8 @@ _CONFIG = Config(
 
 @cache
 def s3_client() -> S3Client:
-    return boto3.client("s3", config=_CONFIG)
+    # SigV4: presigned URLs that work in every region and with KMS-encrypted objects.
+    return boto3.client("s3", config=_CONFIG.merge(Config(signature_version="s3v4")))
 
 
 @cache

@@ -7,7 +7,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from emoji_smith.dependencies import job_repository
+from emoji_smith.dependencies import job_repository, slack_gateway
+from emoji_smith.domain.errors import EmojiSmithError
+from emoji_smith.domain.messages import working_message
 from emoji_smith.domain.models import JobStatus
 from emoji_smith.domain.validation import parse_request, validate_request
 from emoji_smith.settings import get_settings
@@ -20,5 +22,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = validate_request(
         parse_request(event.get("request")), get_settings().image_service_configured
     )
-    job_repository().record_progress(event["job_id"], request, JobStatus.RUNNING, "Validate")
+    job_id: str = event["job_id"]
+    job_repository().record_progress(job_id, request, JobStatus.RUNNING, "Validate")
+    try:
+        slack_gateway().notify(job_id, request, working_message(request.name))
+    except EmojiSmithError as error:  # progress is best effort; the result message is not
+        logger.warning("Could not post progress", extra={"error": type(error).__name__})
     return request.model_dump()

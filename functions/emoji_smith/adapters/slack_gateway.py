@@ -1,0 +1,176 @@
+"""Slack itself, through the real `slack_sdk` clients: the emoji added to the workspace (admin
+token, Enterprise Grid) or shared in the thread / a DM, and the member kept informed.
+
+Slack's 429s are retried by the client (RateLimitErrorRetryHandler); what is left becomes
+SlackUnavailable (the ASL retries it) or SlackRejected (not retried; an admin must act).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+from urllib.error import URLError
+from urllib.parse import urlsplit
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
+
+from emoji_smith.domain.errors import SlackRejected, SlackUnavailable
+from emoji_smith.domain.messages import escape
+from emoji_smith.domain.models import Delivery, EmojiRequest
+from emoji_smith.domain.naming import with_suffix
+
+SLACK_HOOKS = "https://hooks.slack.com/"
+NAME_ATTEMPTS = 3
+WHAT_TO_DO = {
+    "invalid_auth": "the app's token is invalid or revoked; reinstall the app",
+    "not_authed": "the app's token is missing; set SLACK_BOT_TOKEN",
+    "token_revoked": "the app's token was revoked; reinstall the app",
+    "account_inactive": "the app's token belongs to a deactivated account",
+    "channel_not_found": "the channel is gone or private to the app",
+    "not_in_channel": "invite the app to the channel (/invite @Emoji Smith)",
+    "is_archived": "the channel is archived",
+    "missing_scope": "the app lacks a permission; reinstall it from manifest.yaml",
+    "not_allowed_token_type": "admin.emoji.add needs an Enterprise Grid admin user token",
+    "error_too_big": "Slack found the image too big",
+    "error_bad_format": "Slack could not read the image",
+}
+UNAVAILABLE_CODES = frozenset(
+    {"ratelimited", "service_unavailable", "internal_error", "fatal_error", "request_timeout"}
+)
+
+
+def web_client(token: str, base_url: str) -> WebClient:
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def raise_domain_error(method: str, error: Exception) -> NoReturn:
+    """Slack's answer as SlackUnavailable (worth retrying) or SlackRejected (not)."""
+    if isinstance(error, SlackApiError):
+        status = error.response.status_code
+        data = error.response.data if isinstance(error.response.data, dict) else {}
+        code = str(data.get("error", f"HTTP {status}"))
+        if status == 429 or status >= 500 or code in UNAVAILABLE_CODES:
+            raise SlackUnavailable(f"Slack is unavailable ({method}: {code}).") from error
+        advice = WHAT_TO_DO.get(code, "see the Slack API docs for this error")
+        raise SlackRejected(f"Slack refused {method} ({code}): {advice}.") from error
+    raise SlackUnavailable(f"Cannot reach Slack ({method}): {error}") from error
+
+
+class SlackWebGateway:
+    def __init__(self, bot: WebClient, admin: WebClient | None, api_base_url: str) -> None:
+        self._bot = bot
+        self._admin = admin
+        self._api_origin = "{0.scheme}://{0.netloc}/".format(urlsplit(api_base_url))
+
+    # -- delivery ---------------------------------------------------------------------------------
+    def deliver_emoji(
+        self, job_id: str, request: EmojiRequest, image: bytes, filename: str, image_url: str
+    ) -> Delivery:
+        if self._admin is not None:
+            return self._add_to_workspace(request, image_url)
+        return self._share_file(request, image, filename)
+
+    def _add_to_workspace(self, request: EmojiRequest, image_url: str) -> Delivery:
+        assert self._admin is not None
+        name = request.name
+        for attempt in range(1, NAME_ATTEMPTS + 1):
+            name = request.name if attempt == 1 else with_suffix(request.name, attempt)
+            try:
+                self._admin.admin_emoji_add(name=name, url=image_url)
+                break
+            except SlackApiError as error:
+                if error.response.get("error") == "error_name_taken" and attempt < NAME_ATTEMPTS:
+                    continue
+                raise_domain_error("admin.emoji.add", error)
+            except (SlackRequestError, URLError, OSError) as error:
+                raise_domain_error("admin.emoji.add", error)
+        if request.channel_id and request.message_ts:
+            try:
+                self._bot.reactions_add(
+                    channel=request.channel_id, timestamp=request.message_ts, name=name
+                )
+            except SlackApiError as error:
+                if error.response.get("error") not in ("already_reacted", "not_in_channel"):
+                    raise_domain_error("reactions.add", error)
+        renamed = f" (`{request.name}` was taken)" if name != request.name else ""
+        return Delivery(method="admin_emoji", emoji_name=name, location=f":{name}:{renamed}")
+
+    def _share_file(self, request: EmojiRequest, image: bytes, filename: str) -> Delivery:
+        in_thread = request.share_to == "thread" and request.channel_id is not None
+        try:
+            channel = request.channel_id if in_thread else self._dm_channel(request.user_id)
+            response = self._bot.files_upload_v2(
+                channel=channel,
+                thread_ts=request.message_ts if in_thread else None,
+                file=image,
+                filename=filename,
+                title=f":{request.name}:",
+                initial_comment=(
+                    f"Here is `{escape(request.name)}`. To add it: download the image, then "
+                    f"smiley menu → *Add Emoji*, and name it `{escape(request.name)}`."
+                ),
+            )
+        except (SlackApiError, SlackRequestError, URLError, OSError) as error:
+            raise_domain_error("files_upload_v2", error)
+        file = response.get("file") or {}
+        return Delivery(
+            method="file_share",
+            emoji_name=request.name,
+            location=str(file.get("permalink") or channel),
+        )
+
+    def _dm_channel(self, user_id: str) -> str:
+        response = self._bot.conversations_open(users=user_id)
+        return str(response["channel"]["id"])
+
+    # -- telling the member -----------------------------------------------------------------------
+    def notify(self, job_id: str, request: EmojiRequest, text: str) -> None:
+        """Replace the member's ephemeral progress message; once the response_url has expired
+        (30 min, 5 uses — e.g. a replay), DM the member instead."""
+        if request.response_url and self._is_slack_url(request.response_url):
+            try:
+                sent = WebhookClient(request.response_url, timeout=10).send(
+                    text=text, response_type="ephemeral", replace_original=True
+                )
+                if sent.status_code == 200:
+                    return
+            except (URLError, OSError):
+                pass
+        try:
+            self._bot.chat_postMessage(channel=request.user_id, text=text)
+        except (SlackApiError, SlackRequestError, URLError, OSError) as error:
+            raise_domain_error("chat.postMessage", error)
+
+    def _is_slack_url(self, url: str) -> bool:
+        """Only Slack's own hosts: a replayed input must not make us post anywhere else."""
+        return url.startswith((SLACK_HOOKS, self._api_origin))
+
+
+class SlackInteractions:
+    def __init__(self, bot: WebClient) -> None:
+        self._bot = bot
+
+    def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
+        try:
+            self._bot.views_open(trigger_id=trigger_id, view=view)
+        except (SlackApiError, SlackRequestError, URLError, OSError) as error:
+            raise_domain_error("views.open", error)
+
+    def emoji_names(self) -> set[str]:
+        try:
+            return set(self._bot.emoji_list().get("emoji") or {})
+        except (SlackApiError, SlackRequestError, URLError, OSError) as error:
+            raise_domain_error("emoji.list", error)

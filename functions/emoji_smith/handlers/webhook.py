@@ -1,0 +1,115 @@
+"""Webhook: Slack's one Request URL (a Lambda Function URL).
+
+The signature is verified on the decoded raw body before anything is parsed; no request type
+skips it. Imports are kept slim (the rest loads on first use) because Slack's `trigger_id`
+expires 3 s after the click, cold start included.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from emoji_smith.domain.slack_requests import RequestNotFromSlack, verify_slack_request
+
+logger = logging.getLogger("emoji_smith.webhook")
+logger.setLevel(logging.INFO)
+
+Response = dict[str, Any]
+
+
+class MalformedRequest(Exception):
+    """Signed by Slack, yet not something we can read: 400, nothing done."""
+
+
+def handler(event: dict[str, Any], context: Any) -> Response:
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    try:
+        body = _raw_body(event)
+        verify_slack_request(
+            _signing_secret(),
+            headers.get("x-slack-request-timestamp"),
+            headers.get("x-slack-signature"),
+            body,
+            time.time(),
+        )
+    except RequestNotFromSlack as refusal:
+        logger.warning("Refused a request not from Slack: %s", refusal)
+        return _respond(401, {"error": "request not signed by Slack"})
+    except MalformedRequest as problem:
+        return _respond(400, {"error": str(problem)})
+    try:
+        return _route(body, headers.get("content-type", ""))
+    except MalformedRequest as problem:
+        logger.warning("Signed but malformed request: %s", problem)
+        return _respond(400, {"error": str(problem)})
+
+
+def _raw_body(event: dict[str, Any]) -> bytes:
+    raw = event.get("body") or ""
+    if not isinstance(raw, str):
+        raise MalformedRequest("body is not text")
+    if event.get("isBase64Encoded"):
+        try:
+            return base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            raise MalformedRequest("body is not valid base64") from None
+    return raw.encode("utf-8", errors="surrogateescape")
+
+
+def _signing_secret() -> str:
+    from emoji_smith.settings import get_settings
+
+    secret = get_settings().slack_signing_secret
+    return secret.get_secret_value() if secret else ""
+
+
+def _strict_json(text: str | bytes) -> Any:
+    """JSON that refuses duplicate keys: one reading of a payload, never two."""
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        if len(keys) != len(set(keys)):
+            raise MalformedRequest("duplicate keys in JSON")
+        return dict(pairs)
+
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise MalformedRequest(f"invalid JSON: {error}") from None
+
+
+def _route(body: bytes, content_type: str) -> Response:
+    if content_type.startswith("application/json"):
+        document = _strict_json(body)
+        if isinstance(document, dict) and document.get("type") == "url_verification":
+            return _respond(200, {"challenge": str(document.get("challenge", ""))})
+        return _respond(200)
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise MalformedRequest("form body is not UTF-8") from None
+    if "ssl_check" in fields:
+        return _respond(200)
+    if len(fields.get("payload", [])) != 1:
+        raise MalformedRequest("expected exactly one payload field")
+    payload = _strict_json(fields["payload"][0])
+    if not isinstance(payload, dict):
+        raise MalformedRequest("payload is not an object")
+
+    from emoji_smith.webhook_routes import handle_interaction
+
+    return _respond(200, handle_interaction(payload))
+
+
+def _respond(status: int, body: dict[str, Any] | None = None) -> Response:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(body) if body is not None else "",
+    }

@@ -1,0 +1,82 @@
+"""What the webhook does with a verified Slack interaction. Loaded on first use, after the
+signature check, so the webhook module itself stays slim."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from emoji_smith.dependencies import slack_interactions, workflow_starter
+from emoji_smith.domain.errors import EmojiSmithError
+from emoji_smith.domain.slack_views import (
+    MODAL_CALLBACK,
+    SHORTCUT_CALLBACK,
+    create_emoji_modal,
+    read_submission,
+    submission_execution_name,
+)
+from emoji_smith.domain.styles import PRESETS
+from emoji_smith.settings import get_settings
+
+logger = logging.getLogger("emoji_smith.webhook")
+
+
+def handle_interaction(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON body of the 200 answer (None: empty)."""
+    kind = payload.get("type")
+    if kind == "message_action" and payload.get("callback_id") == SHORTCUT_CALLBACK:
+        _open_modal(payload)
+        return None
+    view = payload.get("view") or {}
+    if kind == "view_submission" and view.get("callback_id") == MODAL_CALLBACK:
+        return _submit(payload, view)
+    logger.info("Ignored an interaction: type=%s", kind)
+    return None
+
+
+def _open_modal(payload: dict[str, Any]) -> None:
+    settings = get_settings()
+    styles = [
+        key
+        for key, preset in PRESETS.items()
+        if settings.image_service_configured or not preset.needs_image_service
+    ]
+    # Image styles first when they work: the badge is the fallback, not the point.
+    styles.sort(key=lambda key: not PRESETS[key].needs_image_service)
+    view = create_emoji_modal(
+        payload.get("message") or {},
+        str((payload.get("channel") or {}).get("id", "")),
+        payload.get("response_url"),
+        styles,
+    )
+    try:
+        slack_interactions().open_modal(str(payload.get("trigger_id", "")), view)
+    except EmojiSmithError as error:
+        # Nothing was started; the member can run the shortcut again.
+        logger.error("Could not open the modal: %s", error)
+
+
+def _submit(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
+    team_id = str((payload.get("team") or {}).get("id") or view.get("team_id") or "")
+    user_id = str((payload.get("user") or {}).get("id") or "")
+    try:
+        taken = slack_interactions().emoji_names()
+    except EmojiSmithError as error:
+        logger.warning("Could not list the workspace's emoji: %s", error)
+        taken = set()
+    request, errors = read_submission(view, team_id, user_id, taken)
+    if errors:
+        return {"response_action": "errors", "errors": errors}
+    name = submission_execution_name(team_id, str(view.get("id", "")))
+    try:
+        started = workflow_starter().start(name, {"request": request})
+    except Exception:  # the member keeps the form and can submit again: nothing is lost
+        logger.exception("Could not start %s", name)
+        return {
+            "response_action": "errors",
+            "errors": {
+                "description": "Emoji Smith could not start the job just now. Please submit again."
+            },
+        }
+    logger.info("Submission %s: %s", name, "started" if started else "duplicate, ignored")
+    return {"response_action": "clear"}

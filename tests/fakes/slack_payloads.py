@@ -1,0 +1,89 @@
+"""Requests as Slack sends them: interaction payloads, form-encoded, signed with the secret."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+
+
+def sign(body: bytes, timestamp: str, secret: str = SIGNING_SECRET) -> str:
+    base = f"v0:{timestamp}:".encode() + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def function_url_event(
+    body: bytes,
+    content_type: str = "application/x-www-form-urlencoded",
+    *,
+    signed: bool = True,
+    timestamp: float | None = None,
+    secret: str = SIGNING_SECRET,
+) -> dict[str, Any]:
+    """A Lambda Function URL event (base64 body, as Function URLs deliver forms)."""
+    sent_at = str(int(time.time() if timestamp is None else timestamp))
+    headers = {"content-type": content_type, "x-slack-request-timestamp": sent_at}
+    if signed:
+        headers["x-slack-signature"] = sign(body, sent_at, secret)
+    return {"headers": headers, "body": base64.b64encode(body).decode(), "isBase64Encoded": True}
+
+
+def form(payload: dict[str, Any]) -> bytes:
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def shortcut(response_url: str, text: str = "We shipped v2! :tada:") -> dict[str, Any]:
+    return {
+        "type": "message_action",
+        "callback_id": "create_emoji",
+        "trigger_id": "13345.7890.abc",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "message": {"type": "message", "ts": "1700000000.000100", "text": text, "user": "U2"},
+        "response_url": response_url,
+    }
+
+
+def submission(view: dict[str, Any], view_id: str = "V1", **values: Any) -> dict[str, Any]:
+    """A view_submission of `view` (the modal we opened) with the member's values."""
+    state = {
+        "description": {"value": {"type": "plain_text_input", "value": values.get("description")}},
+        "name": {"value": {"type": "plain_text_input", "value": values.get("name")}},
+        "style": {
+            "value": {
+                "type": "static_select",
+                "selected_option": {"value": values.get("style", "badge")},
+            }
+        },
+        "transparent": {
+            "value": {
+                "type": "checkboxes",
+                "selected_options": [{"value": "yes"}] if values.get("transparent", True) else [],
+            }
+        },
+        "options": {
+            "value": {
+                "type": "static_select",
+                "selected_option": {"value": str(values.get("options", 1))},
+            }
+        },
+        "share_to": {
+            "value": {
+                "type": "radio_buttons",
+                "selected_option": {"value": values.get("share_to", "thread")},
+            }
+        },
+    }
+    return {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "view": {**view, "id": view_id, "team_id": "T1", "state": {"values": state}},
+    }

@@ -1,0 +1,232 @@
+"""The Slack app end to end on the embedded AWS: signed requests into the deployed webhook,
+the real WebClient against the local fake Slack, the real workflow to delivery."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slack_sdk.models.views import View
+
+from conftest import decode
+from emoji_smith_local.runtime import LocalAWS
+from fakes.fake_slack import BOT_TOKEN, FakeSlack
+from fakes.slack_payloads import (
+    SIGNING_SECRET,
+    form,
+    function_url_event,
+    shortcut,
+    submission,
+)
+
+
+def slack_environment(fake: FakeSlack, outbox: Path) -> dict[str, str]:
+    return {
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_BASE_URL": fake.base_url,
+        "EMOJI_SMITH_OUTBOX_DIR": str(outbox),
+    }
+
+
+@pytest.fixture(scope="module")
+def slack_aws(fake_slack: FakeSlack, outbox: Path) -> Iterator[LocalAWS]:
+    with LocalAWS(instant_retries=True, environment=slack_environment(fake_slack, outbox)) as aws:
+        yield aws
+
+
+def post(aws: LocalAWS, event: dict[str, Any]) -> dict[str, Any]:
+    return aws.invoke("WebhookFunction", event)
+
+
+def open_modal(aws: LocalAWS, slack: FakeSlack) -> dict[str, Any]:
+    answer = post(aws, function_url_event(form(shortcut(slack.response_url()))))
+    assert answer["statusCode"] == 200
+    (call,) = slack.calls("views.open")
+    view: dict[str, Any] = slack.params(call)["view"]
+    return view
+
+
+def submit(
+    aws: LocalAWS, view: dict[str, Any], view_id: str = "V1", **values: Any
+) -> dict[str, Any]:
+    answer = post(aws, function_url_event(form(submission(view, view_id, **values))))
+    assert answer["statusCode"] == 200
+    return json.loads(answer["body"]) if answer["body"] else {}
+
+
+def finished(aws: LocalAWS, name: str) -> dict[str, Any]:
+    return aws.wait(aws.execution_arn(name))
+
+
+def test_the_shortcut_opens_a_valid_modal_in_time(slack_aws: LocalAWS, slack: FakeSlack) -> None:
+    view = open_modal(slack_aws, slack)
+    (call,) = slack.calls("views.open")
+    assert slack.params(call)["trigger_id"] == "13345.7890.abc"
+    assert call.headers["authorization"] == f"Bearer {BOT_TOKEN}"
+    View(**view).validate_json()
+    assert view["blocks"][0]["element"]["initial_value"] == "We shipped v2! :tada:"
+
+
+def test_a_submission_is_delivered_into_the_thread_with_progress(
+    slack_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    # GIVEN the modal, submitted with a description and no name
+    view = open_modal(slack_aws, slack)
+    answer = submit(slack_aws, view, "V-thread", description="ship it")
+    # THEN the modal closes and the workflow runs to the end
+    assert answer == {"response_action": "clear"}
+    execution = finished(slack_aws, "T1-V-thread")
+    assert execution["status"] == "SUCCEEDED", execution.get("cause")
+    # AND the emoji was uploaded with files_upload_v2 into the message's thread
+    (complete,) = slack.calls("files.completeUploadExternal")
+    params = slack.params(complete)
+    assert (params["channel_id"], params["thread_ts"]) == ("C1", "1700000000.000100")
+    assert "name it `ship_it`" in params["initial_comment"]
+    (uploaded,) = slack.uploads.values()
+    assert decode(uploaded).size == (128, 128)
+    # AND the member saw progress, then the result, in the same ephemeral message
+    texts = [response["text"] for response in slack.responses()]
+    assert texts[0].startswith("Working on :ship_it:")
+    assert texts[-1].startswith("Your emoji is ready")
+    assert all(
+        r["replace_original"] and r["response_type"] == "ephemeral" for r in slack.responses()
+    )
+    record = slack_aws.jobs().get("T1-V-thread")
+    assert record is not None
+    assert record["delivery"]["method"] == "file_share"  # type: ignore[index]
+
+
+def test_a_dm_share_goes_to_the_members_dm(slack_aws: LocalAWS, slack: FakeSlack) -> None:
+    view = open_modal(slack_aws, slack)
+    submit(slack_aws, view, "V-dm", description="ship it", share_to="dm")
+    assert finished(slack_aws, "T1-V-dm")["status"] == "SUCCEEDED"
+    (opened,) = slack.calls("conversations.open")
+    assert slack.params(opened)["users"] == "U1"
+    (complete,) = slack.calls("files.completeUploadExternal")
+    assert slack.params(complete)["channel_id"] == "DU1"
+    assert "thread_ts" not in slack.params(complete)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        function_url_event(form({"type": "message_action"}), signed=False),
+        function_url_event(form({"type": "message_action"}), secret="not-the-secret"),
+        function_url_event(form({"type": "message_action"}), timestamp=1_000_000_000),
+    ],
+    ids=["unsigned", "wrong-secret", "stale"],
+)
+def test_requests_not_from_slack_are_refused_with_no_side_effect(
+    slack_aws: LocalAWS, slack: FakeSlack, event: dict[str, Any]
+) -> None:
+    before = len(slack_aws.executions())
+    assert post(slack_aws, event)["statusCode"] == 401
+    assert slack.requests == []
+    assert len(slack_aws.executions()) == before
+
+
+def test_a_forged_submission_that_looks_like_url_verification_is_refused(
+    slack_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    # GIVEN JSON that says url_verification first and view_submission second, unsigned
+    body = b'{"type": "url_verification", "type": "view_submission", "challenge": "x"}'
+    assert (
+        post(slack_aws, function_url_event(body, "application/json", signed=False))["statusCode"]
+        == 401
+    )
+    # AND even signed, duplicate keys are never read one way or the other
+    assert post(slack_aws, function_url_event(body, "application/json"))["statusCode"] == 400
+    assert slack.requests == []
+
+
+def test_url_verification_and_ssl_check_are_answered(slack_aws: LocalAWS) -> None:
+    challenge = post(
+        slack_aws,
+        function_url_event(
+            b'{"type": "url_verification", "challenge": "abc123"}', "application/json"
+        ),
+    )
+    assert json.loads(challenge["body"]) == {"challenge": "abc123"}
+    assert post(slack_aws, function_url_event(b"ssl_check=1&token=x"))["statusCode"] == 200
+
+
+def test_the_same_submission_delivered_twice_starts_one_execution(
+    slack_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    view = open_modal(slack_aws, slack)
+    event = function_url_event(form(submission(view, "V-twice", description="only once")))
+    answers = [post(slack_aws, event) for _ in range(3)]
+    assert all(json.loads(a["body"]) == {"response_action": "clear"} for a in answers)
+    assert finished(slack_aws, "T1-V-twice")["status"] == "SUCCEEDED"
+    names = [e["name"] for e in slack_aws.executions()]
+    assert names.count("T1-V-twice") == 1
+    assert len(slack.calls("files.completeUploadExternal")) == 1
+
+
+def test_a_bad_name_gets_an_inline_error_and_starts_nothing(
+    slack_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    view = open_modal(slack_aws, slack)
+    before = len(slack_aws.executions())
+    answer = submit(slack_aws, view, "V-bad", description="cat", name="Bad Name!")
+    assert answer["response_action"] == "errors"
+    assert "lowercase letters" in answer["errors"]["name"]
+    assert len(slack_aws.executions()) == before
+
+
+def test_an_unknown_interaction_is_acknowledged_and_ignored(
+    slack_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    answer = post(slack_aws, function_url_event(form({"type": "shortcut", "callback_id": "x"})))
+    assert (answer["statusCode"], answer["body"]) == (200, "")
+    assert slack.requests == []
+
+
+def test_slack_rate_limits_are_waited_out_by_the_client(
+    slack_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    view = open_modal(slack_aws, slack)
+    slack.fail("files.completeUploadExternal", "ratelimited")
+    submit(slack_aws, view, "V-429", description="patience")
+    assert finished(slack_aws, "T1-V-429")["status"] == "SUCCEEDED"
+    assert len(slack.calls("files.completeUploadExternal")) == 2
+
+
+def test_a_slack_outage_is_retried_by_the_workflow(slack_aws: LocalAWS, slack: FakeSlack) -> None:
+    view = open_modal(slack_aws, slack)
+    slack.fail("files.getUploadURLExternal", "server_error", "server_error")
+    slack_aws.retry_sleeps.waits.clear()
+    submit(slack_aws, view, "V-500", description="outage")
+    assert finished(slack_aws, "T1-V-500")["status"] == "SUCCEEDED"
+    assert len(slack_aws.retry_sleeps.waits) == 2
+    assert len(slack.calls("files.completeUploadExternal")) == 1
+
+
+def test_a_revoked_token_fails_the_job_with_a_clear_cause(
+    slack_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    view = open_modal(slack_aws, slack)
+    slack.fail("files.getUploadURLExternal", "invalid_auth")
+    submit(slack_aws, view, "V-auth", description="no access")
+    execution = finished(slack_aws, "T1-V-auth")
+    assert (execution["status"], execution["error"]) == ("FAILED", "SlackRejected")
+    assert "reinstall the app" in str(execution["cause"])
+    record = slack_aws.jobs().get("T1-V-auth")
+    assert record is not None
+    assert record["status"] == "FAILED"
+    assert "Slack refused the delivery" in slack.responses()[-1]["text"]
+
+
+def test_an_expired_response_url_falls_back_to_a_dm(slack_aws: LocalAWS, slack: FakeSlack) -> None:
+    answer = post(slack_aws, function_url_event(form(shortcut(slack.response_url("expired")))))
+    assert answer["statusCode"] == 200
+    view = slack.params(slack.calls("views.open")[0])["view"]
+    submit(slack_aws, view, "V-expired", description="late")
+    assert finished(slack_aws, "T1-V-expired")["status"] == "SUCCEEDED"
+    dms = [slack.params(c) for c in slack.calls("chat.postMessage")]
+    assert [dm["channel"] for dm in dms] == ["U1", "U1"]
+    assert dms[-1]["text"].startswith("Your emoji is ready")
