@@ -15,7 +15,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "benchmarks")]
+
+from webhook import bench_handling, bench_import  # noqa: E402
 
 from emoji_smith.domain.emoji_image import MAX_EMOJI_BYTES, make_emoji  # noqa: E402
 from image_corpus import CORPUS, STRESS, encode  # noqa: E402
@@ -91,7 +93,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=20, help="runs per image (default 20)")
     parser.add_argument("--cli-rounds", type=int, default=5, help="CLI runs (default 5)")
     args = parser.parse_args()
-    results = [bench_image(args.rounds), bench_generate(args.cli_rounds)]
+    results = [
+        bench_image(args.rounds),
+        bench_generate(args.cli_rounds),
+        bench_import(args.cli_rounds),
+        bench_handling(args.rounds * 10),
+    ]
     return 0 if all(results) else 1
 
 
