@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from emoji_smith.domain.errors import ConfigurationError
 from emoji_smith.domain.styles import PRESETS, image_service_needed
 from emoji_smith.ports import (
+    CircuitStore,
     ImageGenerator,
     ImageStore,
     JobRepository,
@@ -35,6 +36,13 @@ def job_repository() -> JobRepository:
     from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
 
     return DynamoDBJobRepository(get_settings().jobs_table_name)
+
+
+@cache
+def circuit_store() -> CircuitStore:
+    from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
+
+    return DynamoDBCircuitStore(get_settings().circuit_table_name)
 
 
 @cache
@@ -128,6 +136,7 @@ def forget() -> None:
     factories = (
         image_store,
         job_repository,
+        circuit_store,
         openai,
         image_generator,
         prompt_enhancer,

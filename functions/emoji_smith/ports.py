@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from emoji_smith.domain.circuit import CircuitState
 from emoji_smith.domain.models import Delivery, EmojiRequest, ImagePrompt, JobStatus
 
 
@@ -59,6 +60,12 @@ class SlackGateway(Protocol):
     ) -> Delivery: ...
 
     def notify(self, job_id: str, request: EmojiRequest, text: str) -> None: ...
+
+
+class CircuitStore(Protocol):
+    def load(self, circuit: str) -> CircuitState: ...
+
+    def save(self, circuit: str, state: CircuitState) -> None: ...
 
 
 class SlackInteractions(Protocol):

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     outbox_dir: Path = Field(Path("emoji-out/outbox"), alias="EMOJI_SMITH_OUTBOX_DIR")
     secret_name: str | None = Field(None, alias="EMOJI_SMITH_SECRET_NAME")
     state_machine_arn: str = Field("", alias="STATE_MACHINE_ARN")
+    circuit_table_name: str = Field("emoji-smith-circuit", alias="CIRCUIT_TABLE_NAME")
 
     image_model: str = Field("gpt-image-2", alias="EMOJI_SMITH_IMAGE_MODEL")
     image_quality: Literal["low", "medium", "high", "auto"] = Field(

@@ -69,7 +69,7 @@ def _submit(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
         return {"response_action": "errors", "errors": errors}
     name = submission_execution_name(team_id, str(view.get("id", "")))
     try:
-        started = workflow_starter().start(name, {"request": request})
+        started = workflow_starter().start(name, {"job_id": name, "request": request})
     except Exception:  # the member keeps the form and can submit again: nothing is lost
         logger.exception("Could not start %s", name)
         return {

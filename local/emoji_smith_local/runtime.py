@@ -428,11 +428,12 @@ class LocalAWS:
 
     # -- running the workflow ---------------------------------------------------------------------
     def start(self, request: Mapping[str, Any], name: str) -> str:
+        """Start a job whose id is the execution name, as the webhook does."""
         return str(
             self.client("stepfunctions").start_execution(
                 stateMachineArn=self.state_machine_arn,
                 name=name,
-                input=json.dumps({"request": dict(request)}),
+                input=json.dumps({"job_id": name, "request": dict(request)}),
             )["executionArn"]
         )
 

@@ -38,7 +38,10 @@ def test_the_success_path_makes_a_valid_emoji_and_a_job_record(
     assert entered_states(local_aws, job_id) == [
         "Validate",
         "BuildPrompt",
+        "CheckCircuit",
+        "IsCircuitOpen",
         "GenerateImage",
+        "ShouldCloseCircuit",
         "ResizeImage",
         "PersistEmoji",
         "UploadEmoji",
