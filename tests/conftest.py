@@ -25,6 +25,15 @@ def local_aws(outbox: Path) -> Iterator[LocalAWS]:
         yield aws
 
 
+#: One-line summaries suites want shown at the end of the run (the fault-injection suite's).
+SUMMARY_LINES = pytest.StashKey[list[str]]()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in terminalreporter.config.stash.get(SUMMARY_LINES, []):
+        terminalreporter.write_line(line)
+
+
 def decode(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()

@@ -15,6 +15,7 @@ from emoji_smith.ports import (
     PromptEnhancer,
     SlackGateway,
     SlackInteractions,
+    Workflow,
     WorkflowStarter,
 )
 from emoji_smith.settings import get_settings
@@ -122,13 +123,17 @@ def slack_interactions() -> SlackInteractions:
 
 
 @cache
-def workflow_starter() -> WorkflowStarter:
-    from emoji_smith.adapters.sfn_workflow_starter import StepFunctionsWorkflowStarter
+def workflow() -> Workflow:
+    from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
 
     arn = get_settings().state_machine_arn
     if not arn:
-        raise ConfigurationError("STATE_MACHINE_ARN is not set: the webhook cannot start jobs.")
-    return StepFunctionsWorkflowStarter(arn)
+        raise ConfigurationError("STATE_MACHINE_ARN is not set: cannot start or list jobs.")
+    return StepFunctionsWorkflow(arn)
+
+
+def workflow_starter() -> WorkflowStarter:
+    return workflow()
 
 
 def forget() -> None:
@@ -143,7 +148,7 @@ def forget() -> None:
         slack_client,
         slack_gateway,
         slack_interactions,
-        workflow_starter,
+        workflow,
         get_settings,
     )
     for factory in factories:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from emoji_smith.domain.circuit import CircuitState
 from emoji_smith.domain.models import Delivery, EmojiRequest, ImagePrompt, JobStatus
+from emoji_smith.domain.retries import Run
 
 
 class ImageGenerator(Protocol):
@@ -49,6 +51,8 @@ class JobRepository(Protocol):
         self, job_id: str, request: EmojiRequest | None, error: str, cause: str
     ) -> None: ...
 
+    def record_retry(self, job_id: str, attempt: int, last_error: str, method: str) -> None: ...
+
     def get(self, job_id: str) -> dict[str, object] | None: ...
 
 
@@ -79,4 +83,12 @@ class SlackInteractions(Protocol):
 class WorkflowStarter(Protocol):
     def start(self, name: str, execution_input: dict[str, Any]) -> bool:
         """True when started; False when an execution of that name already exists."""
+        ...
+
+
+class Workflow(WorkflowStarter, Protocol):
+    def recent_runs(self, since: datetime) -> list[Run]: ...
+
+    def redrive(self, execution_arn: str) -> bool:
+        """False when the run cannot be redriven (the caller starts a new one instead)."""
         ...

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     secret_name: str | None = Field(None, alias="EMOJI_SMITH_SECRET_NAME")
     state_machine_arn: str = Field("", alias="STATE_MACHINE_ARN")
     circuit_table_name: str = Field("emoji-smith-circuit", alias="CIRCUIT_TABLE_NAME")
+    retry_max_attempts: int = Field(3, alias="RETRY_MAX_ATTEMPTS")
+    retry_lookback_hours: int = Field(24, alias="RETRY_LOOKBACK_HOURS")
 
     image_model: str = Field("gpt-image-2", alias="EMOJI_SMITH_IMAGE_MODEL")
     image_quality: Literal["low", "medium", "high", "auto"] = Field(

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -112,6 +113,9 @@ def _environment(variables: Mapping[str, str]) -> Iterator[None]:
         os.environ.update(saved)
 
 
+_ONE_FUNCTION_AT_A_TIME = threading.RLock()
+
+
 class _InProcessInvoker:
     """Replaces moto's Docker-based invoke with a call of the handler in this process."""
 
@@ -121,8 +125,11 @@ class _InProcessInvoker:
 
     @contextmanager
     def environment(self, variables: dict[str, str]) -> Iterator[None]:
-        """A function's environment for the length of one call, as its own container would."""
-        with _environment(variables):
+        """A function's environment for the length of one call, as its own container would.
+
+        One call at a time: the environment is process-wide, and workflow threads would
+        otherwise save and restore each other's variables."""
+        with _ONE_FUNCTION_AT_A_TIME, _environment(variables):
             if variables != self._applied_environment:
                 # Settings and adapters are cached per container; a new environment is a new one.
                 from emoji_smith.dependencies import forget

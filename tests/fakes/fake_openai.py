@@ -32,6 +32,8 @@ class FakeOpenAI(HTTPFake):
         self._images: deque[str] = deque()
         self._texts: deque[str] = deque()
         self._picture = encode(small_subject_on_light_background())
+        #: Prompts of the requests answered with images: what would have been billed.
+        self.billed: list[str] = []
 
     @property
     def base_url(self) -> str:
@@ -45,6 +47,7 @@ class FakeOpenAI(HTTPFake):
 
     def reset(self) -> None:
         self.requests.clear()
+        self.billed.clear()
         self._images.clear()
         self._texts.clear()
 
@@ -75,6 +78,7 @@ class FakeOpenAI(HTTPFake):
         if behaviour == "broken":
             return Reply(200, {"created": int(time.time()), "data": [{"b64_json": "***"}]})
         images = [self._picture if i == 0 else self._variant(i) for i in range(count)]
+        self.billed.append(str(request.json.get("prompt")))
         data = [{"b64_json": base64.b64encode(image).decode()} for image in images]
         usage = {"input_tokens": 50, "output_tokens": 4160 * count, "total_tokens": 4210}
         return Reply(

@@ -23,6 +23,8 @@ class FakeSlack(HTTPFake):
         super().__init__()
         self.emoji: dict[str, str] = {"party": "https://emoji.test/party.png"}
         self.uploads: dict[str, bytes] = {}
+        #: Emoji names admin.emoji.add really added, in order.
+        self.added: list[str] = []
         self._faults: defaultdict[str, deque[str]] = defaultdict(deque)
         self._next_file = 0
 
@@ -41,6 +43,7 @@ class FakeSlack(HTTPFake):
         self.requests.clear()
         self._faults.clear()
         self.uploads.clear()
+        self.added.clear()
         self.emoji = {"party": "https://emoji.test/party.png"}
 
     def calls(self, method: str) -> list[Recorded]:
@@ -94,6 +97,7 @@ class FakeSlack(HTTPFake):
         if params["name"] in self.emoji:
             raise _SlackError("error_name_taken")
         self.emoji[params["name"]] = params["url"]
+        self.added.append(params["name"])
         return {}
 
     def _reactions_add(self, params: dict[str, Any]) -> dict[str, Any]:

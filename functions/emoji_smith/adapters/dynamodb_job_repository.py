@@ -57,6 +57,17 @@ class DynamoDBJobRepository:
             fields |= _request_fields(request)
         self._update(job_id, fields)
 
+    def record_retry(self, job_id: str, attempt: int, last_error: str, method: str) -> None:
+        self._update(
+            job_id,
+            {
+                "attempts": attempt,
+                "last_error": last_error,
+                "retried_by": method,
+                "status": JobStatus.RETRYING.value,
+            },
+        )
+
     def get(self, job_id: str) -> dict[str, Any] | None:
         item = (
             dynamodb_client()

@@ -66,6 +66,7 @@ class JobStatus(StrEnum):
     READY = "READY"
     DELIVERED = "DELIVERED"
     FAILED = "FAILED"
+    RETRYING = "RETRYING"
 
 
 class StepFailure(Frozen):

@@ -1,0 +1,71 @@
+"""The emoji workflow in Step Functions: start (idempotent by name), list recent runs, redrive."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from emoji_smith.adapters.aws_clients import stepfunctions_client
+from emoji_smith.domain.retries import Run
+
+NOT_REDRIVABLE = frozenset({"ExecutionNotRedrivable", "ExecutionDoesNotExist", "ResourceNotFound"})
+
+
+class StepFunctionsWorkflow:
+    def __init__(self, state_machine_arn: str) -> None:
+        self._arn = state_machine_arn
+
+    def start(self, name: str, execution_input: dict[str, Any]) -> bool:
+        client = stepfunctions_client()
+        try:
+            client.start_execution(
+                stateMachineArn=self._arn, name=name, input=json.dumps(execution_input)
+            )
+        except client.exceptions.ExecutionAlreadyExists:
+            return False
+        return True
+
+    def recent_runs(self, since: datetime) -> list[Run]:
+        client = stepfunctions_client()
+        runs: list[Run] = []
+        for page in client.get_paginator("list_executions").paginate(stateMachineArn=self._arn):
+            for summary in page["executions"]:
+                if summary["startDate"] < since:
+                    return runs  # newest first: the rest is older
+                runs.append(self._run(summary))
+        return runs
+
+    def _run(self, summary: Any) -> Run:
+        details: dict[str, Any] = {}
+        if summary["status"] != "RUNNING":
+            details = dict(
+                stepfunctions_client().describe_execution(executionArn=summary["executionArn"])
+            )
+        execution_input = str(details.get("input") or "{}")
+        job_id = json.loads(execution_input).get("job_id") or summary["name"]
+        return Run(
+            arn=summary["executionArn"],
+            name=summary["name"],
+            job_id=str(job_id),
+            status=summary["status"],
+            started_at=summary["startDate"],
+            stopped_at=summary.get("stopDate"),
+            error=str(details.get("error") or ""),
+            cause=str(details.get("cause") or ""),
+            input=execution_input,
+        )
+
+    def redrive(self, execution_arn: str) -> bool:
+        """False when Step Functions cannot redrive it (too old, or an engine without redrive)."""
+        try:
+            stepfunctions_client().redrive_execution(executionArn=execution_arn)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in NOT_REDRIVABLE:
+                return False
+            raise
+        except NotImplementedError:  # the embedded engine (moto) has no RedriveExecution
+            return False
+        return True

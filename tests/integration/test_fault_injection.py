@@ -1,0 +1,270 @@
+"""Fault injection: the whole pipeline on the embedded AWS with the fake OpenAI and fake Slack
+injecting faults. Every run ends delivered, or failed with the member notified and a job record
+with the error — never lost, never two emojis or two image bills for one request."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import SUMMARY_LINES
+from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
+from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
+from emoji_smith.domain import emoji_image
+from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitState
+from emoji_smith.retry_failed_jobs import retry_failed_jobs
+from emoji_smith_local.runtime import LocalAWS
+from fakes.fake_openai import FakeOpenAI
+from fakes.fake_slack import ADMIN_TOKEN, BOT_TOKEN, FakeSlack
+from fakes.slack_payloads import SIGNING_SECRET, form, function_url_event, shortcut, submission
+
+CIRCUIT_THRESHOLD = 3  # template default
+
+
+@dataclass
+class Ledger:
+    outcomes: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        values = list(self.outcomes.values())
+        return (
+            f"fault injection: {len(values)} scenarios, {values.count('delivered')} delivered, "
+            f"{values.count('failed-and-notified')} failed-and-notified, "
+            f"{values.count('lost')} lost, {values.count('duplicated')} duplicated"
+        )
+
+
+@pytest.fixture(scope="module")
+def ledger(request: pytest.FixtureRequest) -> Iterator[Ledger]:
+    book = Ledger()
+    yield book
+    request.config.stash.setdefault(SUMMARY_LINES, []).append(book.summary())
+    assert "lost" not in book.outcomes.values()
+    assert "duplicated" not in book.outcomes.values()
+
+
+@pytest.fixture(scope="module")
+def aws(fake_openai: FakeOpenAI, fake_slack: FakeSlack, outbox: Path) -> Iterator[LocalAWS]:
+    environment = {
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_BASE_URL": fake_openai.base_url,
+        "EMOJI_SMITH_IMAGE_TIMEOUT_SECONDS": "0.5",
+        "EMOJI_SMITH_PROMPT_MODEL": "",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_ADMIN_TOKEN": ADMIN_TOKEN,
+        "SLACK_API_BASE_URL": fake_slack.base_url,
+        "EMOJI_SMITH_OUTBOX_DIR": str(outbox),
+    }
+    with LocalAWS(instant_retries=True, environment=environment) as local:
+        yield local
+
+
+@pytest.fixture
+def services(openai_service: FakeOpenAI, slack: FakeSlack, aws: LocalAWS) -> None:
+    """Both fakes emptied and the circuit closed: each scenario starts clean."""
+    DynamoDBCircuitStore(aws.physical_ids["CircuitTable"]).save(IMAGE_SERVICE, CircuitState())
+
+
+def submit(aws: LocalAWS, slack: FakeSlack, view_id: str, name: str) -> str:
+    """A member's signed shortcut and submission, through the deployed webhook."""
+    assert (
+        aws.invoke("WebhookFunction", function_url_event(form(shortcut(slack.response_url()))))[
+            "statusCode"
+        ]
+        == 200
+    )
+    view = slack.params(slack.calls("views.open")[-1])["view"]
+    event = function_url_event(
+        form(submission(view, view_id, description=f"{name} cat", name=name, style="cartoon"))
+    )
+    answer = aws.invoke("WebhookFunction", event)
+    assert json.loads(answer["body"]) == {"response_action": "clear"}
+    return f"T1-{view_id}"
+
+
+def judge(aws: LocalAWS, slack: FakeSlack, openai: FakeOpenAI, job_id: str, name: str) -> str:
+    """Delivered, failed-and-notified, lost or duplicated — from what Slack, OpenAI and the job
+    record saw, not from what the code says it did."""
+    runs = [
+        e
+        for e in aws.executions()
+        if json.loads(aws.describe(e["executionArn"])["input"])["job_id"] == job_id
+    ]
+    for run in runs:
+        aws.wait(run["executionArn"])
+    record = aws.jobs().get(job_id) or {}
+    added = [added for added in slack.added if added.startswith(name)]
+    bills = [p for p in openai.billed if f"{name} cat" in p]
+    if len(bills) > 1 or len(added) > 1:
+        return "duplicated"
+    if record.get("status") == "DELIVERED" and len(bills) == 1:
+        return "delivered"
+    told = [r for r in slack.responses() if "Could not make" in r.get("text", "")]
+    if record.get("status") == "FAILED" and record.get("error") and told:
+        return "failed-and-notified"
+    return "lost"
+
+
+Scenario = tuple[str, Callable[[FakeOpenAI, FakeSlack], None], str, str | None]
+SCENARIOS: list[Scenario] = [
+    ("openai-500", lambda o, s: o.images_then("server_error"), "delivered", None),
+    ("openai-429", lambda o, s: o.images_then("rate_limit"), "delivered", None),
+    ("openai-timeout", lambda o, s: o.images_then("hang"), "delivered", None),
+    (
+        "openai-moderation",
+        lambda o, s: o.images_then("moderation"),
+        "failed-and-notified",
+        "ContentRejected",
+    ),
+    ("slack-429", lambda o, s: s.fail("admin.emoji.add", "ratelimited"), "delivered", None),
+    ("slack-500", lambda o, s: s.fail("admin.emoji.add", "server_error"), "delivered", None),
+    (
+        "slack-invalid-auth",
+        lambda o, s: s.fail("admin.emoji.add", "invalid_auth"),
+        "failed-and-notified",
+        "SlackRejected",
+    ),
+    # taken after the modal checked (emoji.list unavailable): delivered under a suffixed name
+    (
+        "slack-name-taken",
+        lambda o, s: (
+            s.emoji.update({"slack-name-taken": "x"}),
+            s.fail("emoji.list", "internal_error"),
+        ),
+        "delivered",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "inject", "expected", "error"), SCENARIOS, ids=[s[0] for s in SCENARIOS]
+)
+def test_a_fault(
+    aws: LocalAWS,
+    services: None,
+    openai_service: FakeOpenAI,
+    slack: FakeSlack,
+    ledger: Ledger,
+    name: str,
+    inject: Callable[[FakeOpenAI, FakeSlack], None],
+    expected: str,
+    error: str | None,
+) -> None:
+    inject(openai_service, slack)
+    job_id = submit(aws, slack, f"V-{name}", name)
+    outcome = judge(aws, slack, openai_service, job_id, name)
+    ledger.outcomes[name] = outcome
+    assert outcome == expected
+    if error:
+        assert (aws.jobs().get(job_id) or {}).get("error") == error
+
+
+def test_a_handler_crash_then_the_scheduled_retry_delivers_once(
+    aws: LocalAWS,
+    services: None,
+    openai_service: FakeOpenAI,
+    slack: FakeSlack,
+    ledger: Ledger,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN ResizeImage crashes once (a bug, not a declared error)
+    real = emoji_image.make_emoji
+    crashes = []
+
+    def crash_once(data: bytes, transparent: bool) -> emoji_image.EmojiFile:
+        if not crashes:
+            crashes.append(1)
+            raise RuntimeError("out of memory while resizing")
+        return real(data, transparent)
+
+    monkeypatch.setattr("emoji_smith.handlers.resize_image.make_emoji", crash_once)
+    job_id = submit(aws, slack, "V-crash", "crash")
+    aws.wait(aws.execution_arn(job_id))
+    assert (aws.jobs().get(job_id) or {})["status"] == "FAILED"
+    # WHEN the schedule runs (twice: it must be idempotent)
+    with aws.function_environment("RetryFailedJobsFunction"):
+        for _ in range(2):
+            aws.invoke("RetryFailedJobsFunction", {})
+    # THEN the job is delivered once, from the image already paid for
+    outcome = judge(aws, slack, openai_service, job_id, "crash")
+    ledger.outcomes["handler-crash-then-scheduled-retry"] = outcome
+    assert outcome == "delivered"
+    record = aws.jobs().get(job_id) or {}
+    assert record["attempts"] == 1
+    assert len([e for e in aws.executions() if e["name"].startswith(job_id)]) == 2
+
+
+def test_the_circuit_opens_fails_fast_and_closes_after_the_cooldown(
+    aws: LocalAWS,
+    services: None,
+    openai_service: FakeOpenAI,
+    slack: FakeSlack,
+    ledger: Ledger,
+) -> None:
+    # GIVEN the image service down for N jobs in a row (each exhausting its retries)
+    down = []
+    for index in range(CIRCUIT_THRESHOLD):
+        openai_service.images_then(*["server_error"] * 4)
+        down.append(submit(aws, slack, f"V-down{index}", f"down{index}"))
+        aws.wait(aws.execution_arn(down[-1]))
+    requests_so_far = len(openai_service.image_requests())
+    assert requests_so_far == 4 * CIRCUIT_THRESHOLD
+    # WHEN another job comes while the circuit is open
+    fast = submit(aws, slack, "V-fast", "fast")
+    execution = aws.wait(aws.execution_arn(fast))
+    # THEN it fails fast with CircuitOpen, without calling the image service, member told
+    assert (execution["status"], execution["error"]) == ("FAILED", "CircuitOpen")
+    assert len(openai_service.image_requests()) == requests_so_far
+    assert "failing right now" in slack.responses()[-1]["text"]
+    # WHEN the cooldown has passed and a new job succeeds
+    store = DynamoDBCircuitStore(aws.physical_ids["CircuitTable"])
+    state = store.load(IMAGE_SERVICE)
+    assert state.is_open(time.time())
+    store.save(IMAGE_SERVICE, CircuitState(open_until=time.time() - 1))
+    probe = submit(aws, slack, "V-probe", "probe")
+    # THEN it is delivered and the circuit is closed again
+    assert judge(aws, slack, openai_service, probe, "probe") == "delivered"
+    assert store.load(IMAGE_SERVICE) == CircuitState()
+    # AND the schedule retries the failed jobs, which are then delivered
+    workflow = StepFunctionsWorkflow(aws.state_machine_arn)
+    with aws.function_environment("RetryFailedJobsFunction"):
+        report = retry_failed_jobs(
+            workflow, aws.jobs(), max_attempts=3, lookback=timedelta(hours=1)
+        )
+    assert sorted(report.restarted) == sorted([*down, fast])
+    for index, job_id in enumerate(down):
+        outcome = judge(aws, slack, openai_service, job_id, f"down{index}")
+        ledger.outcomes[f"circuit-open-{index}"] = outcome
+        assert outcome == "delivered"
+    outcome = judge(aws, slack, openai_service, fast, "fast")
+    ledger.outcomes["circuit-fail-fast-then-retried"] = outcome
+    assert outcome == "delivered"
+    ledger.outcomes["circuit-probe-after-cooldown"] = "delivered"
+
+
+def test_the_same_submission_twenty_times_is_one_job(
+    aws: LocalAWS,
+    services: None,
+    openai_service: FakeOpenAI,
+    slack: FakeSlack,
+    ledger: Ledger,
+) -> None:
+    aws.invoke("WebhookFunction", function_url_event(form(shortcut(slack.response_url()))))
+    view = slack.params(slack.calls("views.open")[-1])["view"]
+    event = function_url_event(
+        form(submission(view, "V-twenty", description="twenty cat", name="twenty", style="cartoon"))
+    )
+    answers = [aws.invoke("WebhookFunction", event) for _ in range(20)]
+    assert all(a["statusCode"] == 200 for a in answers)
+    outcome = judge(aws, slack, openai_service, "T1-V-twenty", "twenty")
+    ledger.outcomes["same-submission-20-times"] = outcome
+    assert outcome == "delivered"
+    assert [e["name"] for e in aws.executions()].count("T1-V-twenty") == 1
