@@ -92,7 +92,78 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"outbox parent folder (default: {DEFAULT_OUT})",
     )
     serve.set_defaults(run=run_serve)
+
+    ops = commands.add_parser(
+        "ops",
+        help="operate a stack: failed jobs, retry, replay, circuit",
+        description="Operator commands against a deployed stack (--stack NAME, your AWS "
+        "credentials) or the embedded stack of a running `emoji-smith serve` (--serve URL).",
+    )
+    target = ops.add_mutually_exclusive_group()
+    target.add_argument("--stack", help="a deployed CloudFormation stack name")
+    target.add_argument(
+        "--serve",
+        default="http://127.0.0.1:3000",
+        help="a running `emoji-smith serve` (default http://127.0.0.1:3000)",
+    )
+    actions = ops.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("failed", help="failed jobs of the last 24 h, with error names and causes")
+    retry = actions.add_parser("retry", help="what the retry schedule does, once")
+    retry.add_argument("--dry-run", action="store_true", help="say what would be done, do nothing")
+    replay = actions.add_parser("replay", help="a new execution from an execution's input")
+    replay.add_argument("execution", help="execution name or ARN")
+    circuit = actions.add_parser("circuit", help="show (or --reset) the image service's circuit")
+    circuit.add_argument("--reset", action="store_true", help="close the circuit now")
+    ops.set_defaults(run=run_ops)
     return parser
+
+
+def run_ops(args: argparse.Namespace, out: TextIO) -> int:
+    result = _ops_on_stack(args) if args.stack else _ops_on_serve(args, out)
+    if result is None:
+        return 1
+    print(json.dumps(result, indent=2, default=str), file=out)
+    return 0
+
+
+def _ops_on_stack(args: argparse.Namespace) -> Any:
+    from emoji_smith_local.ops import Operations, StackNames
+
+    operations = Operations(StackNames.from_cloudformation(args.stack))
+    if args.action == "failed":
+        return operations.failed()
+    if args.action == "retry":
+        return operations.retry(dry_run=args.dry_run)
+    if args.action == "replay":
+        return operations.replay(args.execution)
+    return operations.circuit(reset=args.reset)
+
+
+def _ops_on_serve(args: argparse.Namespace, out: TextIO) -> Any:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    if not args.serve.startswith(("http://", "https://")):
+        print(f"--serve takes an http(s) URL, not {args.serve!r}", file=out)
+        return None
+    query = {
+        "retry": {"dry_run": "1"} if getattr(args, "dry_run", False) else {},
+        "replay": {"execution": getattr(args, "execution", "")},
+        "circuit": {"reset": "1"} if getattr(args, "reset", False) else {},
+    }.get(args.action, {})
+    url = f"{args.serve.rstrip('/')}/ops/{args.action}?{urllib.parse.urlencode(query)}"
+    request = urllib.request.Request(url, method="POST")  # noqa: S310 - scheme checked above
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+            return json.loads(answer.read())
+    except urllib.error.URLError as error:
+        print(
+            f"No `emoji-smith serve` at {args.serve} ({error.reason}): start one, or use "
+            "--stack NAME for a deployed stack.",
+            file=out,
+        )
+        return None
 
 
 def run_serve(args: argparse.Namespace, out: TextIO) -> int:

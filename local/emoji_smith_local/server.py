@@ -7,6 +7,7 @@ import base64
 import json
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from emoji_smith_local.runtime import LocalAWS
 
@@ -26,9 +27,44 @@ def function_url_event(path: str, headers: dict[str, str], body: bytes) -> dict[
     }
 
 
+OPS_PREFIX = "/ops/"
+
+
 def make_server(aws: LocalAWS, host: str, port: int) -> ThreadingHTTPServer:
+    from emoji_smith_local.ops import Operations, StackNames
+
+    operations = Operations(StackNames.from_physical_ids(aws.physical_ids))
+
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.do_POST()
+
+        def _ops(self) -> None:
+            """`emoji-smith ops` against this embedded stack (loopback only)."""
+            if not self.client_address[0].startswith("127."):
+                self._send(403, {"error": "ops only from this machine"})
+                return
+            url = urlsplit(self.path)
+            query = {k: v[0] for k, v in parse_qs(url.query).items()}
+            command = url.path.removeprefix(OPS_PREFIX)
+            with aws.function_environment("RetryFailedJobsFunction"):
+                if command == "failed":
+                    result: Any = operations.failed()
+                elif command == "retry":
+                    result = operations.retry(dry_run=query.get("dry_run") == "1")
+                elif command == "replay":
+                    result = operations.replay(query.get("execution", ""))
+                elif command == "circuit":
+                    result = operations.circuit(reset=query.get("reset") == "1")
+                else:
+                    self._send(404, {"error": f"unknown ops command {command}"})
+                    return
+            self._send(200, result)
+
         def do_POST(self) -> None:
+            if self.path.startswith(OPS_PREFIX):
+                self._ops()
+                return
             if self.path.split("?", 1)[0] != EVENTS_PATH:
                 self._send(404, {"error": f"POST {EVENTS_PATH}"})
                 return
@@ -51,7 +87,7 @@ def make_server(aws: LocalAWS, host: str, port: int) -> ThreadingHTTPServer:
             self.end_headers()
             self.wfile.write(body)
 
-        def _send(self, status: int, body: dict[str, Any]) -> None:
+        def _send(self, status: int, body: Any) -> None:
             payload = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

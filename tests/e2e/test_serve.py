@@ -93,3 +93,35 @@ def test_an_unsigned_request_is_refused(server: str, slack: FakeSlack) -> None:
     status, _ = send(server, form(shortcut(slack.response_url())), signed=False)
     assert status == 401
     assert slack.requests == []
+
+
+def test_ops_talks_to_a_running_serve(server: str, tmp_path: Path) -> None:
+    base = server.removesuffix("/slack/events")
+    result = subprocess.run(
+        [sys.executable, "-m", "emoji_smith_local.cli", "ops", "--serve", base, "circuit"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["open"] is False
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "emoji_smith_local.cli",
+            "ops",
+            "--serve",
+            "http://127.0.0.1:9",
+            "failed",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode == 1
+    assert "No `emoji-smith serve`" in missing.stdout

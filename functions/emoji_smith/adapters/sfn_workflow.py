@@ -18,6 +18,10 @@ class StepFunctionsWorkflow:
     def __init__(self, state_machine_arn: str) -> None:
         self._arn = state_machine_arn
 
+    @property
+    def state_machine_arn(self) -> str:
+        return self._arn
+
     def start(self, name: str, execution_input: dict[str, Any]) -> bool:
         client = stepfunctions_client()
         try:

@@ -1,0 +1,99 @@
+"""Operator commands — failed, retry, replay, circuit — against a stack: the embedded one (inside
+`emoji-smith serve`, or a test) or a deployed one (`--stack NAME`, resolved through
+CloudFormation). The same code as the scheduled RetryFailedJobs Lambda does the retrying."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
+from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
+from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
+from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitState, circuit_report
+from emoji_smith.domain.failures import describe_failure, is_retryable
+from emoji_smith.domain.naming import execution_name
+from emoji_smith.retry_failed_jobs import retry_failed_jobs
+
+LOGICAL_IDS = ("EmojiPipeline", "JobsTable", "CircuitTable")
+
+
+@dataclass(frozen=True)
+class StackNames:
+    state_machine_arn: str
+    jobs_table: str
+    circuit_table: str
+
+    @classmethod
+    def from_physical_ids(cls, ids: dict[str, str]) -> StackNames:
+        missing = [logical_id for logical_id in LOGICAL_IDS if logical_id not in ids]
+        if missing:
+            raise LookupError(f"The stack has no {', '.join(missing)}: is it Emoji Smith's?")
+        return cls(ids["EmojiPipeline"], ids["JobsTable"], ids["CircuitTable"])
+
+    @classmethod
+    def from_cloudformation(cls, stack: str) -> StackNames:
+        import boto3
+
+        resources = boto3.client("cloudformation").describe_stack_resources(StackName=stack)
+        return cls.from_physical_ids(
+            {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources["StackResources"]}
+        )
+
+
+class Operations:
+    def __init__(self, names: StackNames) -> None:
+        self._workflow = StepFunctionsWorkflow(names.state_machine_arn)
+        self._jobs = DynamoDBJobRepository(names.jobs_table)
+        self._circuit = DynamoDBCircuitStore(names.circuit_table)
+
+    def failed(self, hours: int = 24) -> list[dict[str, Any]]:
+        since = datetime.now(UTC) - timedelta(hours=hours)
+        return [
+            {
+                "execution": run.name,
+                "job_id": run.job_id,
+                "error": run.error or run.status,
+                "cause": describe_failure(run.error, run.cause).cause,
+                "retryable": is_retryable(run.error),
+                "stopped_at": run.stopped_at.isoformat() if run.stopped_at else None,
+            }
+            for run in self._workflow.recent_runs(since)
+            if run.status in ("FAILED", "TIMED_OUT", "ABORTED")
+        ]
+
+    def retry(self, dry_run: bool, max_attempts: int = 3, hours: int = 24) -> dict[str, object]:
+        report = retry_failed_jobs(
+            self._workflow,
+            self._jobs,
+            max_attempts=max_attempts,
+            lookback=timedelta(hours=hours),
+            dry_run=dry_run,
+        )
+        return report.as_dict()
+
+    def replay(self, execution: str) -> dict[str, str]:
+        """A new execution from the same input (same job id: stored images are reused)."""
+        arn = execution if execution.startswith("arn:") else self._execution_arn(execution)
+        from emoji_smith.adapters.aws_clients import stepfunctions_client
+
+        original = json.loads(stepfunctions_client().describe_execution(executionArn=arn)["input"])
+        name = execution_name(
+            str(original.get("job_id", "job"))[:60], "replay", uuid.uuid4().hex[:8]
+        )
+        self._workflow.start(name, original)
+        return {"replayed": arn.rsplit(":", 1)[-1], "as": name}
+
+    def circuit(self, reset: bool = False) -> dict[str, Any]:
+        if reset:
+            self._circuit.save(IMAGE_SERVICE, CircuitState())
+        state = self._circuit.load(IMAGE_SERVICE)
+        report = circuit_report(state, datetime.now(UTC).timestamp())
+        return {"circuit": IMAGE_SERVICE, **report, "recent_failures": len(state.failures)}
+
+    def _execution_arn(self, name: str) -> str:
+        machine = self._workflow.state_machine_arn
+        return f"{machine.replace(':stateMachine:', ':execution:')}:{name}"

@@ -1,0 +1,61 @@
+"""Operator commands on the embedded stack: failed, retry (dry run and real), replay, circuit."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
+from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitState
+from emoji_smith_local.ops import Operations, StackNames
+from emoji_smith_local.runtime import LocalAWS
+
+
+def operations(aws: LocalAWS) -> Operations:
+    return Operations(StackNames.from_physical_ids(aws.physical_ids))
+
+
+def test_failed_lists_error_names_and_causes(local_aws: LocalAWS) -> None:
+    local_aws.wait(local_aws.start({"description": "cat", "name": "Bad Name!"}, "ops-bad"))
+    with local_aws.function_environment("RetryFailedJobsFunction"):
+        failed = {f["execution"]: f for f in operations(local_aws).failed()}
+    assert failed["ops-bad"]["error"] == "InvalidRequest"
+    assert "lowercase letters" in failed["ops-bad"]["cause"]
+    assert failed["ops-bad"]["retryable"] is False
+
+
+def test_retry_skips_what_is_never_retried_and_dry_run_changes_nothing(
+    local_aws: LocalAWS,
+) -> None:
+    local_aws.wait(local_aws.start({"description": "cat", "name": "Bad Name!"}, "ops-skip"))
+    before = len(local_aws.executions())
+    with local_aws.function_environment("RetryFailedJobsFunction"):
+        report = operations(local_aws).retry(dry_run=True)
+    assert report["skipped"]["ops-skip"] == "InvalidRequest is never retried"  # type: ignore[index]
+    assert len(local_aws.executions()) == before
+
+
+def test_replay_starts_a_new_execution_of_the_same_job(local_aws: LocalAWS) -> None:
+    first = local_aws.wait(local_aws.start({"description": "replay me"}, "ops-replay"))
+    assert first["status"] == "SUCCEEDED"
+    with local_aws.function_environment("RetryFailedJobsFunction"):
+        answer = operations(local_aws).replay("ops-replay")
+    replay = local_aws.wait(local_aws.execution_arn(answer["as"]))
+    assert replay["status"] == "SUCCEEDED"
+    assert json.loads(replay["input"]) == json.loads(first["input"])
+    # the replay reused the job's delivery: the same job record, delivered once
+    record = local_aws.jobs().get("ops-replay")
+    assert record is not None
+    assert record["status"] == "DELIVERED"
+
+
+def test_circuit_shows_and_resets(local_aws: LocalAWS) -> None:
+    store = DynamoDBCircuitStore(local_aws.physical_ids["CircuitTable"])
+    store.save(IMAGE_SERVICE, CircuitState(open_until=time.time() + 600))
+    with local_aws.function_environment("RetryFailedJobsFunction"):
+        shown = operations(local_aws).circuit()
+        reset = operations(local_aws).circuit(reset=True)
+    assert shown["open"] is True
+    assert "new jobs wait until" in shown["cause"]
+    assert reset["open"] is False
+    assert store.load(IMAGE_SERVICE) == CircuitState()
