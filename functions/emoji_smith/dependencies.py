@@ -18,7 +18,7 @@ from emoji_smith.ports import (
     Workflow,
     WorkflowStarter,
 )
-from emoji_smith.settings import get_settings
+from emoji_smith.settings import get_settings, image_service_configured, secret
 
 if TYPE_CHECKING:
     from openai import OpenAI
@@ -51,13 +51,10 @@ def openai() -> OpenAI:
     from emoji_smith.adapters.openai_image_generator import openai_client
 
     settings = get_settings()
-    if settings.openai_api_key is None:
+    key = secret("OPENAI_API_KEY")
+    if not key:
         raise ConfigurationError("OPENAI_API_KEY is not set.")
-    return openai_client(
-        settings.openai_api_key.get_secret_value(),
-        settings.image_timeout_seconds,
-        settings.openai_base_url,
-    )
+    return openai_client(key, settings.image_timeout_seconds, settings.openai_base_url)
 
 
 @cache
@@ -68,7 +65,7 @@ def image_generator(style: str) -> ImageGenerator:
 
         return BadgeImageGenerator()
     settings = get_settings()
-    if not settings.image_service_configured:
+    if not image_service_configured():
         raise ConfigurationError(image_service_needed(style))
     from emoji_smith.adapters.openai_image_generator import OpenAIImageGenerator
 
@@ -79,7 +76,7 @@ def image_generator(style: str) -> ImageGenerator:
 def prompt_enhancer() -> PromptEnhancer | None:
     """None when there is no key or enhancement is switched off."""
     settings = get_settings()
-    if not (settings.image_service_configured and settings.prompt_model):
+    if not (settings.prompt_model and image_service_configured()):
         return None
     from emoji_smith.adapters.openai_prompt_enhancer import OpenAIPromptEnhancer
 
@@ -91,12 +88,12 @@ def prompt_enhancer() -> PromptEnhancer | None:
 def slack_client(admin: bool = False) -> WebClient | None:
     """The bot (or admin user) client; None when that token is not configured."""
     settings = get_settings()
-    token = settings.slack_admin_token if admin else settings.slack_bot_token
-    if token is None or not token.get_secret_value():
+    token = secret("SLACK_ADMIN_TOKEN" if admin else "SLACK_BOT_TOKEN")
+    if not token:
         return None
     from emoji_smith.adapters.slack_gateway import web_client
 
-    return web_client(token.get_secret_value(), settings.slack_api_base_url)
+    return web_client(token, settings.slack_api_base_url)
 
 
 @cache

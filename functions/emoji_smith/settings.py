@@ -1,6 +1,6 @@
-"""Configuration from the environment. Secrets are read by name from Secrets Manager in AWS
-(`EMOJI_SMITH_SECRET_NAME`, a JSON object of the variables below); locally, from the
-environment itself."""
+"""Configuration from the environment. Secrets (SECRET_KEYS) come from the environment locally;
+in AWS from the Secrets Manager secret named by `EMOJI_SMITH_SECRET_NAME` (a JSON object with
+those keys), read only by the functions that need one — the others need no access to it."""
 
 from __future__ import annotations
 
@@ -45,23 +45,35 @@ class Settings(BaseSettings):
     #: How long a shared link to an emoji image lives (Slack fetches it right away).
     share_url_seconds: int = Field(900, alias="EMOJI_SMITH_SHARE_URL_SECONDS")
 
-    @property
-    def image_service_configured(self) -> bool:
-        return self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def secret(key: str) -> str | None:
+    """A secret by its variable name: the environment first, then the app's secret in AWS."""
+    if key not in SECRET_KEYS:
+        raise KeyError(f"{key} is not a secret setting")
+    settings = get_settings()
+    local: SecretStr | None = getattr(settings, key.lower())
+    if local is not None and local.get_secret_value():
+        return local.get_secret_value()
+    if settings.secret_name:
+        value = _secret_values(settings.secret_name).get(key)
+        return str(value) if value else None
+    return None
+
+
+def image_service_configured() -> bool:
+    return bool(secret("OPENAI_API_KEY"))
 
 
 def _secret_values(secret_name: str) -> dict[str, Any]:
     from aws_lambda_powertools.utilities import parameters
 
+    # Cached for five minutes per container: a rotated token is picked up without a deploy.
     values = parameters.get_secret(secret_name, transform="json", max_age=300)
     if not isinstance(values, dict):
         raise TypeError(f"Secret {secret_name} must hold a JSON object")
-    return {key: value for key, value in values.items() if key in SECRET_KEYS and value}
-
-
-@cache
-def get_settings() -> Settings:
-    settings = Settings()
-    if settings.secret_name:
-        return Settings(**_secret_values(settings.secret_name))
-    return settings
+    return values

@@ -16,7 +16,7 @@ from emoji_smith.domain.slack_views import (
     submission_execution_name,
 )
 from emoji_smith.domain.styles import PRESETS
-from emoji_smith.settings import get_settings
+from emoji_smith.settings import image_service_configured
 
 logger = logging.getLogger("emoji_smith.webhook")
 
@@ -35,11 +35,9 @@ def handle_interaction(payload: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _open_modal(payload: dict[str, Any]) -> None:
-    settings = get_settings()
+    with_images = image_service_configured()
     styles = [
-        key
-        for key, preset in PRESETS.items()
-        if settings.image_service_configured or not preset.needs_image_service
+        key for key, preset in PRESETS.items() if with_images or not preset.needs_image_service
     ]
     # Image styles first when they work: the badge is the fallback, not the point.
     styles.sort(key=lambda key: not PRESETS[key].needs_image_service)

@@ -12,16 +12,14 @@ from emoji_smith.domain.errors import EmojiSmithError
 from emoji_smith.domain.messages import working_message
 from emoji_smith.domain.models import JobStatus
 from emoji_smith.domain.validation import parse_request, validate_request
-from emoji_smith.settings import get_settings
+from emoji_smith.settings import image_service_configured
 
 logger = Logger()
 
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    request = validate_request(
-        parse_request(event.get("request")), get_settings().image_service_configured
-    )
+    request = validate_request(parse_request(event.get("request")), image_service_configured())
     job_id: str = event["job_id"]
     job_repository().record_progress(job_id, request, JobStatus.RUNNING, "Validate")
     try:

@@ -63,10 +63,9 @@ def _raw_body(event: dict[str, Any]) -> bytes:
 
 
 def _signing_secret() -> str:
-    from emoji_smith.settings import get_settings
+    from emoji_smith.settings import secret
 
-    secret = get_settings().slack_signing_secret
-    return secret.get_secret_value() if secret else ""
+    return secret("SLACK_SIGNING_SECRET") or ""
 
 
 def _strict_json(text: str | bytes) -> Any:

@@ -1,0 +1,204 @@
+"""template.yaml is deployable as-is: cfn-lint clean, the ASL valid, SAM transforms it, and each
+function's IAM policies and environment cover what its code calls and reads."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emoji_smith.settings import SECRET_KEYS, Settings
+from emoji_smith_local.template import FUNCTION_TYPE, PROJECT_ROOT, load_template
+
+TEMPLATE = load_template()
+RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
+FUNCTIONS = {k: v for k, v in RESOURCES.items() if v["Type"] == FUNCTION_TYPE}
+
+#: What each function's code calls in AWS (its adapters), kept honest by the tests below: the
+#: IAM actions its role must allow, and the environment variables its settings read.
+CALLS: dict[str, set[str]] = {
+    "WebhookFunction": {"states:StartExecution", "secretsmanager:GetSecretValue"},
+    "ValidateFunction": {"dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
+    "BuildPromptFunction": {"secretsmanager:GetSecretValue"},
+    "CheckCircuitFunction": {"dynamodb:GetItem"},
+    "GenerateImageFunction": {"s3:PutObject", "s3:GetObject", "secretsmanager:GetSecretValue"},
+    "ResizeImageFunction": {"s3:GetObject", "s3:PutObject"},
+    "PersistEmojiFunction": {"dynamodb:UpdateItem"},
+    "UploadEmojiFunction": {
+        "s3:GetObject",
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "secretsmanager:GetSecretValue",
+    },
+    "NotifyUserFunction": {"secretsmanager:GetSecretValue"},
+    "RecordFailureFunction": {"dynamodb:UpdateItem"},
+    "NotifyFailureFunction": {"secretsmanager:GetSecretValue"},
+    "RecordServiceFailureFunction": {"dynamodb:GetItem", "dynamodb:PutItem"},
+    "CloseCircuitFunction": {"dynamodb:PutItem"},
+    "RetryFailedJobsFunction": {
+        "states:ListExecutions",
+        "states:DescribeExecution",
+        "states:RedriveExecution",
+        "states:StartExecution",
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+    },
+}
+ENVIRONMENT: dict[str, set[str]] = {
+    "WebhookFunction": {"STATE_MACHINE_ARN", "EMOJI_SMITH_SECRET_NAME"},
+    "ValidateFunction": {"JOBS_TABLE_NAME", "EMOJI_SMITH_SECRET_NAME"},
+    "GenerateImageFunction": {
+        "IMAGES_BUCKET_NAME",
+        "EMOJI_SMITH_SECRET_NAME",
+        "EMOJI_SMITH_IMAGE_MODEL",
+    },
+    "ResizeImageFunction": {"IMAGES_BUCKET_NAME"},
+    "PersistEmojiFunction": {"JOBS_TABLE_NAME"},
+    "UploadEmojiFunction": {"JOBS_TABLE_NAME", "IMAGES_BUCKET_NAME", "EMOJI_SMITH_SECRET_NAME"},
+    "RecordFailureFunction": {"JOBS_TABLE_NAME"},
+    "CheckCircuitFunction": {"CIRCUIT_TABLE_NAME"},
+    "RecordServiceFailureFunction": {"CIRCUIT_TABLE_NAME"},
+    "CloseCircuitFunction": {"CIRCUIT_TABLE_NAME"},
+    "RetryFailedJobsFunction": {"STATE_MACHINE_ARN", "JOBS_TABLE_NAME", "RETRY_MAX_ATTEMPTS"},
+}
+
+
+def test_every_function_is_in_the_calls_table() -> None:
+    assert set(CALLS) == set(FUNCTIONS)
+
+
+def test_cfn_lint_is_clean() -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), str(PROJECT_ROOT / "template.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_asl_is_valid_for_asl_validator(tmp_path: Path) -> None:
+    validator = PROJECT_ROOT / "node_modules" / ".bin" / "asl-validator"
+    assert validator.exists(), "run `make setup` (npm ci) to install asl-validator"
+    text = (PROJECT_ROOT / "statemachine" / "emoji_pipeline.asl.json").read_text()
+    text = re.sub(
+        r"\$\{(\w+)FunctionArn\}", r"arn:aws:lambda:us-east-1:123456789012:function:\1", text
+    )
+    text = re.sub(r"\$\{(\w+)\}", "60", text)
+    definition = tmp_path / "definition.json"
+    definition.write_text(text)
+    result = subprocess.run(
+        [str(validator), "--json-path", str(definition)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def transformed() -> dict[str, Any]:
+    """The template through SAM's own translator, as `sam deploy` would send it."""
+    import os
+
+    from samtranslator.translator.transform import transform
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    template = copy.deepcopy(TEMPLATE)
+    for resource in template["Resources"].values():
+        properties = resource.get("Properties", {})
+        if "DefinitionUri" in properties:
+            properties["DefinitionUri"] = {"Bucket": "artifacts", "Key": "asl.json"}
+    template["Globals"]["Function"]["CodeUri"] = "s3://artifacts/code.zip"
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    result: dict[str, Any] = transform(template, {}, NoManagedPolicies())
+    return result
+
+
+def _role_actions(transformed: dict[str, Any], function: str) -> set[str]:
+    role = transformed["Resources"][f"{function}Role"]["Properties"]
+    actions: set[str] = set()
+    for policy in role.get("Policies", []):
+        for statement in policy["PolicyDocument"]["Statement"]:
+            if statement.get("Effect", "Allow") != "Allow":
+                continue
+            listed = statement["Action"]
+            actions |= {listed} if isinstance(listed, str) else set(listed)
+    return actions
+
+
+@pytest.mark.parametrize("function", sorted(CALLS))
+def test_each_functions_policies_cover_the_calls_its_code_makes(
+    transformed: dict[str, Any], function: str
+) -> None:
+    allowed = _role_actions(transformed, function)
+    assert CALLS[function] <= allowed, CALLS[function] - allowed
+
+
+def test_no_policy_allows_every_action_on_every_resource(transformed: dict[str, Any]) -> None:
+    for logical_id, resource in transformed["Resources"].items():
+        if resource["Type"] != "AWS::IAM::Role":
+            continue
+        for policy in resource["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                actions = (
+                    statement["Action"]
+                    if isinstance(statement["Action"], list)
+                    else [statement["Action"]]
+                )
+                wildcard_action = any(a == "*" or a.endswith(":*") for a in actions)
+                assert not (wildcard_action and statement.get("Resource") == "*"), logical_id
+
+
+def test_the_state_machine_may_invoke_exactly_our_functions(transformed: dict[str, Any]) -> None:
+    actions = _role_actions(transformed, "EmojiPipeline")
+    assert actions == {"lambda:InvokeFunction"}
+    machine = RESOURCES["EmojiPipeline"]["Properties"]
+    invoked = {p["LambdaInvokePolicy"]["FunctionName"]["Ref"] for p in machine["Policies"]}
+    in_definition = {
+        v["Fn::GetAtt"][0]
+        for v in machine["DefinitionSubstitutions"].values()
+        if isinstance(v, dict) and "Fn::GetAtt" in v
+    }
+    assert invoked == in_definition
+
+
+def _environment(function: str) -> set[str]:
+    globals_env = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    own = FUNCTIONS[function]["Properties"].get("Environment", {}).get("Variables", {})
+    return set(globals_env) | set(own)
+
+
+@pytest.mark.parametrize("function", sorted(ENVIRONMENT))
+def test_each_function_gets_the_variables_its_settings_read(function: str) -> None:
+    missing = ENVIRONMENT[function] - _environment(function)
+    assert not missing, missing
+
+
+def test_the_variables_in_the_table_are_real_settings() -> None:
+    known = {field.alias for field in Settings.model_fields.values()}
+    for variables in ENVIRONMENT.values():
+        assert variables <= known
+
+
+def test_the_secret_the_settings_read_is_in_the_template_and_never_a_parameter() -> None:
+    reference = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"][
+        "EMOJI_SMITH_SECRET_NAME"
+    ]
+    secret = RESOURCES[reference["Ref"]]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    for key in SECRET_KEYS:
+        assert key in secret["Properties"]["Description"]
+    parameters = json.dumps(TEMPLATE.get("Parameters", {})).upper()
+    for key in SECRET_KEYS:
+        assert key not in parameters
