@@ -54,6 +54,8 @@ PASSED_THROUGH = ("OPENAI_", "SLACK_", "EMOJI_SMITH_")
 #: Template variables that only make sense in AWS.
 AWS_ONLY_VARIABLES = ("EMOJI_SMITH_SECRET_NAME",)
 NOT_DEPLOYED_LOCALLY = {
+    "AWS::Logs::LogGroup": "logs go to this terminal locally",
+    "AWS::CloudWatch::Alarm": "no CloudWatch locally",
     "AWS::S3::BucketPolicy": "TLS-only policy: nothing to enforce in-process",
     "AWS::SecretsManager::Secret": "secrets come from your environment locally",
 }
@@ -191,6 +193,7 @@ class LocalAWS:
             key: value for key, value in os.environ.items() if key.startswith(PASSED_THROUGH)
         }
         self._overrides.setdefault("POWERTOOLS_LOG_LEVEL", "CRITICAL")
+        self._overrides.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
         self._overrides |= dict(environment or {})
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._invoker = _InProcessInvoker()

@@ -162,9 +162,13 @@ def test_no_policy_allows_every_action_on_every_resource(transformed: dict[str, 
 
 def test_the_state_machine_may_invoke_exactly_our_functions(transformed: dict[str, Any]) -> None:
     actions = _role_actions(transformed, "EmojiPipeline")
-    assert actions == {"lambda:InvokeFunction"}
+    assert {a for a in actions if not a.startswith("logs:")} == {"lambda:InvokeFunction"}
     machine = RESOURCES["EmojiPipeline"]["Properties"]
-    invoked = {p["LambdaInvokePolicy"]["FunctionName"]["Ref"] for p in machine["Policies"]}
+    invoked = {
+        p["LambdaInvokePolicy"]["FunctionName"]["Ref"]
+        for p in machine["Policies"]
+        if "LambdaInvokePolicy" in p
+    }
     in_definition = {
         v["Fn::GetAtt"][0]
         for v in machine["DefinitionSubstitutions"].values()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.dependencies import job_repository, slack_gateway
@@ -15,10 +16,13 @@ from emoji_smith.domain.validation import parse_request, validate_request
 from emoji_smith.settings import image_service_configured
 
 logger = Logger()
+metrics = Metrics()
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    metrics.add_metric(name="EmojiRequested", unit=MetricUnit.Count, value=1)
     request = validate_request(parse_request(event.get("request")), image_service_configured())
     job_id: str = event["job_id"]
     job_repository().record_progress(job_id, request, JobStatus.RUNNING, "Validate")
