@@ -11,6 +11,9 @@ FAILURE_PATH = ("RecordFailure", "NotifyFailure", "Fail")
 STEP_LABELS = {
     "Validate": "Checked the request",
     "BuildPrompt": "Wrote the image prompt",
+    "CheckCircuit": "Checked the image service is up",
+    "RecordServiceFailure": "Counted an image service failure",
+    "CloseCircuit": "Image service back: circuit closed",
     "GenerateImage": "Generated the image",
     "ResizeImage": "Made it Slack-ready (128×128)",
     "PersistEmoji": "Saved the job record",

@@ -48,6 +48,7 @@ def test_generate_writes_the_emoji_and_shows_each_step(tmp_path: Path) -> None:
     assert (image.format, image.size) == ("PNG", (128, 128))
     assert len(data) <= 128 * 1024
     assert str(Path("emoji-out") / "ship_it.png") in result.stdout
+    assert '"_aws"' not in result.stdout  # no metric or log lines in a person's terminal
 
 
 def test_generate_honours_name_and_out(tmp_path: Path) -> None:

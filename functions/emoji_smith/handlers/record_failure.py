@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.dependencies import job_repository
 from emoji_smith.domain.errors import InvalidRequest
 from emoji_smith.domain.failures import describe_failure
 from emoji_smith.domain.validation import parse_request
+from emoji_smith.observability import count
 
 logger = Logger()
 
@@ -26,6 +26,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         request = None  # the failure may be that very request; the record still gets written
     job_repository().record_failure(event["job_id"], request, failure.error, failure.cause)
     logger.warning("Job failed", extra={"error": failure.error, "cause": failure.cause})
-    with single_metric(name="EmojiFailed", unit=MetricUnit.Count, value=1) as metric:
-        metric.add_dimension(name="error", value=failure.error)
+    count("EmojiFailed", "error", failure.error)
     return failure.model_dump()

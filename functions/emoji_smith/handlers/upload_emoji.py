@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.dependencies import image_store, job_repository, slack_gateway
 from emoji_smith.domain.models import Delivery, EmojiImages, EmojiRequest, JobStatus
+from emoji_smith.observability import count
 from emoji_smith.settings import get_settings
 
 logger = Logger()
@@ -40,6 +40,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         store.share_url(key, get_settings().share_url_seconds),
     )
     jobs.record_delivery(job_id, delivery)
-    with single_metric(name="EmojiDelivered", unit=MetricUnit.Count, value=1) as metric:
-        metric.add_dimension(name="method", value=delivery.method)
+    count("EmojiDelivered", "method", delivery.method)
     return delivery.model_dump()
