@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from emoji_smith.domain.choices import Candidate, ChoiceClaim
 from emoji_smith.domain.circuit import CircuitState
 from emoji_smith.domain.models import Delivery, EmojiRequest, ImagePrompt, JobStatus
 from emoji_smith.domain.retries import Run
@@ -53,6 +54,14 @@ class JobRepository(Protocol):
 
     def record_retry(self, job_id: str, attempt: int, last_error: str, method: str) -> None: ...
 
+    def await_choice(self, job_id: str, token: str, request: EmojiRequest) -> None:
+        """Keep the workflow's task token server-side while the member picks."""
+        ...
+
+    def claim_choice(self, job_id: str, user_id: str, outcome: str) -> ChoiceClaim:
+        """Atomically decide a waiting choice, once, and only by the member who asked."""
+        ...
+
     def get(self, job_id: str) -> dict[str, object] | None: ...
 
 
@@ -64,6 +73,10 @@ class SlackGateway(Protocol):
     ) -> Delivery: ...
 
     def notify(self, job_id: str, request: EmojiRequest, text: str) -> None: ...
+
+    def offer_choices(
+        self, job_id: str, request: EmojiRequest, candidates: list[Candidate]
+    ) -> None: ...
 
 
 class CircuitStore(Protocol):
@@ -79,6 +92,10 @@ class SlackInteractions(Protocol):
 
     def emoji_names(self) -> set[str]: ...
 
+    def respond(self, response_url: str, text: str) -> None:
+        """An ephemeral answer to a click, only the clicking member sees it."""
+        ...
+
 
 class WorkflowStarter(Protocol):
     def start(self, name: str, execution_input: dict[str, Any]) -> bool:
@@ -92,3 +109,9 @@ class Workflow(WorkflowStarter, Protocol):
     def redrive(self, execution_arn: str) -> bool:
         """False when the run cannot be redriven (the caller starts a new one instead)."""
         ...
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        """SendTaskSuccess; False when the wait is over (timed out, or the run ended)."""
+        ...
+
+    def abort_wait(self, token: str, error: str, cause: str) -> bool: ...

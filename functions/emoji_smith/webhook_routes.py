@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from emoji_smith.dependencies import slack_interactions, workflow_starter
+from emoji_smith.choosing import handle_click
+from emoji_smith.dependencies import job_repository, slack_interactions, workflow, workflow_starter
+from emoji_smith.domain.choices import read_click
 from emoji_smith.domain.errors import EmojiSmithError
 from emoji_smith.domain.slack_views import (
     MODAL_CALLBACK,
@@ -26,6 +28,9 @@ def handle_interaction(payload: dict[str, Any]) -> dict[str, Any] | None:
     kind = payload.get("type")
     if kind == "message_action" and payload.get("callback_id") == SHORTCUT_CALLBACK:
         _open_modal(payload)
+        return None
+    if kind == "block_actions":
+        _click(payload)
         return None
     view = payload.get("view") or {}
     if kind == "view_submission" and view.get("callback_id") == MODAL_CALLBACK:
@@ -52,6 +57,23 @@ def _open_modal(payload: dict[str, Any]) -> None:
     except EmojiSmithError as error:
         # Nothing was started; the member can run the shortcut again.
         logger.error("Could not open the modal: %s", error)
+
+
+def _click(payload: dict[str, Any]) -> None:
+    """A button on a candidates message: decide, and answer the clicker (only them)."""
+    actions = payload.get("actions") or []
+    click = read_click(actions[0]) if actions and isinstance(actions[0], dict) else None
+    if click is None:
+        logger.info("Ignored a block action")
+        return
+    user_id = str((payload.get("user") or {}).get("id") or "")
+    answer = handle_click(click, user_id, job_repository(), workflow())
+    response_url = payload.get("response_url")
+    if isinstance(response_url, str) and response_url:
+        try:
+            slack_interactions().respond(response_url, answer)
+        except EmojiSmithError as error:
+            logger.warning("Could not answer the click: %s", error)
 
 
 def _submit(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:

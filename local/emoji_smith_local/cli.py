@@ -16,6 +16,7 @@ from emoji_smith.domain.validation import MAX_OPTIONS, MIN_OPTIONS
 
 if TYPE_CHECKING:
     from emoji_smith.ports import ImageStore
+    from emoji_smith_local.runtime import LocalAWS
 
 DEFAULT_OUT = Path("emoji-out")
 EPILOG = """\
@@ -69,6 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         help=f"how many candidates to make ({MIN_OPTIONS}-{MAX_OPTIONS}; default 1)",
+    )
+    generate.add_argument(
+        "--pick",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --options > 1: take candidate N without asking (for scripts)",
     )
     generate.add_argument("--message", default="", help="the Slack message it reacts to (context)")
     generate.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -207,10 +215,14 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
         "message_text": args.message,
     }
     name = args.name or suggest_name(args.description)
+    if args.pick is not None and not 1 <= args.pick <= args.options:
+        print(f"--pick takes 1 to {args.options} (the number of --options).", file=out)
+        return 2
     with LocalAWS(environment={"EMOJI_SMITH_OUTBOX_DIR": str(out_dir / "outbox")}) as aws:
         job_id = execution_name("local", name[:40], uuid.uuid4().hex[:12])
         arn = aws.start(request, job_id)
         reader = HistoryReader()
+        offered = False
         while True:
             description = aws.describe(arn)
             for step in reader.read(aws.history(arn)):
@@ -221,6 +233,9 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
                     print(f"  ✗ {step.state:<14} {step.error}: {step.cause}", file=out)
             if description["status"] not in ("RUNNING", "PENDING_REDRIVE"):
                 break
+            if not offered and (aws.jobs().get(job_id) or {}).get("choice_state") == "waiting":
+                offered = True
+                _choose(aws, job_id, out_dir / "outbox" / job_id, args, out)
             time.sleep(0.01)
         record = aws.jobs().get(job_id) or {}
         if description["status"] != "SUCCEEDED":
@@ -246,15 +261,39 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _write_emoji(store: ImageStore, output: dict[str, Any], out_dir: Path) -> list[Path]:
+    """The delivered emoji (the chosen candidate) as OUT/NAME.png."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    name: str = output["request"]["name"]
-    files = []
-    for option, key in enumerate(output["emoji"]["keys"]):
-        suffix = "" if option == 0 else f"-{option + 1}"
-        path = out_dir / f"{name}{suffix}.{key.rsplit('.', 1)[-1]}"
-        path.write_bytes(store.get(key))
-        files.append(path)
-    return files
+    key: str = output["emoji"]["keys"][int(output.get("choice", {}).get("index", 0))]
+    path = out_dir / f"{output['request']['name']}.{key.rsplit('.', 1)[-1]}"
+    path.write_bytes(store.get(key))
+    return [path]
+
+
+def _choose(
+    aws: LocalAWS, job_id: str, folder: Path, args: argparse.Namespace, out: TextIO
+) -> None:
+    """The candidates are in the outbox: take --pick, or ask; the same code as Slack's buttons."""
+    from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
+    from emoji_smith.choosing import handle_click
+    from emoji_smith.domain.choices import CANCEL_ACTION, CHOOSE_ACTION, Click
+
+    files = sorted(folder.glob("option-*.png"))
+    print(f"\n  {len(files)} candidates:", file=out)
+    for number, path in enumerate(files, start=1):
+        print(f"    {number}. {path}", file=out)
+    pick: int | None = args.pick
+    if pick is None and sys.stdin.isatty():
+        answer = input(f"  Pick 1-{len(files)} (anything else cancels): ").strip()
+        pick = int(answer) if answer.isdigit() else 0
+    if pick is None:
+        print("  Not a terminal and no --pick N: cancelling.", file=out)
+    click = (
+        Click(CHOOSE_ACTION, job_id, pick - 1)
+        if pick is not None and 1 <= pick <= len(files)
+        else Click(CANCEL_ACTION, job_id)
+    )
+    workflow = StepFunctionsWorkflow(aws.state_machine_arn)
+    print(f"  {handle_click(click, 'local-user', aws.jobs(), workflow)}\n", file=out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ STEP_LABELS = {
     "GenerateImage": "Generated the image",
     "ResizeImage": "Made it Slack-ready (128×128)",
     "PersistEmoji": "Saved the job record",
+    "AwaitChoice": "The member picked a candidate",
     "UploadEmoji": "Delivered the emoji",
     "NotifyUser": "Told the member",
     "RecordFailure": "Recorded the failure",

@@ -184,11 +184,13 @@ class LocalAWS:
         *,
         instant_retries: bool = False,
         environment: Mapping[str, str] | None = None,
+        parameters: Mapping[str, str] | None = None,
         template_path: Path = TEMPLATE_PATH,
     ) -> None:
         check_hook_point()
         _register_batch_package_lazily()
         self._template_path = template_path
+        self._parameter_overrides = dict(parameters or {})
         self._overrides = {
             key: value for key, value in os.environ.items() if key.startswith(PASSED_THROUGH)
         }
@@ -307,7 +309,7 @@ class LocalAWS:
         template = load_template(self._template_path)
         parameters = {
             name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()
-        }
+        } | self._parameter_overrides
         resolver = Resolver(
             parameters=parameters,
             pseudo={

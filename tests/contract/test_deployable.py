@@ -23,7 +23,15 @@ FUNCTIONS = {k: v for k, v in RESOURCES.items() if v["Type"] == FUNCTION_TYPE}
 #: What each function's code calls in AWS (its adapters), kept honest by the tests below: the
 #: IAM actions its role must allow, and the environment variables its settings read.
 CALLS: dict[str, set[str]] = {
-    "WebhookFunction": {"states:StartExecution", "secretsmanager:GetSecretValue"},
+    "WebhookFunction": {
+        "states:StartExecution",
+        "states:SendTaskSuccess",
+        "states:SendTaskFailure",
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "secretsmanager:GetSecretValue",
+    },
+    "AwaitChoiceFunction": {"s3:GetObject", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
     "ValidateFunction": {"dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
     "BuildPromptFunction": {"secretsmanager:GetSecretValue"},
     "CheckCircuitFunction": {"dynamodb:GetItem"},
@@ -51,7 +59,8 @@ CALLS: dict[str, set[str]] = {
     },
 }
 ENVIRONMENT: dict[str, set[str]] = {
-    "WebhookFunction": {"STATE_MACHINE_ARN", "EMOJI_SMITH_SECRET_NAME"},
+    "WebhookFunction": {"STATE_MACHINE_ARN", "JOBS_TABLE_NAME", "EMOJI_SMITH_SECRET_NAME"},
+    "AwaitChoiceFunction": {"IMAGES_BUCKET_NAME", "JOBS_TABLE_NAME", "EMOJI_SMITH_SECRET_NAME"},
     "ValidateFunction": {"JOBS_TABLE_NAME", "EMOJI_SMITH_SECRET_NAME"},
     "GenerateImageFunction": {
         "IMAGES_BUCKET_NAME",

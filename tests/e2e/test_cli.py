@@ -97,3 +97,29 @@ def test_generate_with_an_image_service_uses_it(tmp_path: Path, openai_service: 
     assert result.returncode == 0, result.stdout + result.stderr
     assert len(openai_service.image_requests()) == 1
     assert decode((tmp_path / "emoji-out" / "happy_cat.png").read_bytes()).size == (128, 128)
+
+
+def test_several_options_show_the_candidates_and_pick_takes_one(tmp_path: Path) -> None:
+    result = run_cli("generate", "ship it", "--options", "3", "--pick", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 candidates:" in result.stdout
+    assert "Option 2 it is" in result.stdout
+    outbox = next((tmp_path / "emoji-out" / "outbox").iterdir())
+    options = sorted(p.name for p in outbox.glob("option-*.png"))
+    assert options == ["option-1.png", "option-2.png", "option-3.png"]
+    chosen = (tmp_path / "emoji-out" / "ship_it.png").read_bytes()
+    assert chosen == (outbox / "ship_it.png").read_bytes()
+
+
+def test_several_options_without_a_terminal_or_pick_cancel_cleanly(tmp_path: Path) -> None:
+    result = run_cli("generate", "ship it", "--options", "2", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "no --pick N: cancelling" in result.stdout
+    assert "ChoiceCancelled" in result.stdout
+    assert not (tmp_path / "emoji-out" / "ship_it.png").exists()
+
+
+def test_a_pick_outside_the_options_is_refused(tmp_path: Path) -> None:
+    result = run_cli("generate", "ship it", "--options", "2", "--pick", "3", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--pick takes 1 to 2" in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import decode
+from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
+from emoji_smith.choosing import handle_click
+from emoji_smith.domain.choices import CHOOSE_ACTION, Click
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_openai import ENHANCED_SUBJECT, FakeOpenAI
 
@@ -29,6 +33,16 @@ def ai_aws(fake_openai: FakeOpenAI, outbox: Path) -> Iterator[LocalAWS]:
 def run(aws: LocalAWS, **request: object) -> tuple[str, dict[str, object]]:
     job_id = f"ai-{uuid.uuid4().hex[:12]}"
     return job_id, aws.wait(aws.start(request, job_id))
+
+
+def pick(aws: LocalAWS, job_id: str, index: int, user: str = "local-user") -> str:
+    """Wait until the job awaits a choice, then click option `index` as `user`."""
+    deadline = time.monotonic() + 30
+    while (aws.jobs().get(job_id) or {}).get("choice_state") != "waiting":
+        assert time.monotonic() < deadline, "the job never offered its options"
+        time.sleep(0.01)
+    workflow = StepFunctionsWorkflow(aws.state_machine_arn)
+    return handle_click(Click(CHOOSE_ACTION, job_id, index), user, aws.jobs(), workflow)
 
 
 def test_a_cartoon_emoji_comes_from_the_image_service(
@@ -94,9 +108,15 @@ def test_moderation_goes_to_the_failure_path_unretried(
 def test_several_options_come_from_one_request(
     ai_aws: LocalAWS, openai_service: FakeOpenAI
 ) -> None:
-    _, execution = run(ai_aws, description="a happy cat", style="sticker", options=3)
+    job_id = f"ai-{uuid.uuid4().hex[:12]}"
+    arn = ai_aws.start({"description": "a happy cat", "style": "sticker", "options": 3}, job_id)
+    # the member picks the third option (as the CLI's --pick and Slack's buttons do)
+    answer = pick(ai_aws, job_id, index=2)
+    assert answer == "Option 3 it is: adding it now."
+    execution = ai_aws.wait(arn)
     assert execution["status"] == "SUCCEEDED"
     (request,) = openai_service.image_requests()
     assert request.json["n"] == 3
     output = json.loads(str(execution["output"]))
     assert len(output["emoji"]["keys"]) == 3
+    assert output["delivery"]["location"].endswith("happy_cat.png")

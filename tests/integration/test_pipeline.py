@@ -44,6 +44,8 @@ def test_the_success_path_makes_a_valid_emoji_and_a_job_record(
         "ShouldCloseCircuit",
         "ResizeImage",
         "PersistEmoji",
+        "HasOptions",
+        "PickOnlyOption",
         "UploadEmoji",
         "NotifyUser",
         "Done",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from emoji_smith.adapters.aws_clients import dynamodb_client
+from emoji_smith.domain.choices import ChoiceClaim
 from emoji_smith.domain.models import Delivery, EmojiRequest, JobStatus
 
 RETENTION_SECONDS = 90 * 24 * 3600
@@ -66,6 +68,45 @@ class DynamoDBJobRepository:
                 "retried_by": method,
                 "status": JobStatus.RETRYING.value,
             },
+        )
+
+    def await_choice(self, job_id: str, token: str, request: EmojiRequest) -> None:
+        self._update(
+            job_id,
+            {
+                "status": JobStatus.AWAITING_CHOICE.value,
+                "step": "AwaitChoice",
+                "choice_state": "waiting",
+                "choice_token": token,
+                "request": request.model_dump_json(),
+            },
+        )
+
+    def claim_choice(self, job_id: str, user_id: str, outcome: str) -> ChoiceClaim:
+        record = self.get(job_id)
+        if not record or record.get("choice_state") is None:
+            return ChoiceClaim(refusal="This choice is no longer open.")
+        if record.get("requester") != user_id:
+            return ChoiceClaim(refusal=f"Only <@{record.get('requester')}> can choose here.")
+        if record.get("choice_state") != "waiting":
+            return ChoiceClaim(refusal=f"Already decided ({record.get('choice_state')}).")
+        client = dynamodb_client()
+        try:
+            client.update_item(
+                TableName=self._table,
+                Key={"job_id": {"S": job_id}},
+                UpdateExpression="SET choice_state = :outcome, choice_by = :user",
+                ConditionExpression="choice_state = :waiting AND requester = :user",
+                ExpressionAttributeValues={
+                    ":outcome": {"S": outcome},
+                    ":user": {"S": user_id},
+                    ":waiting": {"S": "waiting"},
+                },
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return ChoiceClaim(refusal="Already decided.")
+        return ChoiceClaim(
+            token=str(record["choice_token"]), request=json.loads(str(record["request"]))
         )
 
     def get(self, job_id: str) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ import json
 import time
 from pathlib import Path
 
+from emoji_smith.domain.choices import Candidate
 from emoji_smith.domain.models import Delivery, EmojiRequest
 
 
@@ -34,6 +35,17 @@ class LocalOutbox:
 
     def notify(self, job_id: str, request: EmojiRequest, text: str) -> None:
         self._append(job_id, request, {"kind": "message", "text": text})
+
+    def offer_choices(
+        self, job_id: str, request: EmojiRequest, candidates: list[Candidate]
+    ) -> None:
+        folder = self.job_folder(job_id)
+        files = []
+        for candidate in candidates:
+            path = folder / f"option-{candidate.index + 1}.png"
+            path.write_bytes(candidate.image)
+            files.append(path.name)
+        self._append(job_id, request, {"kind": "choices", "files": files})
 
     def _append(self, job_id: str, request: EmojiRequest, entry: dict[str, object]) -> None:
         entry = {

@@ -73,3 +73,27 @@ class StepFunctionsWorkflow:
         except NotImplementedError:  # the embedded engine (moto) has no RedriveExecution
             return False
         return True
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        client = stepfunctions_client()
+        try:
+            client.send_task_success(taskToken=token, output=json.dumps(output))
+        except (
+            client.exceptions.TaskTimedOut,
+            client.exceptions.InvalidToken,
+            client.exceptions.TaskDoesNotExist,
+        ):
+            return False
+        return True
+
+    def abort_wait(self, token: str, error: str, cause: str) -> bool:
+        client = stepfunctions_client()
+        try:
+            client.send_task_failure(taskToken=token, error=error, cause=cause)
+        except (
+            client.exceptions.TaskTimedOut,
+            client.exceptions.InvalidToken,
+            client.exceptions.TaskDoesNotExist,
+        ):
+            return False
+        return True

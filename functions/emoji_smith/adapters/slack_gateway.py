@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
+from emoji_smith.domain.choices import Candidate, candidates_message
 from emoji_smith.domain.errors import SlackRejected, SlackUnavailable
 from emoji_smith.domain.messages import escape
 from emoji_smith.domain.models import Delivery, EmojiRequest
@@ -138,19 +139,30 @@ class SlackWebGateway:
 
     # -- telling the member -----------------------------------------------------------------------
     def notify(self, job_id: str, request: EmojiRequest, text: str) -> None:
+        self._tell(request, text)
+
+    def offer_choices(
+        self, job_id: str, request: EmojiRequest, candidates: list[Candidate]
+    ) -> None:
+        blocks = candidates_message(job_id, request.name, [c.url for c in candidates])
+        self._tell(request, f"Pick your favourite for {request.name}", blocks)
+
+    def _tell(
+        self, request: EmojiRequest, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> None:
         """Replace the member's ephemeral progress message; once the response_url has expired
         (30 min, 5 uses — e.g. a replay), DM the member instead."""
         if request.response_url and self._is_slack_url(request.response_url):
             try:
                 sent = WebhookClient(request.response_url, timeout=10).send(
-                    text=text, response_type="ephemeral", replace_original=True
+                    text=text, blocks=blocks, response_type="ephemeral", replace_original=True
                 )
                 if sent.status_code == 200:
                     return
             except (URLError, OSError):
                 pass
         try:
-            self._bot.chat_postMessage(channel=request.user_id, text=text)
+            self._bot.chat_postMessage(channel=request.user_id, text=text, blocks=blocks)
         except (SlackApiError, SlackRequestError, URLError, OSError) as error:
             raise_domain_error("chat.postMessage", error)
 
@@ -168,6 +180,14 @@ class SlackInteractions:
             self._bot.views_open(trigger_id=trigger_id, view=view)
         except (SlackApiError, SlackRequestError, URLError, OSError) as error:
             raise_domain_error("views.open", error)
+
+    def respond(self, response_url: str, text: str) -> None:
+        try:
+            WebhookClient(response_url, timeout=5).send(
+                text=text, response_type="ephemeral", replace_original=False
+            )
+        except (URLError, OSError) as error:
+            raise_domain_error("response_url", error)
 
     def emoji_names(self) -> set[str]:
         try:

@@ -57,6 +57,14 @@ class SlackUnavailable(EmojiSmithError):
     member_hint = "Slack is unavailable; we will retry automatically."
 
 
+class ChoiceTimedOut(EmojiSmithError):
+    member_hint = "No option was picked in time, so nothing was uploaded."
+
+
+class ChoiceCancelled(EmojiSmithError):
+    member_hint = "Cancelled: nothing was uploaded."
+
+
 ERRORS: dict[str, type[EmojiSmithError]] = {
     cls.__name__: cls
     for cls in (
@@ -69,5 +77,7 @@ ERRORS: dict[str, type[EmojiSmithError]] = {
         CircuitOpen,
         SlackRejected,
         SlackUnavailable,
+        ChoiceTimedOut,
+        ChoiceCancelled,
     )
 }

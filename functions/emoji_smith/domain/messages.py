@@ -31,6 +31,8 @@ def success_message(delivery: Delivery) -> str:
 
 def failure_message(failure: StepFailure, emoji_name: str) -> str:
     known = ERRORS.get(failure.error)
+    if failure.error in ("ChoiceCancelled", "ChoiceTimedOut"):
+        return f"{ERRORS[failure.error].member_hint} ({escape(failure.cause)})"
     subject = f"the emoji `{escape(emoji_name)}`" if emoji_name else "your emoji"
     if known is None:
         return f"Could not make {subject} yet. {INTERNAL_HINT}"

@@ -63,6 +63,7 @@ class Delivery(Frozen):
 
 class JobStatus(StrEnum):
     RUNNING = "RUNNING"
+    AWAITING_CHOICE = "AWAITING_CHOICE"
     READY = "READY"
     DELIVERED = "DELIVERED"
     FAILED = "FAILED"

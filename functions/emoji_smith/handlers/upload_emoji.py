@@ -11,6 +11,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.dependencies import image_store, job_repository, slack_gateway
+from emoji_smith.domain.errors import InvalidRequest
 from emoji_smith.domain.models import Delivery, EmojiImages, EmojiRequest, JobStatus
 from emoji_smith.observability import count
 from emoji_smith.settings import get_settings
@@ -29,7 +30,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.info("Already delivered; not delivering twice")
         return Delivery.model_validate(record["delivery"]).model_dump()
 
-    key = emoji.keys[0]
+    choice = int((event.get("choice") or {}).get("index", 0))
+    if not 0 <= choice < len(emoji.keys):
+        raise InvalidRequest(f"Option {choice + 1} does not exist; there are {len(emoji.keys)}.")
+    key = emoji.keys[choice]
     store = image_store()
     filename = f"{request.name}.{key.rsplit('.', 1)[-1]}"
     delivery = slack_gateway().deliver_emoji(

@@ -1,0 +1,191 @@
+"""Several candidates, a choice in Slack, regenerate — `.waitForTaskToken` on the embedded AWS
+with the fake OpenAI and the fake Slack, clicks sent as Slack sends them (signed)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emoji_smith_local.runtime import LocalAWS
+from fakes.fake_openai import FakeOpenAI
+from fakes.fake_slack import BOT_TOKEN, FakeSlack
+from fakes.slack_payloads import SIGNING_SECRET, form, function_url_event, shortcut, submission
+
+CHOICE_TIMEOUT = 4
+
+
+@pytest.fixture(scope="module")
+def aws(fake_openai: FakeOpenAI, fake_slack: FakeSlack, outbox: Path) -> Iterator[LocalAWS]:
+    environment = {
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_BASE_URL": fake_openai.base_url,
+        "EMOJI_SMITH_PROMPT_MODEL": "",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_BASE_URL": fake_slack.base_url,
+        "EMOJI_SMITH_OUTBOX_DIR": str(outbox),
+    }
+    parameters = {"ChoiceTimeoutSeconds": str(CHOICE_TIMEOUT)}
+    with LocalAWS(instant_retries=True, environment=environment, parameters=parameters) as local:
+        yield local
+
+
+def ask_for_options(aws: LocalAWS, slack: FakeSlack, view_id: str, count: int = 3) -> str:
+    aws.invoke("WebhookFunction", function_url_event(form(shortcut(slack.response_url()))))
+    view = slack.params(slack.calls("views.open")[-1])["view"]
+    event = function_url_event(
+        form(
+            submission(
+                view,
+                view_id,
+                description="a happy cat",
+                name=view_id.lower(),
+                style="cartoon",
+                options=count,
+            )
+        )
+    )
+    assert aws.invoke("WebhookFunction", event)["statusCode"] == 200
+    return f"T1-{view_id}"
+
+
+def offered_buttons(slack: FakeSlack) -> dict[str, dict[str, Any]]:
+    """The buttons of the candidates message the member sees, by action id."""
+    deadline = time.monotonic() + 30
+    while True:
+        for message in reversed(slack.responses()):
+            if message.get("blocks"):
+                return {
+                    element["action_id"]: element
+                    for block in message["blocks"]
+                    if block["type"] == "actions"
+                    for element in block["elements"]
+                }
+        assert time.monotonic() < deadline, "no candidates were offered"
+        time.sleep(0.02)
+
+
+def click(aws: LocalAWS, slack: FakeSlack, button: dict[str, Any], user: str = "U1") -> str:
+    """A signed block_actions request; returns the ephemeral answer the clicker saw."""
+    before = len(slack.responses())
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "team": {"id": "T1"},
+        "actions": [{"action_id": button["action_id"], "value": button["value"], "type": "button"}],
+        "response_url": slack.response_url("click"),
+    }
+    answer = aws.invoke("WebhookFunction", function_url_event(form(payload)))
+    assert answer["statusCode"] == 200
+    replies = [r for r in slack.responses()[before:] if r.get("replace_original") is False]
+    return str(replies[-1]["text"])
+
+
+def test_the_member_picks_one_and_only_that_one_is_delivered(
+    aws: LocalAWS, openai_service: FakeOpenAI, slack: FakeSlack
+) -> None:
+    job_id = ask_for_options(aws, slack, "V-PICK")
+    buttons = offered_buttons(slack)
+    # THEN three images with a button each, plus Regenerate and Cancel; no task token in them
+    assert {
+        "emoji_choose_0",
+        "emoji_choose_1",
+        "emoji_choose_2",
+        "emoji_regenerate",
+        "emoji_cancel",
+    } == set(buttons)
+    assert all("token" not in b["value"].lower() for b in buttons.values())
+    assert len(openai_service.image_requests()) == 1  # one request with n=3
+    # WHEN the member picks the second
+    assert click(aws, slack, buttons["emoji_choose_1"]) == "Option 2 it is: adding it now."
+    execution = aws.wait(aws.execution_arn(job_id))
+    assert execution["status"] == "SUCCEEDED"
+    # THEN the second candidate's file is the one uploaded
+    output = json.loads(str(execution["output"]))
+    assert output["choice"] == {"index": 1}
+    (uploaded,) = slack.uploads.values()
+    assert uploaded == aws.images().get(output["emoji"]["keys"][1])
+
+
+def test_another_member_cannot_choose(
+    aws: LocalAWS, openai_service: FakeOpenAI, slack: FakeSlack
+) -> None:
+    job_id = ask_for_options(aws, slack, "V-OTHER")
+    buttons = offered_buttons(slack)
+    assert click(aws, slack, buttons["emoji_choose_0"], user="U999") == (
+        "Only <@U1> can choose here."
+    )
+    assert (aws.jobs().get(job_id) or {})["choice_state"] == "waiting"
+    click(aws, slack, buttons["emoji_cancel"])  # tidy up: the owner cancels
+
+
+def test_a_second_click_changes_nothing(
+    aws: LocalAWS, openai_service: FakeOpenAI, slack: FakeSlack
+) -> None:
+    job_id = ask_for_options(aws, slack, "V-TWICE")
+    buttons = offered_buttons(slack)
+    click(aws, slack, buttons["emoji_choose_0"])
+    assert click(aws, slack, buttons["emoji_choose_2"]).startswith("Already decided")
+    execution = aws.wait(aws.execution_arn(job_id))
+    assert json.loads(str(execution["output"]))["choice"] == {"index": 0}
+    assert len(slack.calls("files.completeUploadExternal")) == 1
+
+
+def test_cancel_uploads_nothing_and_says_so(
+    aws: LocalAWS, openai_service: FakeOpenAI, slack: FakeSlack
+) -> None:
+    job_id = ask_for_options(aws, slack, "V-CANCEL")
+    assert click(aws, slack, offered_buttons(slack)["emoji_cancel"]) == (
+        "Cancelled: nothing will be uploaded."
+    )
+    execution = aws.wait(aws.execution_arn(job_id))
+    assert (execution["status"], execution["error"]) == ("FAILED", "ChoiceCancelled")
+    assert slack.calls("files.completeUploadExternal") == []
+    assert slack.responses()[-1]["text"].startswith("Cancelled: nothing was uploaded.")
+
+
+def test_no_pick_in_time_uploads_nothing_and_a_late_click_is_told(
+    aws: LocalAWS, openai_service: FakeOpenAI, slack: FakeSlack
+) -> None:
+    job_id = ask_for_options(aws, slack, "V-LATE", count=2)
+    buttons = offered_buttons(slack)
+    execution = aws.wait(aws.execution_arn(job_id), timeout_seconds=CHOICE_TIMEOUT + 30)
+    assert (execution["status"], execution["error"]) == ("FAILED", "ChoiceTimedOut")
+    assert slack.calls("files.completeUploadExternal") == []
+    assert "not picked in time" in slack.responses()[-1]["text"]
+    late = click(aws, slack, buttons["emoji_choose_0"])
+    assert late in (
+        "This choice has expired: nothing was uploaded.",
+        "This choice is no longer open.",
+    )
+    record = aws.jobs().get(job_id) or {}
+    assert (record["status"], record["error"]) == ("FAILED", "ChoiceTimedOut")
+
+
+def test_regenerate_starts_a_new_job_with_the_same_request(
+    aws: LocalAWS, openai_service: FakeOpenAI, slack: FakeSlack
+) -> None:
+    job_id = ask_for_options(aws, slack, "V-REGEN")
+    answer = click(aws, slack, offered_buttons(slack)["emoji_regenerate"])
+    assert answer.startswith("New options are on their way (job T1-V-REGEN-regen-")
+    new_job = answer.removeprefix("New options are on their way (job ").removesuffix(").")
+    old = aws.wait(aws.execution_arn(job_id))
+    assert (old["status"], old["error"]) == ("FAILED", "ChoiceCancelled")
+    new_input = json.loads(aws.describe(aws.execution_arn(new_job))["input"])
+    assert new_input["job_id"] == new_job
+    assert new_input["request"]["description"] == "a happy cat"
+    assert new_input["request"]["options"] == 3
+    # the new job made new images (a second, intended, request) and offers them again
+    deadline = time.monotonic() + 30
+    while len(openai_service.image_requests()) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    while (aws.jobs().get(new_job) or {}).get("choice_state") != "waiting":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    click(aws, slack, offered_buttons(slack)["emoji_cancel"])
