@@ -16,7 +16,6 @@ from emoji_smith.ports import (
     SlackGateway,
     SlackInteractions,
     Workflow,
-    WorkflowStarter,
 )
 from emoji_smith.settings import get_settings, image_service_configured, secret
 
@@ -127,10 +126,6 @@ def workflow() -> Workflow:
     if not arn:
         raise ConfigurationError("STATE_MACHINE_ARN is not set: cannot start or list jobs.")
     return StepFunctionsWorkflow(arn)
-
-
-def workflow_starter() -> WorkflowStarter:
-    return workflow()
 
 
 def forget() -> None:

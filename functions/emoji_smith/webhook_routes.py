@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from emoji_smith.choosing import handle_click
-from emoji_smith.dependencies import job_repository, slack_interactions, workflow, workflow_starter
+from emoji_smith.dependencies import job_repository, slack_interactions, workflow
 from emoji_smith.domain.choices import read_click
 from emoji_smith.domain.errors import EmojiSmithError
 from emoji_smith.domain.slack_views import (
@@ -89,7 +89,7 @@ def _submit(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
         return {"response_action": "errors", "errors": errors}
     name = submission_execution_name(team_id, str(view.get("id", "")))
     try:
-        started = workflow_starter().start(name, {"job_id": name, "request": request})
+        started = workflow().start(name, {"job_id": name, "request": request})
     except Exception:  # the member keeps the form and can submit again: nothing is lost
         logger.exception("Could not start %s", name)
         return {

@@ -191,9 +191,10 @@ class LocalAWS:
         _register_batch_package_lazily()
         self._template_path = template_path
         self._parameter_overrides = dict(parameters or {})
-        self._overrides = {
-            key: value for key, value in os.environ.items() if key.startswith(PASSED_THROUGH)
-        }
+        with _ONE_FUNCTION_AT_A_TIME:  # not mid-way through another runtime's function call
+            self._overrides = {
+                key: value for key, value in os.environ.items() if key.startswith(PASSED_THROUGH)
+            }
         self._overrides.setdefault("POWERTOOLS_LOG_LEVEL", "CRITICAL")
         self._overrides.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
         self._overrides |= dict(environment or {})
@@ -239,7 +240,9 @@ class LocalAWS:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._mock.stop()
+        self._stop_running_executions()
+        with _ONE_FUNCTION_AT_A_TIME:  # let a function already running finish first
+            self._mock.stop()
         LocalAWS._active = None
         LambdaFunction._invoke_lambda = self._saved_invoke  # type: ignore[method-assign]
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
@@ -248,6 +251,17 @@ class LocalAWS:
         from emoji_smith.dependencies import forget
 
         forget()
+
+    def _stop_running_executions(self) -> None:
+        """No workflow thread may outlive its embedded AWS (it would call the real one)."""
+        if not self.state_machine_arn:
+            return
+        client = self.client("stepfunctions")
+        for execution in self.executions():
+            if execution["status"] == "RUNNING":
+                client.stop_execution(
+                    executionArn=execution["executionArn"], cause="local runtime closed"
+                )
 
     # -- clients ----------------------------------------------------------------------------------
     def client(self, service: str) -> Any:

@@ -75,21 +75,16 @@ class StepFunctionsWorkflow:
         return True
 
     def resume(self, token: str, output: dict[str, Any]) -> bool:
-        client = stepfunctions_client()
-        try:
-            client.send_task_success(taskToken=token, output=json.dumps(output))
-        except (
-            client.exceptions.TaskTimedOut,
-            client.exceptions.InvalidToken,
-            client.exceptions.TaskDoesNotExist,
-        ):
-            return False
-        return True
+        return self._end_wait("send_task_success", taskToken=token, output=json.dumps(output))
 
     def abort_wait(self, token: str, error: str, cause: str) -> bool:
+        return self._end_wait("send_task_failure", taskToken=token, error=error, cause=cause)
+
+    def _end_wait(self, method: str, **arguments: str) -> bool:
+        """False when there is nothing left to end: timed out, or the run is over."""
         client = stepfunctions_client()
         try:
-            client.send_task_failure(taskToken=token, error=error, cause=cause)
+            getattr(client, method)(**arguments)
         except (
             client.exceptions.TaskTimedOut,
             client.exceptions.InvalidToken,
