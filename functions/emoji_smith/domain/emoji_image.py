@@ -80,17 +80,29 @@ def _to_rgb_or_rgba(image: Image.Image) -> Image.Image:
 
 def _static_emoji(image: Image.Image, transparent: bool) -> Image.Image:
     if image.mode == "RGBA":
+        factor = max(1, max(image.size) // ANALYSIS_SIZE)
         alpha = image.getchannel("A")
-        lowest, _ = alpha.getextrema()
+        small_alpha = alpha.reduce(factor) if factor > 1 else alpha
+        lowest, _ = small_alpha.getextrema()
         if isinstance(lowest, int | float) and lowest < 255:
-            return _cut_out_emoji(image, alpha)
+            return _cut_out_emoji(image, small_alpha, factor)
     return _opaque_emoji(image, transparent)
 
 
-def _cut_out_emoji(image: Image.Image, alpha: Image.Image) -> Image.Image:
+def _cut_out_emoji(image: Image.Image, small_alpha: Image.Image, factor: int) -> Image.Image:
     """An image that already has transparency: trim to what is visible, resize premultiplied
     (so the colour of invisible pixels cannot bleed into the edges as a dark halo)."""
-    box = alpha.point(_VISIBLE).getbbox() or (0, 0, *image.size)
+    found = small_alpha.point(_VISIBLE).getbbox()
+    box = (
+        (
+            found[0] * factor,
+            found[1] * factor,
+            min(image.width, found[2] * factor),
+            min(image.height, found[3] * factor),
+        )
+        if found
+        else (0, 0, *image.size)
+    )
     target = _fit(box, EMOJI_SIZE - 2 * MARGIN)
     premultiplied = image.crop(box).convert("RGBa")
     subject = premultiplied.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
@@ -116,8 +128,26 @@ def _opaque_emoji(image: Image.Image, transparent: bool) -> Image.Image:
         return _centre(subject, (*background, 255))
     cut = Image.fromarray(np.where(background_mask, 0, 255).astype(np.uint8), "L")
     small_box = (box[0] / factor, box[1] / factor, box[2] / factor, box[3] / factor)
-    subject.putalpha(cut.resize(target, Image.Resampling.BILINEAR, small_box))
-    return _centre(subject, (0, 0, 0, 0))
+    coarse = np.asarray(cut.resize(target, Image.Resampling.BILINEAR, small_box))
+    return _centre(_cut_out(subject, coarse, background), (0, 0, 0, 0))
+
+
+def _cut_out(
+    subject: Image.Image, coarse: npt.NDArray[np.uint8], background: tuple[int, int, int]
+) -> Image.Image:
+    """Alpha at output resolution: opaque inside the subject (holes included), and along its
+    edge graded by distance to the background colour — anti-aliased, not blocky. Edge colours
+    are un-mixed from the background so no light fringe shows on a dark theme."""
+    rgb = np.asarray(subject)[..., :3].astype(np.float32)
+    distance = np.abs(rgb - np.asarray(background, dtype=np.float32)).max(axis=2)
+    graded = np.clip(
+        (distance - FLAT_TOLERANCE) / (2 * BACKGROUND_TOLERANCE - FLAT_TOLERANCE), 0, 1
+    )
+    alpha = np.where(coarse >= 250, 1.0, graded)
+    visible = np.maximum(alpha, 1 / 255)[..., None]
+    unmixed = (rgb - (1 - alpha[..., None]) * np.asarray(background, dtype=np.float32)) / visible
+    pixels = np.dstack((np.clip(unmixed, 0, 255), alpha * 255)).round().astype(np.uint8)
+    return Image.fromarray(pixels, "RGBA")
 
 
 def _fit(box: Box, room: int) -> tuple[int, int]:
