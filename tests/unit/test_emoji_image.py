@@ -16,17 +16,20 @@ from emoji_smith.domain.errors import UnusableImage
 from image_corpus import (
     CORPUS,
     LIGHT,
+    OTHER_SIZES,
     STRESS,
     encode,
     full_bleed_photo,
     small_subject_on_light_background,
 )
 
+ALL_IMAGES = CORPUS | OTHER_SIZES | STRESS
 
-@pytest.mark.parametrize("name", list(CORPUS | STRESS))
+
+@pytest.mark.parametrize("name", list(ALL_IMAGES))
 @pytest.mark.parametrize("transparent", [True, False])
 def test_every_kind_of_image_becomes_a_slack_emoji(name: str, transparent: bool) -> None:
-    emoji = make_emoji(encode((CORPUS | STRESS)[name]()), transparent)
+    emoji = make_emoji(encode(ALL_IMAGES[name]()), transparent)
     image = decode(emoji.data)
     assert (emoji.format, image.format, image.size) == ("png", "PNG", (EMOJI_SIZE, EMOJI_SIZE))
     assert len(emoji.data) <= MAX_EMOJI_BYTES
@@ -146,3 +149,16 @@ def test_a_tiny_image_is_scaled_up() -> None:
     emoji = decode(make_emoji(encode(image), transparent=True).data)
     assert emoji.size == (EMOJI_SIZE, EMOJI_SIZE)
     assert emoji.getpixel((64, 64)) == (255, 0, 0, 255)
+
+
+def test_a_cut_out_edge_is_soft_and_has_no_light_fringe() -> None:
+    # GIVEN a red disc with anti-aliased edges on a white background (as a model draws it)
+    big = Image.new("RGB", (4096, 4096), (255, 255, 255))
+    ImageDraw.Draw(big).ellipse((1200, 1200, 2896, 2896), fill=(200, 30, 30))
+    image = big.resize((1024, 1024), Image.Resampling.LANCZOS)
+    # WHEN the background is removed
+    pixels = np.asarray(decode(make_emoji(encode(image), transparent=True).data))
+    edge = pixels[(pixels[..., 3] > 0) & (pixels[..., 3] < 255)]
+    # THEN the edge is graded (several alpha levels) and its colour is the disc's, not pink
+    assert len(np.unique(edge[:, 3])) >= 5
+    assert edge[:, 1].mean() < 80  # green: 30 in the disc, 255 in the white it was mixed with

@@ -12,7 +12,14 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageChops, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import (
+    Image,
+    ImageChops,
+    ImageFilter,
+    ImageOps,
+    ImageSequence,
+    UnidentifiedImageError,
+)
 
 from emoji_smith.domain.errors import UnusableImage
 
@@ -140,9 +147,13 @@ def _cut_out(
     are un-mixed from the background so no light fringe shows on a dark theme."""
     rgb = np.asarray(subject)[..., :3].astype(np.float32)
     distance = np.abs(rgb - np.asarray(background, dtype=np.float32)).max(axis=2)
-    graded = np.clip(
-        (distance - FLAT_TOLERANCE) / (2 * BACKGROUND_TOLERANCE - FLAT_TOLERANCE), 0, 1
-    )
+    # A pixel mixed from subject colour c and the background is a·|c - bg| away from it; the
+    # nearby subject's own distance (a local maximum) stands in for |c - bg|.
+    nearby = np.asarray(
+        Image.fromarray(distance.astype(np.uint8), "L").filter(ImageFilter.MaxFilter(5))
+    ).astype(np.float32)
+    floor = FLAT_TOLERANCE / 2
+    graded = np.clip((distance - floor) / np.maximum(nearby - floor, 1.0), 0, 1)
     alpha = np.where(coarse >= 250, 1.0, graded)
     visible = np.maximum(alpha, 1 / 255)[..., None]
     unmixed = (rgb - (1 - alpha[..., None]) * np.asarray(background, dtype=np.float32)) / visible
