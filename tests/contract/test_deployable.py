@@ -215,3 +215,10 @@ def test_the_secret_the_settings_read_is_in_the_template_and_never_a_parameter()
     parameters = json.dumps(TEMPLATE.get("Parameters", {})).upper()
     for key in SECRET_KEYS:
         assert key not in parameters
+
+
+def test_the_bucket_lifecycle_expires_the_prefixes_the_code_writes() -> None:
+    from emoji_smith.domain.image_keys import EMOJI_PREFIX, ORIGINALS_PREFIX
+
+    rules = RESOURCES["ImagesBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert {rule["Prefix"] for rule in rules} == {ORIGINALS_PREFIX, EMOJI_PREFIX}

@@ -14,6 +14,7 @@ from conftest import decode
 from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
 from emoji_smith.choosing import handle_click
 from emoji_smith.domain.choices import CHOOSE_ACTION, Click
+from emoji_smith.domain.image_keys import original_key
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_openai import ENHANCED_SUBJECT, FakeOpenAI
 
@@ -86,7 +87,7 @@ def test_two_server_errors_then_success_is_retried_and_billed_once(
     assert len(openai_service.image_requests()) == 3
     assert len(ai_aws.retry_sleeps.waits) == 2
     originals = ai_aws.client("s3").list_objects_v2(
-        Bucket=ai_aws.physical_ids["ImagesBucket"], Prefix=f"jobs/{job_id}/original"
+        Bucket=ai_aws.physical_ids["ImagesBucket"], Prefix=original_key(job_id, 0).rsplit("/", 1)[0]
     )
     assert originals["KeyCount"] == 1
 

@@ -1,13 +1,19 @@
-"""Where a job's images live in the bucket. Keys are derived, so any step can find them."""
+"""Where a job's images live in the bucket. Keys are derived, so any step can find them.
+
+Originals and emoji live under separate prefixes so the bucket's lifecycle can expire the large
+originals early and keep the small emoji as long as the job record."""
 
 from __future__ import annotations
 
 from typing import Literal
 
+ORIGINALS_PREFIX = "originals/"
+EMOJI_PREFIX = "emoji/"
+
 
 def original_key(job_id: str, option: int) -> str:
-    return f"jobs/{job_id}/original-{option}"
+    return f"{ORIGINALS_PREFIX}{job_id}/option-{option}"
 
 
 def emoji_key(job_id: str, option: int, extension: Literal["png", "gif"]) -> str:
-    return f"jobs/{job_id}/emoji-{option}.{extension}"
+    return f"{EMOJI_PREFIX}{job_id}/option-{option}.{extension}"
