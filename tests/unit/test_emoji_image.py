@@ -162,3 +162,22 @@ def test_a_cut_out_edge_is_soft_and_has_no_light_fringe() -> None:
     # THEN the edge is graded (several alpha levels) and its colour is the disc's, not pink
     assert len(np.unique(edge[:, 3])) >= 5
     assert edge[:, 1].mean() < 80  # green: 30 in the disc, 255 in the white it was mixed with
+
+
+def test_even_an_incompressible_emoji_is_under_slacks_limit() -> None:
+    # GIVEN 128×128 pixels of random colour and alpha: nothing for deflate to find
+    noise = Image.frombytes("RGBA", (128, 128), np.random.default_rng(1).bytes(128 * 128 * 4))
+    emoji = make_emoji(encode(noise), transparent=False)
+    assert len(emoji.data) <= MAX_EMOJI_BYTES
+    assert decode(emoji.data).size == (EMOJI_SIZE, EMOJI_SIZE)
+
+
+def test_an_animation_too_big_for_slack_drops_frames_until_it_fits() -> None:
+    # GIVEN 40 frames of noise: ~16 KB each at 128×128, far over 128 KB together
+    rng = np.random.default_rng(2)
+    frames = [Image.frombytes("RGB", (256, 256), rng.bytes(256 * 256 * 3)) for _ in range(40)]
+    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=50)
+    emoji = make_emoji(data, transparent=True)
+    result = decode(emoji.data)
+    assert len(emoji.data) <= MAX_EMOJI_BYTES
+    assert 1 <= getattr(result, "n_frames", 1) < 40

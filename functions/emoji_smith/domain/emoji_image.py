@@ -246,13 +246,11 @@ def _bounding_box(subject: BoolArray, factor: int, size: tuple[int, int]) -> Box
 
 
 def _encode_png(image: Image.Image) -> EmojiFile:
+    """Fast deflate. A 128×128 RGBA PNG is at most ~66 KB even when nothing compresses (64 KB
+    of pixels), so a static emoji is always under Slack's 128 KB: no quantizing is ever needed.
+    Only animations can be too big (see `_animated_emoji`)."""
     buffer = io.BytesIO()
     image.save(buffer, "PNG", compress_level=1)
-    colours = 256
-    while buffer.tell() > MAX_EMOJI_BYTES and colours >= 16:
-        buffer = io.BytesIO()
-        image.quantize(colours, Image.Quantize.FASTOCTREE).save(buffer, "PNG", optimize=True)
-        colours //= 2
     return EmojiFile(buffer.getvalue(), "png", *image.size)
 
 
