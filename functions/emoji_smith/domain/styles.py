@@ -57,10 +57,6 @@ PRESETS: dict[str, StylePreset] = {
 }
 
 
-def style_keys() -> list[str]:
-    return list(PRESETS)
-
-
 def image_service_needed(style: str) -> str:
     return (
         f"The {style} style needs an image service: set OPENAI_API_KEY. "
