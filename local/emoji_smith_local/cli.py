@@ -233,7 +233,8 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
                     print(f"  ✗ {step.state:<14} {step.error}: {step.cause}", file=out)
             if description["status"] not in ("RUNNING", "PENDING_REDRIVE"):
                 break
-            if not offered and (aws.jobs().get(job_id) or {}).get("choice_state") == "waiting":
+            waiting = args.options > 1 and not offered
+            if waiting and (aws.jobs().get(job_id) or {}).get("choice_state") == "waiting":
                 offered = True
                 _choose(aws, job_id, out_dir / "outbox" / job_id, args, out)
             time.sleep(0.01)
@@ -247,26 +248,25 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
             )
             return 1
         output = json.loads(description["output"])
-        files = _write_emoji(aws.images(), output, out_dir)
+        path = _write_emoji(aws.images(), output, out_dir)
     elapsed = time.perf_counter() - started
     if args.json:
-        print(json.dumps({"job_id": job_id, "files": [str(f) for f in files]}), file=out)
-    for path in files:
-        print(
-            f"\n:{output['request']['name']}: → {path} "
-            f"(128×128, {path.stat().st_size / 1024:.1f} KB) in {elapsed:.1f} s",
-            file=out,
-        )
+        print(json.dumps({"job_id": job_id, "files": [str(path)]}), file=out)
+    print(
+        f"\n:{output['request']['name']}: → {path} "
+        f"(128×128, {path.stat().st_size / 1024:.1f} KB) in {elapsed:.1f} s",
+        file=out,
+    )
     return 0
 
 
-def _write_emoji(store: ImageStore, output: dict[str, Any], out_dir: Path) -> list[Path]:
+def _write_emoji(store: ImageStore, output: dict[str, Any], out_dir: Path) -> Path:
     """The delivered emoji (the chosen candidate) as OUT/NAME.png."""
     out_dir.mkdir(parents=True, exist_ok=True)
     key: str = output["emoji"]["keys"][int(output.get("choice", {}).get("index", 0))]
     path = out_dir / f"{output['request']['name']}.{key.rsplit('.', 1)[-1]}"
     path.write_bytes(store.get(key))
-    return [path]
+    return path
 
 
 def _choose(
