@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,3 +69,9 @@ def slack(fake_slack: FakeSlack) -> Iterator[FakeSlack]:
     fake_slack.reset()
     yield fake_slack
     fake_slack.reset()
+
+
+def ended_as(execution: dict[str, object]) -> tuple[str, str]:
+    """(status, name): an outcome's name from a SUCCEEDED run's output, else the run's error."""
+    output = json.loads(str(execution.get("output") or "{}"))
+    return str(execution["status"]), str(output.get("outcome") or execution.get("error") or "")

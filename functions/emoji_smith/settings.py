@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     circuit_table_name: str = Field("emoji-smith-circuit", alias="CIRCUIT_TABLE_NAME")
     retry_max_attempts: int = Field(3, alias="RETRY_MAX_ATTEMPTS")
     retry_lookback_hours: int = Field(24, alias="RETRY_LOOKBACK_HOURS")
+    circuit_failure_threshold: int = Field(3, alias="CIRCUIT_FAILURE_THRESHOLD")
+    circuit_window_seconds: int = Field(300, alias="CIRCUIT_WINDOW_SECONDS")
+    circuit_cooldown_seconds: int = Field(600, alias="CIRCUIT_COOLDOWN_SECONDS")
 
     image_model: str = Field("gpt-image-2", alias="EMOJI_SMITH_IMAGE_MODEL")
     image_quality: Literal["low", "medium", "high", "auto"] = Field(

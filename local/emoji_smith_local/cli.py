@@ -238,16 +238,18 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
                 offered = True
                 _choose(aws, job_id, out_dir / "outbox" / job_id, args, out)
             time.sleep(0.01)
+        description = aws.wait(arn)  # and its failure recorded, if it failed
         record = aws.jobs().get(job_id) or {}
-        if description["status"] != "SUCCEEDED":
+        output = json.loads(description.get("output") or "{}")
+        if description["status"] != "SUCCEEDED" or "outcome" in output:
+            error = output.get("outcome") or description.get("error", "unknown error")
+            cause = output.get("cause") or description.get("cause", "")
             print(
-                f"\nFailed at {reader.failed_step or 'an unknown step'}: "
-                f"{description.get('error', 'unknown error')}\n  {description.get('cause', '')}\n"
+                f"\nFailed at {reader.failed_step or 'an unknown step'}: {error}\n  {cause}\n"
                 f"Job {job_id} recorded as {record.get('status', 'missing')}.",
                 file=out,
             )
             return 1
-        output = json.loads(description["output"])
         path = _write_emoji(aws.images(), output, out_dir)
     elapsed = time.perf_counter() - started
     if args.json:

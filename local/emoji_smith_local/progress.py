@@ -7,12 +7,11 @@ from typing import Any
 
 from emoji_smith.domain.failures import describe_failure
 
-FAILURE_PATH = ("RecordFailure", "NotifyFailure", "Fail")
+OUTCOME_PATH = ("RecordOutcome", "NotifyOutcome", "EndedWithOutcome", "Outcome")
 STEP_LABELS = {
     "Validate": "Checked the request",
     "BuildPrompt": "Wrote the image prompt",
     "CheckCircuit": "Checked the image service is up",
-    "RecordServiceFailure": "Counted an image service failure",
     "CloseCircuit": "Image service back: circuit closed",
     "GenerateImage": "Generated the image",
     "ResizeImage": "Made it Slack-ready (128×128)",
@@ -20,8 +19,8 @@ STEP_LABELS = {
     "AwaitChoice": "The member picked a candidate",
     "UploadEmoji": "Delivered the emoji",
     "NotifyUser": "Told the member",
-    "RecordFailure": "Recorded the failure",
-    "NotifyFailure": "Told the member why",
+    "RecordOutcome": "Recorded how it ended",
+    "NotifyOutcome": "Told the member why",
 }
 
 
@@ -68,7 +67,7 @@ class HistoryReader:
                 failure = describe_failure(details.get("error", ""), details.get("cause"))
                 error, cause = failure.error, failure.cause
                 self._last_attempt_failed = True
-                if self._current not in FAILURE_PATH:
+                if self._current not in OUTCOME_PATH:
                     self.failed_step = self._current
                 steps.append(StepEvent("failed", self._current, error=error, cause=cause))
         self.seen = len(events)

@@ -24,6 +24,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,13 @@ import boto3
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 
+from emoji_smith_local import moto_redrive
+from emoji_smith_local.event_rules import (
+    DELIVERY_ATTEMPTS,
+    EventRule,
+    execution_status_change,
+    function_rules,
+)
 from emoji_smith_local.template import (
     FUNCTION_TYPE,
     PROJECT_ROOT,
@@ -205,6 +213,10 @@ class LocalAWS:
         self.skipped: dict[str, str] = {}
         self.physical_ids: dict[str, str] = {}
         self.state_machine_arn = ""
+        self.event_rules: list[EventRule] = []
+        #: Status-change events delivered to rule targets: (function logical id, event).
+        self.delivered_events: list[tuple[str, dict[str, Any]]] = []
+        self._closing = False
 
     # -- lifecycle --------------------------------------------------------------------------------
     _active: LocalAWS | None = None
@@ -224,6 +236,8 @@ class LocalAWS:
             return invoker(self, event)
 
         LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign]
+        moto_redrive.check()
+        moto_redrive.install(self._on_execution_finished)
         retrier_decl.time = self.retry_sleeps  # type: ignore[attr-defined,assignment]
         logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         self._mock.start()
@@ -240,9 +254,11 @@ class LocalAWS:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._closing = True
         self._stop_running_executions()
         with _ONE_FUNCTION_AT_A_TIME:  # let a function already running finish first
             self._mock.stop()
+        moto_redrive.uninstall()
         LocalAWS._active = None
         LambdaFunction._invoke_lambda = self._saved_invoke  # type: ignore[method-assign]
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
@@ -406,6 +422,7 @@ class LocalAWS:
         resolver: Resolver,
     ) -> None:
         merged = {**globals_, **properties}
+        rules = function_rules(logical_id, properties, resolver)
         variables = {
             **globals_.get("Environment", {}).get("Variables", {}),
             **properties.get("Environment", {}).get("Variables", {}),
@@ -427,6 +444,7 @@ class LocalAWS:
             Environment={"Variables": environment},
         )["FunctionArn"]
         self.function_names[logical_id] = name
+        self.event_rules.extend(rules)
         self._register(resolver, logical_id, name, arn)
 
     def _create_state_machine(
@@ -475,15 +493,41 @@ class LocalAWS:
         )["events"]
         return events
 
+    def redrive(self, execution_arn: str) -> None:
+        self.client("stepfunctions").redrive_execution(executionArn=execution_arn)
+
+    def backdate(self, execution_arn: str, by: timedelta) -> None:
+        """Pretend an ended execution stopped `by` earlier (tests of the redrive window)."""
+        moto_redrive.backdate(ACCOUNT_ID, REGION, execution_arn, by)
+
     def wait(self, execution_arn: str, timeout_seconds: float = 120.0) -> dict[str, Any]:
+        """The execution once it has ended and its status-change event has been delivered."""
         deadline = time.monotonic() + timeout_seconds
         while True:
             description = self.describe(execution_arn)
-            if description["status"] in TERMINAL:
+            if description["status"] in TERMINAL and not moto_redrive.is_settling(execution_arn):
                 return description
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{execution_arn} still {description['status']}")
             time.sleep(0.005)
+
+    # -- EventBridge ------------------------------------------------------------------------------
+    def _on_execution_finished(self, execution: Any) -> None:
+        """What EventBridge does with the execution's status change: each matching rule's
+        target function is invoked (a failed delivery is tried again, as Lambda's async
+        invocation does)."""
+        if self._closing:
+            return  # runs stopped because this runtime is closing are not operator aborts
+        event = execution_status_change(
+            execution, account=ACCOUNT_ID, region=REGION, event_id=str(uuid.uuid4())
+        )
+        for rule in self.event_rules:
+            if not rule.matches(event):
+                continue
+            self.delivered_events.append((rule.function_logical_id, event))
+            for _ in range(DELIVERY_ATTEMPTS):
+                if "errorType" not in self.invoke(rule.function_logical_id, event):
+                    break
 
 
 def _placeholder_zip() -> bytes:

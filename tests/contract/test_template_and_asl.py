@@ -100,23 +100,56 @@ def test_retryable_errors_are_retried_and_final_ones_are_not() -> None:
     }
     for name, error_class in errors.ERRORS.items():
         if name == "CircuitOpen":
-            continue  # failed fast by design; the retry schedule takes it later
+            continue  # fails fast by design; the retry schedule redrives it later
         assert (name in retried) == error_class.retryable, name
 
 
 #: Tasks whose failure must not fail the job (best effort), and the state they carry on to.
 BEST_EFFORT = {"CloseCircuit": "ResizeImage"}
+#: What the ASL catches: ChoiceTimedOut arrives as the wait's own States.Timeout.
+OUTCOME_NAMES = (errors.OUTCOMES - {"ChoiceTimedOut"}) | {"States.Timeout"}
 
 
-def test_every_state_machine_task_catches_into_the_failure_path() -> None:
+def test_tasks_catch_only_outcomes_so_a_redrive_resumes_at_the_failed_task() -> None:
     definition = json.loads(definition_text(next(iter(STATE_MACHINES.values()))))
-    for name, state in definition["States"].items():
-        if state["Type"] == "Task" and name not in ("RecordFailure", "NotifyFailure"):
-            assert any(
-                c["ErrorEquals"] == ["States.ALL"]
-                and c["Next"] == BEST_EFFORT.get(name, "RecordFailure")
-                for c in state["Catch"]
-            ), name
+    caught: set[str] = set()
+    for name, state, _ in all_states(definition["States"]):
+        assert state["Type"] != "Fail", f"{name}: a redrive would re-enter it and fail again"
+        for catch in state.get("Catch", []):
+            if name in BEST_EFFORT:
+                assert catch == {
+                    "ErrorEquals": ["States.ALL"],
+                    "ResultPath": "$.circuit_error",
+                    "Next": BEST_EFFORT[name],
+                }
+                continue
+            assert set(catch["ErrorEquals"]) <= OUTCOME_NAMES, (name, catch["ErrorEquals"])
+            assert catch["Next"] in ("RecordOutcome", "ChoiceTimedOut"), name
+            caught |= set(catch["ErrorEquals"])
+    assert caught == OUTCOME_NAMES
+
+
+def test_outcomes_end_in_a_succeed_state() -> None:
+    definition = json.loads(definition_text(next(iter(STATE_MACHINES.values()))))
+    states = definition["States"]
+    path, state = [], "RecordOutcome"
+    while state:
+        path.append(state)
+        state = states[state].get("Next")
+    assert path == ["RecordOutcome", "NotifyOutcome", "EndedWithOutcome", "Outcome"]
+    assert states["Outcome"]["Type"] == "Succeed"
+    assert "Catch" not in states["NotifyOutcome"]  # a member not told is a failure: redrivable
+
+
+def test_failed_executions_reach_the_failure_recorder_through_eventbridge() -> None:
+    events = FUNCTIONS["RecordFailedExecutionFunction"]["Properties"]["Events"]
+    (rule,) = events.values()
+    assert rule["Type"] == "EventBridgeRule"
+    pattern = rule["Properties"]["Pattern"]
+    assert pattern["source"] == ["aws.states"]
+    assert pattern["detail-type"] == ["Step Functions Execution Status Change"]
+    assert set(pattern["detail"]["status"]) == {"FAILED", "TIMED_OUT", "ABORTED"}
+    assert pattern["detail"]["stateMachineArn"] == [{"Ref": next(iter(STATE_MACHINES))}]
 
 
 def test_every_template_function_is_deployed_by_the_local_runtime(local_aws: LocalAWS) -> None:

@@ -199,7 +199,16 @@ def test_a_handler_crash_then_the_scheduled_retry_delivers_once(
     assert outcome == "delivered"
     record = aws.jobs().get(job_id) or {}
     assert record["attempts"] == 1
-    assert len([e for e in aws.executions() if e["name"].startswith(job_id)]) == 2
+    # AND by a redrive of the same execution, resumed at the step that crashed
+    assert [e["name"] for e in aws.executions() if e["name"].startswith(job_id)] == [job_id]
+    assert aws.describe(aws.execution_arn(job_id))["redriveCount"] == 1
+    entered = [
+        e["stateEnteredEventDetails"]["name"]
+        for e in aws.history(aws.execution_arn(job_id))
+        if e["type"].endswith("StateEntered")
+    ]
+    assert entered.count("ResizeImage") == 2
+    assert entered.count("GenerateImage") == 1
 
 
 def test_the_circuit_opens_fails_fast_and_closes_after_the_cooldown(
@@ -241,7 +250,8 @@ def test_the_circuit_opens_fails_fast_and_closes_after_the_cooldown(
         report = retry_failed_jobs(
             workflow, aws.jobs(), max_attempts=3, lookback=timedelta(hours=1)
         )
-    assert sorted(report.restarted) == sorted([*down, fast])
+    assert sorted(report.redriven) == sorted([*down, fast])
+    assert report.restarted == []
     for index, job_id in enumerate(down):
         outcome = judge(aws, slack, openai_service, job_id, f"down{index}")
         ledger.outcomes[f"circuit-open-{index}"] = outcome

@@ -15,23 +15,29 @@ def operations(aws: LocalAWS) -> Operations:
     return Operations(StackNames.from_physical_ids(aws.physical_ids))
 
 
-def test_failed_lists_error_names_and_causes(local_aws: LocalAWS) -> None:
-    local_aws.wait(local_aws.start({"description": "cat", "name": "Bad Name!"}, "ops-bad"))
+def test_failed_lists_error_names_and_causes_but_not_outcomes(local_aws: LocalAWS) -> None:
+    # GIVEN a run that broke (an AI style without a key) and one that ended as an outcome
+    local_aws.wait(local_aws.start({"description": "cat", "style": "cartoon"}, "ops-bad"))
+    local_aws.wait(local_aws.start({"description": "cat", "name": "Bad Name!"}, "ops-outcome"))
+    # WHEN the operator lists failed jobs
     with local_aws.function_environment("RetryFailedJobsFunction"):
         failed = {f["execution"]: f for f in operations(local_aws).failed()}
-    assert failed["ops-bad"]["error"] == "InvalidRequest"
-    assert "lowercase letters" in failed["ops-bad"]["cause"]
+    # THEN the broken one is there, named, with its cause; the outcome is not a failure
+    assert failed["ops-bad"]["error"] == "ConfigurationError"
+    assert "OPENAI_API_KEY" in failed["ops-bad"]["cause"]
     assert failed["ops-bad"]["retryable"] is False
+    assert "ops-outcome" not in failed
 
 
 def test_retry_skips_what_is_never_retried_and_dry_run_changes_nothing(
     local_aws: LocalAWS,
 ) -> None:
-    local_aws.wait(local_aws.start({"description": "cat", "name": "Bad Name!"}, "ops-skip"))
+    local_aws.wait(local_aws.start({"description": "cat", "style": "cartoon"}, "ops-skip"))
     before = len(local_aws.executions())
     with local_aws.function_environment("RetryFailedJobsFunction"):
         report = operations(local_aws).retry(dry_run=True)
-    assert report["skipped"]["ops-skip"] == "InvalidRequest is never retried"  # type: ignore[index]
+    skipped = report["skipped"]["ops-skip"]  # type: ignore[index]
+    assert skipped == "ConfigurationError is never retried"
     assert len(local_aws.executions()) == before
 
 

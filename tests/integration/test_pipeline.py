@@ -39,7 +39,6 @@ def test_the_success_path_makes_a_valid_emoji_and_a_job_record(
         "Validate",
         "BuildPrompt",
         "CheckCircuit",
-        "IsCircuitOpen",
         "GenerateImage",
         "ShouldCloseCircuit",
         "ResizeImage",
@@ -109,16 +108,18 @@ def test_an_invalid_request_goes_straight_to_the_failure_path(
     local_aws.retry_sleeps.waits.clear()
     # WHEN the name breaks Slack's rules
     job_id, execution = run(local_aws, {"description": "cat", "name": "Bad Name!"})
-    # THEN the execution fails with the step's own error name and a cause in words, unretried
-    assert execution["status"] == "FAILED"
-    assert execution["error"] == "InvalidRequest"
-    assert "lowercase letters, digits" in str(execution["cause"])
+    # THEN the run ends as an outcome (not a failure: no alarm), named, with a cause in words
+    assert execution["status"] == "SUCCEEDED"
+    output = json.loads(str(execution["output"]))
+    assert output == {"job_id": job_id, "outcome": "InvalidRequest", "cause": output["cause"]}
+    assert "lowercase letters, digits" in output["cause"]
     assert local_aws.retry_sleeps.waits == []
     assert entered_states(local_aws, job_id) == [
         "Validate",
-        "RecordFailure",
-        "NotifyFailure",
-        "Fail",
+        "RecordOutcome",
+        "NotifyOutcome",
+        "EndedWithOutcome",
+        "Outcome",
     ]
     # AND the job is FAILED with that name, and the member was told why
     record = local_aws.jobs().get(job_id)
@@ -131,7 +132,8 @@ def test_an_invalid_request_goes_straight_to_the_failure_path(
 
 def test_a_malformed_request_still_leaves_a_failed_job_record(local_aws: LocalAWS) -> None:
     job_id, execution = run(local_aws, {"description": "cat", "options": "lots"})
-    assert (execution["status"], execution["error"]) == ("FAILED", "InvalidRequest")
+    assert execution["status"] == "SUCCEEDED"
+    assert json.loads(str(execution["output"]))["outcome"] == "InvalidRequest"
     record = local_aws.jobs().get(job_id)
     assert record is not None
     assert record["status"] == "FAILED"

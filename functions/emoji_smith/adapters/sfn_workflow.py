@@ -63,15 +63,13 @@ class StepFunctionsWorkflow:
         )
 
     def redrive(self, execution_arn: str) -> bool:
-        """False when Step Functions cannot redrive it (too old, or an engine without redrive)."""
+        """False when Step Functions cannot redrive it (too old, or not failed)."""
         try:
             stepfunctions_client().redrive_execution(executionArn=execution_arn)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in NOT_REDRIVABLE:
                 return False
             raise
-        except NotImplementedError:  # the embedded engine (moto) has no RedriveExecution
-            return False
         return True
 
     def resume(self, token: str, output: dict[str, Any]) -> bool:

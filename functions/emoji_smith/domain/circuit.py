@@ -20,15 +20,6 @@ class CircuitPolicy:
     window_seconds: int
     cooldown_seconds: int
 
-    @classmethod
-    def from_event(cls, event: dict[str, Any]) -> CircuitPolicy:
-        """From the ASL's parameters (template parameters, substituted as strings)."""
-        return cls(
-            threshold=max(1, int(event["threshold"])),
-            window_seconds=int(event["window_seconds"]),
-            cooldown_seconds=int(event["cooldown_seconds"]),
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class CircuitState:

@@ -1,7 +1,10 @@
 """The error taxonomy. Each class name is the Step Functions error name used in the ASL.
 
-`retryable` says whether the workflow (or the retry schedule) may try the job again; the ASL
-declares the actual Retry policies, and a contract test keeps the two honest.
+`retryable` says whether the workflow (or the retry schedule) may try the job again; `outcome`
+says the job ended as the rules or the member decided, not because something broke: the ASL
+catches exactly these and ends the run in a Succeed state (no failed-executions alarm). Every
+other error fails the run at its Task, where a redrive resumes. A contract test keeps the ASL
+and these flags honest.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ class EmojiSmithError(Exception):
     """Base of every error a step may raise on purpose."""
 
     retryable: ClassVar[bool] = False
+    outcome: ClassVar[bool] = False
     #: What the member sees, in plain words; the instance message adds the specifics.
     member_hint: ClassVar[str] = "Something went wrong."
 
 
 class InvalidRequest(EmojiSmithError):
+    outcome = True
     member_hint = "The request is not valid: fix it and try again."
 
 
@@ -26,10 +31,12 @@ class ConfigurationError(EmojiSmithError):
 
 
 class ContentRejected(EmojiSmithError):
+    outcome = True
     member_hint = "The image service refused this description: rephrase it and try again."
 
 
 class UnusableImage(EmojiSmithError):
+    outcome = True
     member_hint = "The generated image could not be turned into an emoji: try again or rephrase."
 
 
@@ -58,10 +65,12 @@ class SlackUnavailable(EmojiSmithError):
 
 
 class ChoiceTimedOut(EmojiSmithError):
+    outcome = True
     member_hint = "No option was picked in time, so nothing was uploaded."
 
 
 class ChoiceCancelled(EmojiSmithError):
+    outcome = True
     member_hint = "Cancelled: nothing was uploaded."
 
 
@@ -81,3 +90,6 @@ ERRORS: dict[str, type[EmojiSmithError]] = {
         ChoiceCancelled,
     )
 }
+
+#: Caught in the ASL and ended in a Succeed state.
+OUTCOMES = frozenset(name for name, error in ERRORS.items() if error.outcome)

@@ -1,4 +1,4 @@
-"""NotifyFailure: tell the member why it failed and whether it will be retried."""
+"""NotifyOutcome: tell the member how the job ended and what to do next."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from emoji_smith.application.outcomes import notify_outcome
 from emoji_smith.dependencies import slack_gateway
-from emoji_smith.domain.errors import InvalidRequest
-from emoji_smith.domain.messages import failure_message
 from emoji_smith.domain.models import StepFailure
-from emoji_smith.domain.validation import parse_request
 
 logger = Logger()
 
@@ -19,10 +17,7 @@ logger = Logger()
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     failure = StepFailure.model_validate(event["failure"])
-    try:
-        request = parse_request(event.get("request"))
-    except InvalidRequest:
+    notified = notify_outcome(slack_gateway(), event["job_id"], event.get("request"), failure)
+    if not notified:
         logger.warning("Cannot tell the member: the request itself is malformed")
-        return {"notified": False}
-    slack_gateway().notify(event["job_id"], request, failure_message(failure, request.name))
-    return {"notified": True}
+    return {"notified": notified}

@@ -1,0 +1,104 @@
+"""How a job that did not end in a delivery is recorded and told to the member.
+
+Two ways in, one set of rules: an *outcome* (caught in the ASL: an invalid request, a refused
+prompt, a cancelled or expired choice) is recorded by the workflow itself, which then succeeds;
+a *failure* fails the execution at its Task and reaches `record_failed_execution` through the
+"Execution Status Change" event, so that a redrive resumes at that Task.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitPolicy, CircuitState
+from emoji_smith.domain.errors import InvalidRequest
+from emoji_smith.domain.failures import describe_failure
+from emoji_smith.domain.messages import failure_message
+from emoji_smith.domain.models import EmojiRequest, StepFailure
+from emoji_smith.domain.validation import parse_request
+from emoji_smith.ports import CircuitStore, JobRepository, SlackGateway
+
+#: Errors that count toward the image service's circuit once GenerateImage gives up on them.
+SERVICE_FAILURES = frozenset({"ImageServiceUnavailable", "RateLimited"})
+#: A status with no error of its own still gets a name the retry rules know.
+STATUS_ERRORS = {"TIMED_OUT": "States.Timeout", "ABORTED": "ExecutionAborted"}
+
+
+def request_or_none(raw: object) -> EmojiRequest | None:
+    """The request, or None when the failure is that very request (still recorded)."""
+    try:
+        return parse_request(raw)
+    except InvalidRequest:
+        return None
+
+
+def record_outcome(
+    jobs: JobRepository, job_id: str, raw_request: object, error: str, cause: str | None
+) -> StepFailure:
+    failure = describe_failure(error, cause)
+    jobs.record_failure(job_id, request_or_none(raw_request), failure.error, failure.cause)
+    return failure
+
+
+def notify_outcome(
+    slack: SlackGateway, job_id: str, raw_request: object, failure: StepFailure
+) -> bool:
+    request = request_or_none(raw_request)
+    if request is None:
+        return False
+    slack.notify(job_id, request, failure_message(failure, request.name))
+    return True
+
+
+@dataclass(frozen=True)
+class FailedExecution:
+    """The part of Step Functions' "Execution Status Change" event detail we use."""
+
+    execution_arn: str
+    status: str
+    job_id: str
+    request: object
+    error: str
+    cause: str | None
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any]) -> FailedExecution:
+        detail = event["detail"]
+        status = str(detail["status"])
+        try:
+            execution_input = json.loads(detail.get("input") or "{}")
+        except ValueError:
+            execution_input = {}
+        if not isinstance(execution_input, dict):
+            execution_input = {}
+        return cls(
+            execution_arn=str(detail["executionArn"]),
+            status=status,
+            job_id=str(execution_input.get("job_id") or detail.get("name") or "unknown"),
+            request=execution_input.get("request"),
+            error=str(detail.get("error") or STATUS_ERRORS.get(status, "")),
+            cause=detail.get("cause"),
+        )
+
+
+def record_failed_execution(
+    execution: FailedExecution,
+    *,
+    jobs: JobRepository,
+    circuit: CircuitStore,
+    slack: SlackGateway,
+    policy: CircuitPolicy,
+    now: float,
+) -> tuple[StepFailure, CircuitState | None]:
+    """Record, count toward the circuit, then tell the member (the most fragile step last)."""
+    failure = record_outcome(
+        jobs, execution.job_id, execution.request, execution.error, execution.cause
+    )
+    state = None
+    if failure.error in SERVICE_FAILURES:
+        state = circuit.load(IMAGE_SERVICE).after_failure(now, policy)
+        circuit.save(IMAGE_SERVICE, state)
+    notify_outcome(slack, execution.job_id, execution.request, failure)
+    return failure, state

@@ -1,0 +1,57 @@
+"""RecordFailedExecution: the target of the EventBridge rule on the pipeline's "Execution Status
+Change" events (FAILED, TIMED_OUT, ABORTED). The run stays failed at the Task that failed, so a
+redrive resumes the work there; this records the failure, counts image-service failures toward
+the circuit, and tells the member (retryable errors: "we will retry automatically")."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from emoji_smith.application.outcomes import FailedExecution, record_failed_execution
+from emoji_smith.dependencies import circuit_store, job_repository, slack_gateway
+from emoji_smith.domain.circuit import CircuitPolicy
+from emoji_smith.observability import count
+from emoji_smith.settings import get_settings
+
+logger = Logger()
+metrics = Metrics()
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    execution = FailedExecution.from_event(event)
+    settings = get_settings()
+    now = time.time()
+    failure, circuit = record_failed_execution(
+        execution,
+        jobs=job_repository(),
+        circuit=circuit_store(),
+        slack=slack_gateway(),
+        policy=CircuitPolicy(
+            threshold=max(1, settings.circuit_failure_threshold),
+            window_seconds=settings.circuit_window_seconds,
+            cooldown_seconds=settings.circuit_cooldown_seconds,
+        ),
+        now=now,
+    )
+    logger.warning(
+        "Job failed",
+        extra={
+            "execution": execution.execution_arn,
+            "error": failure.error,
+            "cause": failure.cause,
+        },
+    )
+    count("EmojiFailed", "error", failure.error)
+    if circuit is not None:
+        metrics.add_metric(name="ImageServiceFailure", unit=MetricUnit.Count, value=1)
+        if circuit.is_open(now):
+            logger.warning("Image service circuit opened", extra={"open_until": circuit.open_until})
+            metrics.add_metric(name="CircuitOpened", unit=MetricUnit.Count, value=1)
+    return {"job_id": execution.job_id, **failure.model_dump()}
