@@ -232,3 +232,74 @@ def test_the_bucket_lifecycle_expires_the_prefixes_the_code_writes() -> None:
 
     rules = RESOURCES["ImagesBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
     assert {rule["Prefix"] for rule in rules} == {ORIGINALS_PREFIX, EMOJI_PREFIX}
+
+
+#: The property that holds a resource's own physical name, per type (absent = CloudFormation
+#: generates a unique one from the stack name).
+OWN_NAME = {
+    "AWS::CloudWatch::Alarm": "AlarmName",
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::Events::Rule": "Name",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::Scheduler::Schedule": "Name",
+    "AWS::SecretsManager::Secret": "Name",
+    "AWS::StepFunctions::StateMachine": "StateMachineName",
+}
+#: Types with no name of their own (they attach to a named resource).
+NAMELESS = {
+    "AWS::Lambda::Permission",
+    "AWS::Lambda::Url",
+    "AWS::S3::BucketPolicy",
+}
+
+
+def physical_name(value: Any, stack: str, template: dict[str, Any]) -> str:
+    """A name property evaluated for one stack (parameters at their defaults)."""
+    defaults = {k: v.get("Default", "") for k, v in template.get("Parameters", {}).items()}
+    pseudo = {"AWS::StackName": stack, "AWS::Region": "us-east-1", "AWS::AccountId": "1"}
+
+    def evaluate(node: Any) -> Any:
+        if not isinstance(node, dict):
+            return node
+        if "Ref" in node:
+            return pseudo.get(node["Ref"], defaults.get(node["Ref"], f"<{node['Ref']}>"))
+        if "Fn::Sub" in node:
+            text = node["Fn::Sub"]
+            for key, value in {**defaults, **pseudo}.items():
+                text = text.replace("${" + key + "}", str(value))
+            return text
+        if "Fn::If" in node:
+            condition, if_true, if_false = node["Fn::If"]
+            chosen = if_true if evaluate(template["Conditions"][condition]) else if_false
+            return evaluate(chosen)
+        if "Fn::Not" in node:
+            return not evaluate(node["Fn::Not"][0])
+        if "Fn::Equals" in node:
+            left, right = node["Fn::Equals"]
+            return evaluate(left) == evaluate(right)
+        raise AssertionError(f"cannot evaluate {node}")
+
+    return str(evaluate(value))
+
+
+def test_two_stacks_in_one_account_share_no_resource_name(transformed: dict[str, Any]) -> None:
+    # GIVEN the template transformed as `sam deploy` would, for a prod and a dev stack
+    resources = transformed["Resources"]
+    unknown = {r["Type"] for r in resources.values()} - set(OWN_NAME) - NAMELESS
+    assert not unknown, f"say whether these types have a name of their own: {unknown}"
+    names: dict[str, set[str]] = {"emoji-smith": set(), "emoji-smith-dev": set()}
+    for resource in resources.values():
+        prop = OWN_NAME.get(resource["Type"])
+        value = resource.get("Properties", {}).get(prop) if prop else None
+        for stack, taken in names.items():
+            if value is not None:
+                taken.add(f"{resource['Type']}:{physical_name(value, stack, transformed)}")
+    # THEN no explicit name is the same in both (a second stack would collide)
+    assert names["emoji-smith"].isdisjoint(names["emoji-smith-dev"])
+    # AND the retry schedule's name is left to CloudFormation
+    schedules = [r for r in resources.values() if r["Type"] == "AWS::Scheduler::Schedule"]
+    assert schedules
+    assert all("Name" not in s["Properties"] for s in schedules)

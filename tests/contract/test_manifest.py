@@ -1,15 +1,24 @@
-"""manifest.yaml asks for the scopes the code uses, nothing more, and wires our callback ids."""
+"""Both manifests ask for the scopes the code uses, nothing more, and wire our callback ids; the
+default one installs on every Slack plan (bot scopes only, no Grid-only setting)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 import yaml
 
 from emoji_smith.domain.slack_views import SHORTCUT_CALLBACK
 from emoji_smith_local.template import PROJECT_ROOT
 
-MANIFEST = yaml.safe_load((PROJECT_ROOT / "manifest.yaml").read_text())
-#: Bot scope → the Web API methods our adapters call that need it (kept honest by the test below).
-SCOPES_FOR_METHODS = {
+MANIFESTS = {
+    name: yaml.safe_load((PROJECT_ROOT / name).read_text())
+    for name in ("manifest.yaml", "manifest.enterprise.yaml")
+}
+DEFAULT = MANIFESTS["manifest.yaml"]
+ENTERPRISE = MANIFESTS["manifest.enterprise.yaml"]
+#: Scope → the Web API methods our adapters call that need it (kept honest by the tests below).
+BOT_SCOPES_FOR_METHODS = {
     "commands": ["views_open"],
     "emoji:read": ["emoji_list"],
     "files:write": ["files_upload_v2"],
@@ -17,26 +26,50 @@ SCOPES_FOR_METHODS = {
     "im:write": ["conversations_open"],
     "reactions:write": ["reactions_add"],
 }
+USER_SCOPES_FOR_METHODS = {"admin.teams:write": ["admin_emoji_add"]}
+#: Settings Slack accepts only for an org-wide install on Enterprise Grid.
+GRID_ONLY_SETTINGS = ("org_deploy_enabled",)
+GATEWAY = PROJECT_ROOT / "functions" / "emoji_smith" / "adapters" / "slack_gateway.py"
 
 
-def test_the_shortcut_uses_our_callback_id() -> None:
-    (shortcut,) = MANIFEST["features"]["shortcuts"]
-    assert (shortcut["type"], shortcut["callback_id"]) == ("message", SHORTCUT_CALLBACK)
-    assert len(shortcut["name"]) <= 24
-
-
-def test_bot_scopes_are_exactly_what_the_adapter_calls() -> None:
-    source = (
-        PROJECT_ROOT / "functions" / "emoji_smith" / "adapters" / "slack_gateway.py"
-    ).read_text()
-    assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == set(SCOPES_FOR_METHODS)
-    for scope, methods in SCOPES_FOR_METHODS.items():
+def assert_called(scopes: dict[str, list[str]]) -> None:
+    source = GATEWAY.read_text()
+    for scope, methods in scopes.items():
         for method in methods:
             assert f".{method}(" in source, f"{scope}: {method} is not called any more"
 
 
-def test_interactivity_is_on_with_a_placeholder_url() -> None:
-    assert MANIFEST["settings"]["interactivity"] == {
+@pytest.mark.parametrize("manifest", list(MANIFESTS.values()), ids=list(MANIFESTS))
+def test_the_shortcut_uses_our_callback_id(manifest: dict[str, Any]) -> None:
+    (shortcut,) = manifest["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", SHORTCUT_CALLBACK)
+    assert len(shortcut["name"]) <= 24
+
+
+@pytest.mark.parametrize("manifest", list(MANIFESTS.values()), ids=list(MANIFESTS))
+def test_bot_scopes_are_exactly_what_the_adapter_calls(manifest: dict[str, Any]) -> None:
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES_FOR_METHODS)
+    assert_called(BOT_SCOPES_FOR_METHODS)
+
+
+def test_the_default_manifest_installs_on_any_plan() -> None:
+    assert set(DEFAULT["oauth_config"]["scopes"]) == {"bot"}
+    for setting in GRID_ONLY_SETTINGS:
+        assert not DEFAULT["settings"].get(setting), setting
+
+
+def test_the_enterprise_manifest_adds_only_the_admin_scope_the_adapter_calls() -> None:
+    assert set(ENTERPRISE["oauth_config"]["scopes"]["user"]) == set(USER_SCOPES_FOR_METHODS)
+    assert_called(USER_SCOPES_FOR_METHODS)
+    assert ENTERPRISE["settings"]["org_deploy_enabled"] is True
+    # everything else is the same app
+    rest = {k: v for k, v in ENTERPRISE.items() if k not in ("oauth_config", "settings")}
+    assert rest == {k: v for k, v in DEFAULT.items() if k not in ("oauth_config", "settings")}
+
+
+@pytest.mark.parametrize("manifest", list(MANIFESTS.values()), ids=list(MANIFESTS))
+def test_interactivity_is_on_with_a_placeholder_url(manifest: dict[str, Any]) -> None:
+    assert manifest["settings"]["interactivity"] == {
         "is_enabled": True,
         "request_url": "REQUEST_URL",
     }
