@@ -268,8 +268,8 @@ def physical_name(value: Any, stack: str, template: dict[str, Any]) -> str:
             return pseudo.get(node["Ref"], defaults.get(node["Ref"], f"<{node['Ref']}>"))
         if "Fn::Sub" in node:
             text = node["Fn::Sub"]
-            for key, value in {**defaults, **pseudo}.items():
-                text = text.replace("${" + key + "}", str(value))
+            for key, known in {**defaults, **pseudo}.items():
+                text = text.replace("${" + key + "}", str(known))
             return text
         if "Fn::If" in node:
             condition, if_true, if_false = node["Fn::If"]
