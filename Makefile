@@ -1,20 +1,38 @@
 # Two commands a new user needs: `make demo` (the main job) and `make test` (every check).
-# Both set themselves up on a fresh machine (Python 3.11+).
+# Both set themselves up on a fresh machine: `demo` needs Python 3.11+ only; `test` also runs
+# asl-validator, so it needs Node.js (npm) too.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package-lock.json | cksum | cut -d' ' -f1)
+LOCK := functions/requirements.txt
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+# Wheels the packaging tests install from, offline: Lambda's platform (python3.13 on Amazon Linux
+# 2023, glibc 2.34: manylinux_2_28 wheels fit) and this machine's.
+WHEELS := .wheels
+LAMBDA_PLATFORM := --platform manylinux_2_28_aarch64 --platform manylinux2014_aarch64 --python-version 3.13 --implementation cp
 
-.PHONY: setup demo test lint unit bench clean
+.PHONY: setup setup-checks demo test lint unit bench lock clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml package-lock.json
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	# The locked versions first (hash-checked): the tests run what Lambda runs.
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/pip install --quiet -e ".[dev]"
-	npm ci --no-audit --no-fund --loglevel=error  # asl-validator, for the ASL check
+	rm -rf $(WHEELS)
+	$(BIN)/pip download --quiet --require-hashes -r $(LOCK) -d $(WHEELS)/lambda \
+		$(LAMBDA_PLATFORM) --only-binary=:all:
+	$(BIN)/pip download --quiet --require-hashes -r $(LOCK) -d $(WHEELS)/local --only-binary=:all:
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+setup-checks: setup $(NODE_STAMP)
+
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error  # asl-validator, for the ASL check
+	rm -f node_modules/.installed-* && touch $(NODE_STAMP)
 
 demo: setup
 	$(BIN)/emoji-smith generate "ship it"
@@ -24,11 +42,17 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict functions/ local/
 
-test: lint
+test: lint setup-checks
 	$(BIN)/pytest
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
 
+# After changing functions/requirements.in (or to take new releases): re-pin, with hashes.
+lock: setup
+	$(BIN)/uv pip compile --universal --python-version 3.11 --generate-hashes --quiet \
+		--custom-compile-command "make lock" --constraint functions/lock-constraints.txt \
+		functions/requirements.in -o $(LOCK)
+
 clean:
-	rm -rf $(VENV) emoji-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(WHEELS) node_modules emoji-out .pytest_cache .mypy_cache .ruff_cache

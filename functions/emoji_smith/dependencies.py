@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emoji_smith.domain.errors import ConfigurationError
@@ -83,39 +84,63 @@ def prompt_enhancer() -> PromptEnhancer | None:
     return OpenAIPromptEnhancer(client, settings.prompt_model)
 
 
-@cache
 def slack_client(admin: bool = False) -> WebClient | None:
-    """The bot (or admin user) client; None when that token is not configured."""
-    settings = get_settings()
+    """The bot (or admin user) client; None when that token is not configured. Built anew when
+    the token changes, so a rotated token is used within the secret cache's five minutes."""
     token = secret("SLACK_ADMIN_TOKEN" if admin else "SLACK_BOT_TOKEN")
     if not token:
         return None
+    return _web_client(token, get_settings().slack_api_base_url, in_webhook=False)
+
+
+@cache
+def _web_client(token: str, base_url: str, *, in_webhook: bool) -> WebClient:
     from emoji_smith.adapters.slack_gateway import web_client
 
-    return web_client(token, settings.slack_api_base_url)
+    return web_client(token, base_url, in_webhook=in_webhook)
+
+
+def slack_gateway() -> SlackGateway:
+    """Slack with the bot token; the local outbox only where it was chosen explicitly."""
+    settings = get_settings()
+    bot_token = secret("SLACK_BOT_TOKEN")
+    if not bot_token:
+        if settings.outbox_dir is None:
+            raise ConfigurationError(
+                "SLACK_BOT_TOKEN is not set: put the app's bot token in its secret "
+                "(EMOJI_SMITH_SECRET_NAME), or set EMOJI_SMITH_OUTBOX_DIR to deliver locally."
+            )
+        return _local_outbox(settings.outbox_dir)
+    return _slack_gateway(bot_token, secret("SLACK_ADMIN_TOKEN") or "", settings.slack_api_base_url)
 
 
 @cache
-def slack_gateway() -> SlackGateway:
-    """Slack when a bot token is configured; otherwise the local outbox folder."""
-    bot = slack_client()
-    if bot is None:
-        from emoji_smith.adapters.local_outbox import LocalOutbox
+def _local_outbox(folder: Path) -> SlackGateway:
+    from emoji_smith.adapters.local_outbox import LocalOutbox
 
-        return LocalOutbox(get_settings().outbox_dir)
+    return LocalOutbox(folder)
+
+
+@cache
+def _slack_gateway(bot_token: str, admin_token: str, base_url: str) -> SlackGateway:
     from emoji_smith.adapters.slack_gateway import SlackWebGateway
 
-    return SlackWebGateway(bot, slack_client(admin=True), get_settings().slack_api_base_url)
+    admin = _web_client(admin_token, base_url, in_webhook=False) if admin_token else None
+    return SlackWebGateway(_web_client(bot_token, base_url, in_webhook=False), admin, base_url)
+
+
+def slack_interactions() -> SlackInteractions:
+    token = secret("SLACK_BOT_TOKEN")
+    if not token:
+        raise ConfigurationError("SLACK_BOT_TOKEN is not set: the webhook cannot open the modal.")
+    return _slack_interactions(token, get_settings().slack_api_base_url)
 
 
 @cache
-def slack_interactions() -> SlackInteractions:
-    bot = slack_client()
-    if bot is None:
-        raise ConfigurationError("SLACK_BOT_TOKEN is not set: the webhook cannot open the modal.")
+def _slack_interactions(token: str, base_url: str) -> SlackInteractions:
     from emoji_smith.adapters.slack_gateway import SlackInteractions as SlackWebInteractions
 
-    return SlackWebInteractions(bot)
+    return SlackWebInteractions(_web_client(token, base_url, in_webhook=True), base_url)
 
 
 @cache
@@ -137,9 +162,10 @@ def forget() -> None:
         openai,
         image_generator,
         prompt_enhancer,
-        slack_client,
-        slack_gateway,
-        slack_interactions,
+        _web_client,
+        _local_outbox,
+        _slack_gateway,
+        _slack_interactions,
         workflow,
         get_settings,
     )

@@ -19,7 +19,9 @@ class Settings(BaseSettings):
 
     jobs_table_name: str = Field("emoji-smith-jobs", alias="JOBS_TABLE_NAME")
     images_bucket_name: str = Field("emoji-smith-images", alias="IMAGES_BUCKET_NAME")
-    outbox_dir: Path = Field(Path("emoji-out/outbox"), alias="EMOJI_SMITH_OUTBOX_DIR")
+    #: The local outbox, instead of Slack: an explicit local choice (the local runtime sets it),
+    #: never a fallback in AWS, where a missing bot token is a ConfigurationError.
+    outbox_dir: Path | None = Field(None, alias="EMOJI_SMITH_OUTBOX_DIR")
     secret_name: str | None = Field(None, alias="EMOJI_SMITH_SECRET_NAME")
     state_machine_arn: str = Field("", alias="STATE_MACHINE_ARN")
     circuit_table_name: str = Field("emoji-smith-circuit", alias="CIRCUIT_TABLE_NAME")

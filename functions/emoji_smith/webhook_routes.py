@@ -18,9 +18,14 @@ from emoji_smith.domain.slack_views import (
     submission_execution_name,
 )
 from emoji_smith.domain.styles import PRESETS
+from emoji_smith.observability import count
 from emoji_smith.settings import image_service_configured
 
 logger = logging.getLogger("emoji_smith.webhook")
+MODAL_FAILED = (
+    "Sorry, Slack did not let me open the Create emoji form just now. "
+    "Please run the shortcut again."
+)
 
 
 def handle_interaction(payload: dict[str, Any]) -> dict[str, Any] | None:
@@ -55,8 +60,9 @@ def _open_modal(payload: dict[str, Any]) -> None:
     try:
         slack_interactions().open_modal(str(payload.get("trigger_id", "")), view)
     except EmojiSmithError as error:
-        # Nothing was started; the member can run the shortcut again.
+        # Nothing was started; tell the member, who can run the shortcut again.
         logger.error("Could not open the modal: %s", error)
+        _tell(payload.get("response_url"), MODAL_FAILED)
 
 
 def _click(payload: dict[str, Any]) -> None:
@@ -68,12 +74,17 @@ def _click(payload: dict[str, Any]) -> None:
         return
     user_id = str((payload.get("user") or {}).get("id") or "")
     answer = handle_click(click, user_id, job_repository(), workflow())
-    response_url = payload.get("response_url")
-    if isinstance(response_url, str) and response_url:
-        try:
-            slack_interactions().respond(response_url, answer)
-        except EmojiSmithError as error:
-            logger.warning("Could not answer the click: %s", error)
+    _tell(payload.get("response_url"), answer)
+
+
+def _tell(response_url: object, text: str) -> None:
+    """An ephemeral answer to the member, where Slack gave us a way to reach them."""
+    if not (isinstance(response_url, str) and response_url):
+        return
+    try:
+        slack_interactions().respond(response_url, text)
+    except EmojiSmithError as error:
+        logger.warning("Could not answer the member: %s", error)
 
 
 def _submit(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
@@ -98,5 +109,9 @@ def _submit(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
                 "description": "Emoji Smith could not start the job just now. Please submit again."
             },
         }
-    logger.info("Submission %s: %s", name, "started" if started else "duplicate, ignored")
+    if started:
+        logger.info("Submission %s: started", name)
+    else:
+        logger.warning("Submission %s: duplicate (a redelivery), ignored", name)
+        count("DuplicateSubmission", "source", "webhook")
     return {"response_action": "clear"}

@@ -205,6 +205,8 @@ class LocalAWS:
             }
         self._overrides.setdefault("POWERTOOLS_LOG_LEVEL", "CRITICAL")
         self._overrides.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+        # Without a bot token, deliveries go to this folder: the embedded stack's explicit choice.
+        self._overrides.setdefault("EMOJI_SMITH_OUTBOX_DIR", "emoji-out/outbox")
         self._overrides |= dict(environment or {})
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._invoker = _InProcessInvoker()

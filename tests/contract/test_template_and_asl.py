@@ -176,12 +176,3 @@ def test_a_moved_hook_point_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_moto_is_pinned_exactly() -> None:
     pyproject = (PROJECT_ROOT / "pyproject.toml").read_text()
     assert '"moto[awslambda,dynamodb,s3,stepfunctions]==' in pyproject
-
-
-def test_lambda_requirements_match_the_project_dependencies() -> None:
-    import tomllib
-
-    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-    lines = (PROJECT_ROOT / "functions" / "requirements.txt").read_text().splitlines()
-    requirements = [line for line in lines if line and not line.startswith("#")]
-    assert sorted(requirements) == sorted(project["dependencies"])

@@ -68,8 +68,10 @@ class FakeSlack(HTTPFake):
         faults = self._faults.get(method)
         if faults:
             behaviour = faults.popleft()
-            if behaviour == "ratelimited":
-                return Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"})
+            if behaviour.startswith("ratelimited"):
+                # "ratelimited" or "ratelimited:SECONDS" (Slack's Retry-After)
+                seconds = behaviour.partition(":")[2] or "0"
+                return Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": seconds})
             if behaviour == "server_error":
                 return Reply(500, b"upstream connect error")
             return Reply(200, {"ok": False, "error": behaviour})
@@ -83,11 +85,19 @@ class FakeSlack(HTTPFake):
         try:
             return Reply(200, {"ok": True, **handler(self.params(request))})
         except _SlackError as error:
-            return Reply(200, {"ok": False, "error": str(error)})
+            answer: dict[str, Any] = {"ok": False, "error": error.code}
+            if error.messages:
+                answer["response_metadata"] = {"messages": error.messages}
+            return Reply(200, answer)
 
     # -- methods ----------------------------------------------------------------------------------
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("trigger_id"):
+            raise _SlackError("invalid_trigger_id")
         view = params["view"] if isinstance(params["view"], dict) else json.loads(params["view"])
+        problems = view_problems(view)
+        if problems:
+            raise _SlackError("invalid_arguments", problems)
         return {"view": {"id": "V123", **view}}
 
     def _emoji_list(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -134,4 +144,60 @@ class FakeSlack(HTTPFake):
 
 
 class _SlackError(Exception):
-    pass
+    def __init__(self, code: str, messages: list[str] | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.messages = messages or []
+
+
+#: Slack's documented limits for a modal view (Block Kit reference), as `views.open` enforces them.
+MODAL_TEXT_LIMITS = {"title": 24, "submit": 24, "close": 24}
+MAX_PRIVATE_METADATA = 3000
+MAX_CALLBACK_ID = 255
+MAX_BLOCKS = 100
+MAX_INPUT_LABEL = 2000
+MAX_PLAIN_TEXT_INPUT = 3000
+
+
+def view_problems(view: dict[str, Any]) -> list[str]:
+    """What Slack would refuse in a modal, in its `[ERROR] … [json-pointer:…]` style."""
+    problems = []
+    if view.get("type") != "modal":
+        problems.append("[ERROR] must be 'modal' [json-pointer:/view/type]")
+    for key, limit in MODAL_TEXT_LIMITS.items():
+        text = (view.get(key) or {}).get("text")
+        if key == "title" and not text:
+            problems.append("[ERROR] missing required field: title [json-pointer:/view/title]")
+        if text is not None and not 0 < len(text) <= limit:
+            problems.append(f"[ERROR] must be 1-{limit} characters [json-pointer:/view/{key}/text]")
+    if len(view.get("private_metadata") or "") > MAX_PRIVATE_METADATA:
+        problems.append(
+            "[ERROR] must be less than 3001 characters [json-pointer:/view/private_metadata]"
+        )
+    if len(view.get("callback_id") or "") > MAX_CALLBACK_ID:
+        problems.append("[ERROR] must be less than 256 characters [json-pointer:/view/callback_id]")
+    blocks = view.get("blocks") or []
+    if len(blocks) > MAX_BLOCKS:
+        problems.append("[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]")
+    for index, block in enumerate(blocks):
+        problems += _block_problems(block, f"/view/blocks/{index}")
+    return problems
+
+
+def _block_problems(block: dict[str, Any], pointer: str) -> list[str]:
+    if block.get("type") != "input":
+        return []
+    problems = []
+    label = (block.get("label") or {}).get("text") or ""
+    if not 0 < len(label) <= MAX_INPUT_LABEL:
+        problems.append(f"[ERROR] must be 1-2000 characters [json-pointer:{pointer}/label/text]")
+    element = block.get("element") or {}
+    if element.get("type") == "plain_text_input" and "initial_value" in element:
+        value = element["initial_value"]
+        limit = min(int(element.get("max_length") or MAX_PLAIN_TEXT_INPUT), MAX_PLAIN_TEXT_INPUT)
+        if not isinstance(value, str) or not 0 < len(value) <= limit:
+            problems.append(
+                f"[ERROR] must be 1-{limit} characters "
+                f"[json-pointer:{pointer}/element/initial_value]"
+            )
+    return problems

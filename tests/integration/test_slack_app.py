@@ -4,6 +4,8 @@ the real WebClient against the local fake Slack, the real workflow to delivery."
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -230,3 +232,77 @@ def test_an_expired_response_url_falls_back_to_a_dm(slack_aws: LocalAWS, slack: 
     dms = [slack.params(c) for c in slack.calls("chat.postMessage")]
     assert [dm["channel"] for dm in dms] == ["U1", "U1"]
     assert dms[-1]["text"].startswith("Your emoji is ready")
+
+
+def test_a_message_with_no_text_opens_a_modal_slack_accepts(
+    slack_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    # GIVEN a shortcut on a message that is only a file (no text)
+    answer = post(slack_aws, function_url_event(form(shortcut(slack.response_url(), text=""))))
+    # THEN the fake Slack (which refuses an empty initial_value, as Slack does) opened the modal
+    assert answer["statusCode"] == 200
+    (call,) = slack.calls("views.open")
+    element = slack.params(call)["view"]["blocks"][0]["element"]
+    assert "initial_value" not in element
+    assert slack.responses() == []
+
+
+def test_a_modal_slack_refuses_is_told_to_the_member(slack_aws: LocalAWS, slack: FakeSlack) -> None:
+    # GIVEN Slack refuses views.open (an expired trigger)
+    slack.fail("views.open", "expired_trigger_id")
+    # WHEN the member runs the shortcut
+    answer = post(slack_aws, function_url_event(form(shortcut(slack.response_url()))))
+    # THEN Slack gets its 200, and the member an ephemeral message saying to try again
+    assert answer["statusCode"] == 200
+    (told,) = slack.responses()
+    assert told["response_type"] == "ephemeral"
+    assert "run the shortcut again" in told["text"]
+
+
+def test_a_rate_limited_emoji_list_never_delays_the_answer(
+    slack_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    # GIVEN Slack rate limits emoji.list for 30 s
+    view = open_modal(slack_aws, slack)
+    slack.fail("emoji.list", "ratelimited:30")
+    # WHEN a member submits, twice in a row
+    started = time.perf_counter()
+    first = submit(slack_aws, view, "V-busy1", description="busy day", name="busy_day")
+    second = submit(slack_aws, view, "V-busy2", description="busy night", name="busy_night")
+    elapsed = time.perf_counter() - started
+    # THEN both are accepted at once (the workflow's name check decides), without waiting out
+    # Retry-After, and emoji.list was asked once: not again while Slack said to wait
+    assert first == second == {"response_action": "clear"}
+    assert elapsed < 1.0, f"{elapsed:.2f} s: the webhook waited on Slack"
+    assert len([r for r in slack.requests if r.path == "/api/emoji.list"]) == 1
+    assert finished(slack_aws, "T1-V-busy1")["status"] == "SUCCEEDED"
+
+
+def test_a_redelivery_while_the_first_run_is_open_is_counted_as_a_duplicate(
+    slack_aws: LocalAWS, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    # GIVEN a submission whose run is still open (it waits for a choice between options)
+    view = open_modal(slack_aws, slack)
+    event = function_url_event(
+        form(submission(view, "V-open", description="two of them", options="2"))
+    )
+    assert json.loads(post(slack_aws, event)["body"]) == {"response_action": "clear"}
+    arn = slack_aws.execution_arn("T1-V-open")
+    deadline = time.monotonic() + 30
+    while (slack_aws.jobs().get("T1-V-open") or {}).get("choice_state") != "waiting":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    time.sleep(1.1)  # Slack redelivers after seconds, not instantly
+    assert slack_aws.describe(arn)["status"] == "RUNNING"
+    # WHEN Slack redelivers it (same name, same input: AWS answers success, not an error)
+    with caplog.at_level(logging.WARNING, logger="emoji_smith.webhook"):
+        again = post(slack_aws, event)
+    # THEN it is answered, counted as a duplicate, and no second run exists
+    assert json.loads(again["body"]) == {"response_action": "clear"}
+    assert "T1-V-open: duplicate" in caplog.text
+    assert [e["name"] for e in slack_aws.executions()].count("T1-V-open") == 1
+    token = str((slack_aws.jobs().get("T1-V-open") or {})["choice_token"])
+    slack_aws.client("stepfunctions").send_task_failure(
+        taskToken=token, error="ChoiceCancelled", cause="test over"
+    )
+    assert slack_aws.wait(arn)["status"] == "SUCCEEDED"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import boto3
 import pytest
@@ -43,3 +44,64 @@ def test_in_aws_secrets_come_from_secrets_manager_by_name(clean: pytest.MonkeyPa
 def test_only_secret_settings_can_be_read_as_secrets(clean: pytest.MonkeyPatch) -> None:
     with pytest.raises(KeyError):
         secret("JOBS_TABLE_NAME")
+
+
+def test_a_rotated_slack_token_is_used_once_the_secret_cache_expires(
+    clean: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN the app's secret in Secrets Manager, and the Slack clients built from it
+    from aws_lambda_powertools.utilities import parameters
+
+    clean.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    clean.delenv("EMOJI_SMITH_OUTBOX_DIR", raising=False)
+    with mock_aws():
+        client = boto3.client("secretsmanager")
+        client.create_secret(Name="app", SecretString=json.dumps({"SLACK_BOT_TOKEN": "xoxb-old"}))
+        clean.setenv("EMOJI_SMITH_SECRET_NAME", "app")
+        parameters.clear_caches()
+        dependencies.forget()
+        before = dependencies.slack_client()
+        assert before is not None
+        assert before.token == "xoxb-old"
+        # WHEN the token is rotated and the five-minute secret cache has expired
+        client.put_secret_value(
+            SecretId="app", SecretString=json.dumps({"SLACK_BOT_TOKEN": "xoxb-new"})
+        )
+        assert dependencies.slack_client() is before  # still cached: same client, no new read
+        parameters.clear_caches()
+        # THEN every Slack client of the container uses the new token
+        after = dependencies.slack_client()
+        assert after is not None
+        assert after.token == "xoxb-new"
+        gateway = dependencies.slack_gateway()
+        assert gateway._bot.token == "xoxb-new"  # type: ignore[attr-defined]
+        parameters.clear_caches()
+
+
+def test_in_aws_a_missing_bot_token_is_a_configuration_error_not_a_local_folder(
+    clean: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a function in AWS whose secret has no bot token (no outbox was chosen)
+    from aws_lambda_powertools.utilities import parameters
+
+    from emoji_smith.domain.errors import ConfigurationError
+
+    clean.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    clean.delenv("EMOJI_SMITH_OUTBOX_DIR", raising=False)
+    with mock_aws():
+        boto3.client("secretsmanager").create_secret(Name="app", SecretString="{}")
+        clean.setenv("EMOJI_SMITH_SECRET_NAME", "app")
+        parameters.clear_caches()
+        dependencies.forget()
+        # THEN delivering says what is missing and where to put it
+        with pytest.raises(ConfigurationError, match="SLACK_BOT_TOKEN is not set"):
+            dependencies.slack_gateway()
+        parameters.clear_caches()
+
+
+def test_the_local_outbox_is_an_explicit_choice(clean: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from emoji_smith.adapters.local_outbox import LocalOutbox
+
+    clean.setenv("EMOJI_SMITH_OUTBOX_DIR", str(tmp_path))
+    dependencies.forget()
+    assert isinstance(dependencies.slack_gateway(), LocalOutbox)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -11,6 +11,8 @@ from botocore.exceptions import ClientError
 from emoji_smith.adapters.aws_clients import stepfunctions_client
 from emoji_smith.domain.retries import Run
 
+#: Slack redelivers after seconds; a start date older than this means the run was already open.
+CLOCK_SKEW = timedelta(seconds=1)
 NOT_REDRIVABLE = frozenset({"ExecutionNotRedrivable", "ExecutionDoesNotExist", "ResourceNotFound"})
 
 
@@ -23,14 +25,18 @@ class StepFunctionsWorkflow:
         return self._arn
 
     def start(self, name: str, execution_input: dict[str, Any]) -> bool:
+        """False for a duplicate: the name was used before (ExecutionAlreadyExists), or, with
+        the same input while that run is still open, AWS answers with the open run itself
+        (success, its own earlier start date)."""
         client = stepfunctions_client()
+        asked_at = datetime.now(UTC)
         try:
-            client.start_execution(
+            answer = client.start_execution(
                 stateMachineArn=self._arn, name=name, input=json.dumps(execution_input)
             )
         except client.exceptions.ExecutionAlreadyExists:
             return False
-        return True
+        return bool(answer["startDate"] >= asked_at - CLOCK_SKEW)
 
     def recent_runs(self, since: datetime) -> list[Run]:
         client = stepfunctions_client()

@@ -1,12 +1,14 @@
 """Slack itself, through the real `slack_sdk` clients: the emoji added to the workspace (admin
 token, Enterprise Grid) or shared in the thread / a DM, and the member kept informed.
 
-Slack's 429s are retried by the client (RateLimitErrorRetryHandler); what is left becomes
-SlackUnavailable (the ASL retries it) or SlackRejected (not retried; an admin must act).
+In the workflow, Slack's 429s are retried by the client (RateLimitErrorRetryHandler); what is
+left becomes SlackUnavailable (the ASL retries it) or SlackRejected (not retried; an admin must
+act). The webhook's client never retries and never sleeps: Slack wants its answer within 3 s.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any, NoReturn
 from urllib.error import URLError
 from urllib.parse import urlsplit
@@ -45,7 +47,20 @@ UNAVAILABLE_CODES = frozenset(
 )
 
 
-def web_client(token: str, base_url: str) -> WebClient:
+#: How long the webhook trusts a workspace's emoji list (emoji.list is Tier 2: ~20 calls/min).
+EMOJI_LIST_SECONDS = 60.0
+#: The webhook's budget for one Slack call: the member's 3 s include everything else too.
+WEBHOOK_TIMEOUT_SECONDS = 2
+
+
+def web_client(token: str, base_url: str, *, in_webhook: bool = False) -> WebClient:
+    """In the workflow: retries connection errors and 429s (sleeping Retry-After). In the
+    webhook: no retry handler at all (the SDK's default retries connection errors), a short
+    timeout, so no request ever waits past Slack's 3 s."""
+    if in_webhook:
+        return WebClient(
+            token=token, base_url=base_url, timeout=WEBHOOK_TIMEOUT_SECONDS, retry_handlers=[]
+        )
     return WebClient(
         token=token,
         base_url=base_url,
@@ -55,6 +70,13 @@ def web_client(token: str, base_url: str) -> WebClient:
             RateLimitErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def _retry_after(error: SlackApiError) -> float:
+    try:
+        return float(error.response.headers.get("Retry-After", EMOJI_LIST_SECONDS))
+    except (TypeError, ValueError):
+        return EMOJI_LIST_SECONDS
 
 
 def raise_domain_error(method: str, error: Exception) -> NoReturn:
@@ -172,8 +194,13 @@ class SlackWebGateway:
 
 
 class SlackInteractions:
-    def __init__(self, bot: WebClient) -> None:
+    """The webhook's Slack: one answer within 3 s, never a sleep."""
+
+    def __init__(self, bot: WebClient, api_base_url: str) -> None:
         self._bot = bot
+        self._api_origin = "{0.scheme}://{0.netloc}/".format(urlsplit(api_base_url))
+        self._emoji: tuple[float, set[str]] | None = None
+        self._emoji_list_blocked_until = 0.0
 
     def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
         try:
@@ -182,15 +209,30 @@ class SlackInteractions:
             raise_domain_error("views.open", error)
 
     def respond(self, response_url: str, text: str) -> None:
+        if not response_url.startswith((SLACK_HOOKS, self._api_origin)):
+            raise SlackRejected("The response_url is not Slack's: not answering there.")
         try:
-            WebhookClient(response_url, timeout=5).send(
+            WebhookClient(response_url, timeout=WEBHOOK_TIMEOUT_SECONDS).send(
                 text=text, response_type="ephemeral", replace_original=False
             )
         except (URLError, OSError) as error:
             raise_domain_error("response_url", error)
 
     def emoji_names(self) -> set[str]:
+        """Cached for a minute; while Slack rate-limits emoji.list, not asked at all (the
+        workflow's own name check decides then)."""
+        now = time.monotonic()
+        if self._emoji is not None and now - self._emoji[0] < EMOJI_LIST_SECONDS:
+            return self._emoji[1]
+        if now < self._emoji_list_blocked_until:
+            raise SlackUnavailable("Slack is rate limiting emoji.list; not asking again yet.")
         try:
-            return set(self._bot.emoji_list().get("emoji") or {})
-        except (SlackApiError, SlackRequestError, URLError, OSError) as error:
+            names = set(self._bot.emoji_list().get("emoji") or {})
+        except SlackApiError as error:
+            if error.response.status_code == 429:
+                self._emoji_list_blocked_until = now + _retry_after(error)
             raise_domain_error("emoji.list", error)
+        except (SlackRequestError, URLError, OSError) as error:
+            raise_domain_error("emoji.list", error)
+        self._emoji = (now, names)
+        return names

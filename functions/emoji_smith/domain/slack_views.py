@@ -80,7 +80,8 @@ def create_emoji_modal(
                     "action_id": "value",
                     "multiline": True,
                     "max_length": MAX_DESCRIPTION_LENGTH,
-                    "initial_value": text[:MAX_DESCRIPTION_LENGTH],
+                    # Slack refuses an empty initial_value (a file-only message has no text).
+                    **({"initial_value": text[:MAX_DESCRIPTION_LENGTH]} if text.strip() else {}),
                 },
                 hint='What the emoji shows. Quote text to write it, e.g. a sign saying "LGTM".',
             ),
