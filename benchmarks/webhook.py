@@ -128,7 +128,6 @@ def bench_handling(rounds: int) -> bool:
     from emoji_smith.domain.styles import PRESETS
     from emoji_smith.handlers.webhook import handler
 
-    dependencies.slack_interactions.cache_clear()
     dependencies.slack_interactions = _NoOutboundCalls  # type: ignore[assignment]
     import emoji_smith.webhook_routes as routes
 
