@@ -84,15 +84,6 @@ def prompt_enhancer() -> PromptEnhancer | None:
     return OpenAIPromptEnhancer(client, settings.prompt_model)
 
 
-def slack_client(admin: bool = False) -> WebClient | None:
-    """The bot (or admin user) client; None when that token is not configured. Built anew when
-    the token changes, so a rotated token is used within the secret cache's five minutes."""
-    token = secret("SLACK_ADMIN_TOKEN" if admin else "SLACK_BOT_TOKEN")
-    if not token:
-        return None
-    return _web_client(token, get_settings().slack_api_base_url, in_webhook=False)
-
-
 @cache
 def _web_client(token: str, base_url: str, *, in_webhook: bool) -> WebClient:
     from emoji_smith.adapters.slack_gateway import web_client
@@ -101,7 +92,8 @@ def _web_client(token: str, base_url: str, *, in_webhook: bool) -> WebClient:
 
 
 def slack_gateway() -> SlackGateway:
-    """Slack with the bot token; the local outbox only where it was chosen explicitly."""
+    """Slack with the bot token; the local outbox only where it was chosen explicitly. Built
+    anew when a token changes, so a rotated token is used within the secret cache's 5 minutes."""
     settings = get_settings()
     bot_token = secret("SLACK_BOT_TOKEN")
     if not bot_token:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -46,57 +47,54 @@ def test_only_secret_settings_can_be_read_as_secrets(clean: pytest.MonkeyPatch) 
         secret("JOBS_TABLE_NAME")
 
 
-def test_a_rotated_slack_token_is_used_once_the_secret_cache_expires(
-    clean: pytest.MonkeyPatch,
-) -> None:
-    # GIVEN the app's secret in Secrets Manager, and the Slack clients built from it
+@pytest.fixture
+def app_secret(clean: pytest.MonkeyPatch) -> Iterator[Callable[[dict[str, str]], Any]]:
+    """The app's secret in (moto's) Secrets Manager, as a deployed function reads it; returns a
+    setter that writes a new value and expires the five-minute secret cache."""
     from aws_lambda_powertools.utilities import parameters
 
     clean.setenv("AWS_DEFAULT_REGION", "us-east-1")
     clean.delenv("EMOJI_SMITH_OUTBOX_DIR", raising=False)
     with mock_aws():
         client = boto3.client("secretsmanager")
-        client.create_secret(Name="app", SecretString=json.dumps({"SLACK_BOT_TOKEN": "xoxb-old"}))
+        client.create_secret(Name="app", SecretString="{}")
         clean.setenv("EMOJI_SMITH_SECRET_NAME", "app")
+
+        def put(values: dict[str, str]) -> None:
+            client.put_secret_value(SecretId="app", SecretString=json.dumps(values))
+            parameters.clear_caches()
+
         parameters.clear_caches()
         dependencies.forget()
-        before = dependencies.slack_client()
-        assert before is not None
-        assert before.token == "xoxb-old"
-        # WHEN the token is rotated and the five-minute secret cache has expired
-        client.put_secret_value(
-            SecretId="app", SecretString=json.dumps({"SLACK_BOT_TOKEN": "xoxb-new"})
-        )
-        assert dependencies.slack_client() is before  # still cached: same client, no new read
+        yield put
         parameters.clear_caches()
-        # THEN every Slack client of the container uses the new token
-        after = dependencies.slack_client()
-        assert after is not None
-        assert after.token == "xoxb-new"
-        gateway = dependencies.slack_gateway()
-        assert gateway._bot.token == "xoxb-new"  # type: ignore[attr-defined]
-        parameters.clear_caches()
+
+
+def test_a_rotated_slack_token_is_used_once_the_secret_cache_expires(
+    app_secret: Callable[[dict[str, str]], Any],
+) -> None:
+    # GIVEN the bot token in the app's secret, and the Slack clients built from it
+    app_secret({"SLACK_BOT_TOKEN": "xoxb-old"})
+    before = dependencies.slack_gateway()
+    assert before._bot.token == "xoxb-old"  # type: ignore[attr-defined]
+    assert dependencies.slack_gateway() is before  # cached while the token is the same
+    # WHEN the token is rotated and the five-minute secret cache has expired
+    app_secret({"SLACK_BOT_TOKEN": "xoxb-new"})
+    # THEN the container's Slack clients use the new token
+    assert dependencies.slack_gateway()._bot.token == "xoxb-new"  # type: ignore[attr-defined]
+    assert dependencies.slack_interactions()._bot.token == "xoxb-new"  # type: ignore[attr-defined]
 
 
 def test_in_aws_a_missing_bot_token_is_a_configuration_error_not_a_local_folder(
-    clean: pytest.MonkeyPatch,
+    app_secret: Callable[[dict[str, str]], Any],
 ) -> None:
-    # GIVEN a function in AWS whose secret has no bot token (no outbox was chosen)
-    from aws_lambda_powertools.utilities import parameters
-
     from emoji_smith.domain.errors import ConfigurationError
 
-    clean.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    clean.delenv("EMOJI_SMITH_OUTBOX_DIR", raising=False)
-    with mock_aws():
-        boto3.client("secretsmanager").create_secret(Name="app", SecretString="{}")
-        clean.setenv("EMOJI_SMITH_SECRET_NAME", "app")
-        parameters.clear_caches()
-        dependencies.forget()
-        # THEN delivering says what is missing and where to put it
-        with pytest.raises(ConfigurationError, match="SLACK_BOT_TOKEN is not set"):
-            dependencies.slack_gateway()
-        parameters.clear_caches()
+    # GIVEN a function in AWS whose secret has no bot token (no outbox was chosen)
+    app_secret({})
+    # THEN delivering says what is missing and where to put it
+    with pytest.raises(ConfigurationError, match="SLACK_BOT_TOKEN is not set"):
+        dependencies.slack_gateway()
 
 
 def test_the_local_outbox_is_an_explicit_choice(clean: pytest.MonkeyPatch, tmp_path: Path) -> None:

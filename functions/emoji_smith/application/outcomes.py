@@ -9,11 +9,12 @@ a *failure* fails the execution at its Task and reaches `record_failed_execution
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitPolicy, CircuitState
-from emoji_smith.domain.errors import InvalidRequest
+from emoji_smith.domain.errors import EmojiSmithError, InvalidRequest
 from emoji_smith.domain.failures import describe_failure
 from emoji_smith.domain.messages import failure_message
 from emoji_smith.domain.models import EmojiRequest, StepFailure
@@ -88,11 +89,14 @@ def record_failed_execution(
     *,
     jobs: JobRepository,
     circuit: CircuitStore,
-    slack: SlackGateway,
+    slack: Callable[[], SlackGateway],
     policy: CircuitPolicy,
     now: float,
-) -> tuple[StepFailure, CircuitState | None]:
-    """Record, count toward the circuit, then tell the member (the most fragile step last)."""
+) -> tuple[StepFailure, CircuitState | None, str]:
+    """Record, count toward the circuit, then tell the member. Telling is last and never raises:
+    a retried event would count the circuit failure twice, and the job is already recorded (the
+    schedule's redrive tells the member how it ends). Returns why the member was not told ("" if
+    they were)."""
     failure = record_outcome(
         jobs, execution.job_id, execution.request, execution.error, execution.cause
     )
@@ -100,5 +104,8 @@ def record_failed_execution(
     if failure.error in SERVICE_FAILURES:
         state = circuit.load(IMAGE_SERVICE).after_failure(now, policy)
         circuit.save(IMAGE_SERVICE, state)
-    notify_outcome(slack, execution.job_id, execution.request, failure)
-    return failure, state
+    try:
+        told = notify_outcome(slack(), execution.job_id, execution.request, failure)
+    except EmojiSmithError as error:
+        return failure, state, f"{type(error).__name__}: {error}"
+    return failure, state, "" if told else "the request itself is malformed"

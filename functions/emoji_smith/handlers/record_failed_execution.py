@@ -28,11 +28,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     execution = FailedExecution.from_event(event)
     settings = get_settings()
     now = time.time()
-    failure, circuit = record_failed_execution(
+    failure, circuit, not_told = record_failed_execution(
         execution,
         jobs=job_repository(),
         circuit=circuit_store(),
-        slack=slack_gateway(),
+        slack=slack_gateway,
         policy=CircuitPolicy(
             threshold=max(1, settings.circuit_failure_threshold),
             window_seconds=settings.circuit_window_seconds,
@@ -49,6 +49,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         },
     )
     count("EmojiFailed", "error", failure.error)
+    if not_told:
+        logger.error("The member was not told of the failure", extra={"reason": not_told})
     if circuit is not None:
         metrics.add_metric(name="ImageServiceFailure", unit=MetricUnit.Count, value=1)
         if circuit.is_open(now):
