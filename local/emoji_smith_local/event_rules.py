@@ -4,6 +4,7 @@ matches when the event's value is one of its items; a nested object matches recu
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -82,6 +83,4 @@ def execution_status_change(
 
 
 def _json(value: Any) -> str:
-    import json
-
     return value if isinstance(value, str) else json.dumps(value)

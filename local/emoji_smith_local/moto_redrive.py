@@ -32,7 +32,6 @@ from moto.stepfunctions.responses import StepFunctionResponse
 
 REDRIVE_WINDOW = datetime.timedelta(days=14)
 REDRIVABLE = (ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED)
-TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 #: Called with each execution as it reaches a terminal status (AWS emits the event then).
 StatusListener = Callable[[Any], None]
 
