@@ -1,59 +1,98 @@
-"""Configuration from the environment. Secrets (SECRET_KEYS) come from the environment locally;
-in AWS from the Secrets Manager secret named by `EMOJI_SMITH_SECRET_NAME` (a JSON object with
-those keys), read only by the functions that need one — the others need no access to it."""
+"""Configuration from the environment, read with the standard library only (the webhook's cold
+start pays for every import). Secrets (SECRET_KEYS) come from the environment locally; in AWS from
+the Secrets Manager secret named by `EMOJI_SMITH_SECRET_NAME` (a JSON object with those keys),
+read only by the functions that need one — the others need no access to it."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from emoji_smith.domain.errors import ConfigurationError
 
 SECRET_KEYS = ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_ADMIN_TOKEN", "SLACK_SIGNING_SECRET")
+ImageQuality = Literal["low", "medium", "high", "auto"]
+IMAGE_QUALITIES: tuple[ImageQuality, ...] = get_args(ImageQuality)
+#: How long a secret read from Secrets Manager is trusted: a rotated token is picked up after it.
+SECRET_CACHE_SECONDS = 300.0
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+def _setting(variable: str, default: Any) -> Any:
+    return field(default=default, metadata={"variable": variable})
 
-    jobs_table_name: str = Field("emoji-smith-jobs", alias="JOBS_TABLE_NAME")
-    images_bucket_name: str = Field("emoji-smith-images", alias="IMAGES_BUCKET_NAME")
+
+@dataclass(frozen=True)
+class Settings:
+    jobs_table_name: str = _setting("JOBS_TABLE_NAME", "emoji-smith-jobs")
+    images_bucket_name: str = _setting("IMAGES_BUCKET_NAME", "emoji-smith-images")
     #: The local outbox, instead of Slack: an explicit local choice (the local runtime sets it),
     #: never a fallback in AWS, where a missing bot token is a ConfigurationError.
-    outbox_dir: Path | None = Field(None, alias="EMOJI_SMITH_OUTBOX_DIR")
-    secret_name: str | None = Field(None, alias="EMOJI_SMITH_SECRET_NAME")
-    state_machine_arn: str = Field("", alias="STATE_MACHINE_ARN")
-    circuit_table_name: str = Field("emoji-smith-circuit", alias="CIRCUIT_TABLE_NAME")
-    retry_max_attempts: int = Field(3, alias="RETRY_MAX_ATTEMPTS")
-    retry_lookback_hours: int = Field(24, alias="RETRY_LOOKBACK_HOURS")
-    circuit_failure_threshold: int = Field(3, alias="CIRCUIT_FAILURE_THRESHOLD")
-    circuit_window_seconds: int = Field(300, alias="CIRCUIT_WINDOW_SECONDS")
-    circuit_cooldown_seconds: int = Field(600, alias="CIRCUIT_COOLDOWN_SECONDS")
+    outbox_dir: Path | None = _setting("EMOJI_SMITH_OUTBOX_DIR", None)
+    secret_name: str | None = _setting("EMOJI_SMITH_SECRET_NAME", None)
+    state_machine_arn: str = _setting("STATE_MACHINE_ARN", "")
+    circuit_table_name: str = _setting("CIRCUIT_TABLE_NAME", "emoji-smith-circuit")
+    retry_max_attempts: int = _setting("RETRY_MAX_ATTEMPTS", 3)
+    retry_lookback_hours: int = _setting("RETRY_LOOKBACK_HOURS", 24)
+    circuit_failure_threshold: int = _setting("CIRCUIT_FAILURE_THRESHOLD", 3)
+    circuit_window_seconds: int = _setting("CIRCUIT_WINDOW_SECONDS", 300)
+    circuit_cooldown_seconds: int = _setting("CIRCUIT_COOLDOWN_SECONDS", 600)
 
-    image_model: str = Field("gpt-image-2", alias="EMOJI_SMITH_IMAGE_MODEL")
-    image_quality: Literal["low", "medium", "high", "auto"] = Field(
-        "medium", alias="EMOJI_SMITH_IMAGE_QUALITY"
-    )
+    image_model: str = _setting("EMOJI_SMITH_IMAGE_MODEL", "gpt-image-2")
+    image_quality: ImageQuality = _setting("EMOJI_SMITH_IMAGE_QUALITY", "medium")
     #: Text model that rewrites descriptions into better prompts; "" turns enhancement off.
-    prompt_model: str = Field("gpt-5-mini", alias="EMOJI_SMITH_PROMPT_MODEL")
-    prompt_timeout_seconds: float = Field(15.0, alias="EMOJI_SMITH_PROMPT_TIMEOUT_SECONDS")
-    image_timeout_seconds: float = Field(120.0, alias="EMOJI_SMITH_IMAGE_TIMEOUT_SECONDS")
-    openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
-    openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
-
-    slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
-    slack_admin_token: SecretStr | None = Field(None, alias="SLACK_ADMIN_TOKEN")
-    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
-    slack_api_base_url: str = Field("https://slack.com/api/", alias="SLACK_API_BASE_URL")
-
+    prompt_model: str = _setting("EMOJI_SMITH_PROMPT_MODEL", "gpt-5-mini")
+    prompt_timeout_seconds: float = _setting("EMOJI_SMITH_PROMPT_TIMEOUT_SECONDS", 15.0)
+    image_timeout_seconds: float = _setting("EMOJI_SMITH_IMAGE_TIMEOUT_SECONDS", 120.0)
+    openai_base_url: str | None = _setting("OPENAI_BASE_URL", None)
+    slack_api_base_url: str = _setting("SLACK_API_BASE_URL", "https://slack.com/api/")
     #: How long a shared link to an emoji image lives (Slack fetches it right away).
-    share_url_seconds: int = Field(900, alias="EMOJI_SMITH_SHARE_URL_SECONDS")
+    share_url_seconds: int = _setting("EMOJI_SMITH_SHARE_URL_SECONDS", 900)
+    #: Secrets given in the environment (local runs); never printed.
+    local_secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        """The settings a function sees in this environment; a malformed value is named."""
+        values: dict[str, Any] = {}
+        for setting in fields(cls):
+            variable = setting.metadata.get("variable")
+            if variable is None or variable not in environ:
+                continue
+            values[setting.name] = _parse(variable, environ[variable], setting.default)
+        if values.get("image_quality", "medium") not in IMAGE_QUALITIES:
+            raise ConfigurationError(
+                f"EMOJI_SMITH_IMAGE_QUALITY must be one of {', '.join(IMAGE_QUALITIES)}."
+            )
+        secrets = {key: environ[key] for key in SECRET_KEYS if environ.get(key)}
+        return cls(**values, local_secrets=secrets)
+
+    @staticmethod
+    def variables() -> set[str]:
+        """Every environment variable a setting reads (secrets included)."""
+        names = {str(f.metadata["variable"]) for f in fields(Settings) if "variable" in f.metadata}
+        return names | set(SECRET_KEYS)
+
+
+def _parse(variable: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool) or default is None:
+        return Path(raw) if variable == "EMOJI_SMITH_OUTBOX_DIR" else (raw or None)
+    try:
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{variable} must be a number, not {raw!r}.") from None
+    return raw
 
 
 @cache
 def get_settings() -> Settings:
-    return Settings()
+    return Settings.from_environ(os.environ)
 
 
 def secret(key: str) -> str | None:
@@ -61,24 +100,16 @@ def secret(key: str) -> str | None:
     if key not in SECRET_KEYS:
         raise KeyError(f"{key} is not a secret setting")
     settings = get_settings()
-    local: SecretStr | None = getattr(settings, key.lower())
-    if local is not None and local.get_secret_value():
-        return local.get_secret_value()
+    local = settings.local_secrets.get(key)
+    if local:
+        return local
     if settings.secret_name:
-        value = _secret_values(settings.secret_name).get(key)
+        from emoji_smith.adapters.secrets_manager import secret_values
+
+        value = secret_values(settings.secret_name, SECRET_CACHE_SECONDS).get(key)
         return str(value) if value else None
     return None
 
 
 def image_service_configured() -> bool:
     return bool(secret("OPENAI_API_KEY"))
-
-
-def _secret_values(secret_name: str) -> dict[str, Any]:
-    from aws_lambda_powertools.utilities import parameters
-
-    # Cached for five minutes per container: a rotated token is picked up without a deploy.
-    values = parameters.get_secret(secret_name, transform="json", max_age=300)
-    if not isinstance(values, dict):
-        raise TypeError(f"Secret {secret_name} must hold a JSON object")
-    return values

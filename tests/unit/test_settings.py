@@ -1,21 +1,25 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
+from moto.server import ThreadedMotoServer
 
 from emoji_smith import dependencies
+from emoji_smith.adapters import secrets_manager as secrets_manager_adapter
 from emoji_smith.settings import SECRET_KEYS, image_service_configured, secret
 
 
 @pytest.fixture
 def clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    for key in (*SECRET_KEYS, "EMOJI_SMITH_SECRET_NAME"):
+    for key in (*SECRET_KEYS, "EMOJI_SMITH_SECRET_NAME", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(key, raising=False)
     dependencies.forget()
     yield monkeypatch
@@ -29,17 +33,12 @@ def test_secrets_come_from_the_environment_locally(clean: pytest.MonkeyPatch) ->
     assert secret("SLACK_BOT_TOKEN") is None
 
 
-def test_in_aws_secrets_come_from_secrets_manager_by_name(clean: pytest.MonkeyPatch) -> None:
-    clean.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        boto3.client("secretsmanager").create_secret(
-            Name="emoji-smith/prod",
-            SecretString=json.dumps({"SLACK_BOT_TOKEN": "xoxb-from-aws", "OPENAI_API_KEY": ""}),
-        )
-        clean.setenv("EMOJI_SMITH_SECRET_NAME", "emoji-smith/prod")
-        dependencies.forget()
-        assert secret("SLACK_BOT_TOKEN") == "xoxb-from-aws"
-        assert not image_service_configured()  # an empty value is not a key
+def test_in_aws_secrets_come_from_secrets_manager_by_name(
+    app_secret: Callable[[dict[str, str]], Any],
+) -> None:
+    app_secret({"SLACK_BOT_TOKEN": "xoxb-from-aws", "OPENAI_API_KEY": ""})
+    assert secret("SLACK_BOT_TOKEN") == "xoxb-from-aws"
+    assert not image_service_configured()  # an empty value is not a key
 
 
 def test_only_secret_settings_can_be_read_as_secrets(clean: pytest.MonkeyPatch) -> None:
@@ -47,27 +46,75 @@ def test_only_secret_settings_can_be_read_as_secrets(clean: pytest.MonkeyPatch) 
         secret("JOBS_TABLE_NAME")
 
 
+@pytest.fixture(scope="module")
+def secrets_manager() -> Iterator[str]:
+    """A local Secrets Manager endpoint (moto's server): the function reads it over HTTP with
+    its own SigV4 signer, as it reads the real one."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
 @pytest.fixture
-def app_secret(clean: pytest.MonkeyPatch) -> Iterator[Callable[[dict[str, str]], Any]]:
-    """The app's secret in (moto's) Secrets Manager, as a deployed function reads it; returns a
-    setter that writes a new value and expires the five-minute secret cache."""
-    from aws_lambda_powertools.utilities import parameters
-
-    clean.setenv("AWS_DEFAULT_REGION", "us-east-1")
+def app_secret(
+    clean: pytest.MonkeyPatch, secrets_manager: str
+) -> Iterator[Callable[[dict[str, str]], Any]]:
+    """The app's secret, as a deployed function reads it; returns a setter that writes a new
+    value and expires the five-minute secret cache."""
+    for key, value in {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": secrets_manager,
+        "EMOJI_SMITH_SECRET_NAME": f"app-{uuid.uuid4().hex[:8]}",
+    }.items():
+        clean.setenv(key, value)
     clean.delenv("EMOJI_SMITH_OUTBOX_DIR", raising=False)
-    with mock_aws():
-        client = boto3.client("secretsmanager")
-        client.create_secret(Name="app", SecretString="{}")
-        clean.setenv("EMOJI_SMITH_SECRET_NAME", "app")
+    name = os.environ["EMOJI_SMITH_SECRET_NAME"]
+    client = boto3.client("secretsmanager", endpoint_url=secrets_manager)
+    client.create_secret(Name=name, SecretString="{}")
 
-        def put(values: dict[str, str]) -> None:
-            client.put_secret_value(SecretId="app", SecretString=json.dumps(values))
-            parameters.clear_caches()
+    def put(values: dict[str, str]) -> None:
+        client.put_secret_value(SecretId=name, SecretString=json.dumps(values))
+        secrets_manager_adapter.forget()
 
-        parameters.clear_caches()
-        dependencies.forget()
-        yield put
-        parameters.clear_caches()
+    secrets_manager_adapter.forget()
+    dependencies.forget()
+    yield put
+    secrets_manager_adapter.forget()
+
+
+def test_the_secret_request_is_signed_exactly_as_botocore_signs_it() -> None:
+    # GIVEN one GetSecretValue request with a session token, signed by botocore's SigV4 signer
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials as BotocoreCredentials
+
+    url = "https://secretsmanager.eu-west-1.amazonaws.com/"
+    body = b'{"SecretId": "app"}'
+    headers = {
+        "Content-Type": secrets_manager_adapter.CONTENT_TYPE,
+        "X-Amz-Target": secrets_manager_adapter.TARGET,
+    }
+    request = AWSRequest(method="POST", url=url, data=body, headers=headers)
+    signer = SigV4Auth(
+        BotocoreCredentials("AKID", "SECRET", "TOKEN"), "secretsmanager", "eu-west-1"
+    )
+    signer.add_auth(request)
+    moment = datetime.strptime(request.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    # WHEN ours signs the same request at the same moment
+    ours = secrets_manager_adapter.signed_headers(
+        url,
+        body,
+        "eu-west-1",
+        secrets_manager_adapter.Credentials("AKID", "SECRET", "TOKEN"),
+        moment,
+    )
+    # THEN the signatures are the same
+    assert ours["authorization"] == request.headers["Authorization"]
+    assert ours["x-amz-security-token"] == request.headers["X-Amz-Security-Token"]
 
 
 def test_a_rotated_slack_token_is_used_once_the_secret_cache_expires(
