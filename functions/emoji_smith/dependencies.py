@@ -85,10 +85,10 @@ def prompt_enhancer() -> PromptEnhancer | None:
 
 
 @cache
-def _web_client(token: str, base_url: str, *, in_webhook: bool) -> WebClient:
+def _web_client(token: str, base_url: str) -> WebClient:
     from emoji_smith.adapters.slack_gateway import web_client
 
-    return web_client(token, base_url, in_webhook=in_webhook)
+    return web_client(token, base_url)
 
 
 def slack_gateway() -> SlackGateway:
@@ -117,8 +117,8 @@ def _local_outbox(folder: Path) -> SlackGateway:
 def _slack_gateway(bot_token: str, admin_token: str, base_url: str) -> SlackGateway:
     from emoji_smith.adapters.slack_gateway import SlackWebGateway
 
-    admin = _web_client(admin_token, base_url, in_webhook=False) if admin_token else None
-    return SlackWebGateway(_web_client(bot_token, base_url, in_webhook=False), admin, base_url)
+    admin = _web_client(admin_token, base_url) if admin_token else None
+    return SlackWebGateway(_web_client(bot_token, base_url), admin, base_url)
 
 
 def slack_interactions() -> SlackInteractions:
@@ -130,9 +130,9 @@ def slack_interactions() -> SlackInteractions:
 
 @cache
 def _slack_interactions(token: str, base_url: str) -> SlackInteractions:
-    from emoji_smith.adapters.slack_gateway import SlackInteractions as SlackWebInteractions
+    from emoji_smith.adapters.slack_interactions import SlackWebApiInteractions
 
-    return SlackWebInteractions(_web_client(token, base_url, in_webhook=True), base_url)
+    return SlackWebApiInteractions(token, base_url)
 
 
 @cache

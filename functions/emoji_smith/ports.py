@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from emoji_smith.domain.choices import Candidate, ChoiceClaim
-from emoji_smith.domain.circuit import CircuitState
-from emoji_smith.domain.models import Delivery, EmojiRequest, ImagePrompt, JobStatus
-from emoji_smith.domain.retries import Run
+if TYPE_CHECKING:  # annotations only: the webhook imports the ports without the models
+    from emoji_smith.domain.choices import Candidate, ChoiceClaim
+    from emoji_smith.domain.circuit import CircuitState
+    from emoji_smith.domain.models import Delivery, EmojiRequest, ImagePrompt, JobStatus
+    from emoji_smith.domain.retries import Run
 
 
 class ImageGenerator(Protocol):

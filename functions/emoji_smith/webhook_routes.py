@@ -1,14 +1,13 @@
 """What the webhook does with a verified Slack interaction. Loaded on first use, after the
-signature check, so the webhook module itself stays slim."""
+signature check, so the webhook module itself stays slim; what only a click or a submission
+needs (the job table, the workflow, boto3, pydantic) is imported there, not on a shortcut."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from emoji_smith.choosing import handle_click
-from emoji_smith.dependencies import job_repository, slack_interactions, workflow
-from emoji_smith.domain.choices import read_click
+from emoji_smith.dependencies import slack_interactions
 from emoji_smith.domain.errors import EmojiSmithError
 from emoji_smith.domain.slack_views import (
     MODAL_CALLBACK,
@@ -18,7 +17,6 @@ from emoji_smith.domain.slack_views import (
     submission_execution_name,
 )
 from emoji_smith.domain.styles import PRESETS
-from emoji_smith.observability import count
 from emoji_smith.settings import image_service_configured
 
 logger = logging.getLogger("emoji_smith.webhook")
@@ -67,6 +65,10 @@ def _open_modal(payload: dict[str, Any]) -> None:
 
 def _click(payload: dict[str, Any]) -> None:
     """A button on a candidates message: decide, and answer the clicker (only them)."""
+    from emoji_smith.choosing import handle_click
+    from emoji_smith.dependencies import job_repository, workflow
+    from emoji_smith.domain.choices import read_click
+
     actions = payload.get("actions") or []
     click = read_click(actions[0]) if actions and isinstance(actions[0], dict) else None
     if click is None:
@@ -98,6 +100,8 @@ def _submit(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
     request, errors = read_submission(view, team_id, user_id, taken)
     if errors:
         return {"response_action": "errors", "errors": errors}
+    from emoji_smith.dependencies import workflow
+
     name = submission_execution_name(team_id, str(view.get("id", "")))
     try:
         started = workflow().start(name, {"job_id": name, "request": request})
@@ -113,5 +117,7 @@ def _submit(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
         logger.info("Submission %s: started", name)
     else:
         logger.warning("Submission %s: duplicate (a redelivery), ignored", name)
+        from emoji_smith.observability import count
+
         count("DuplicateSubmission", "source", "webhook")
     return {"response_action": "clear"}

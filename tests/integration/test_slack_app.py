@@ -306,3 +306,18 @@ def test_a_redelivery_while_the_first_run_is_open_is_counted_as_a_duplicate(
         taskToken=token, error="ChoiceCancelled", cause="test over"
     )
     assert slack_aws.wait(arn)["status"] == "SUCCEEDED"
+
+
+def test_the_webhook_answers_only_on_slacks_own_response_urls(
+    slack_aws: LocalAWS, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    # GIVEN a signed shortcut whose response_url points elsewhere, and a modal Slack refuses
+    slack.fail("views.open", "expired_trigger_id")
+    with caplog.at_level(logging.WARNING, logger="emoji_smith.webhook"):
+        answer = post(
+            slack_aws, function_url_event(form(shortcut("https://attacker.example/collect")))
+        )
+    # THEN Slack gets its 200 and nothing is sent to the other host
+    assert answer["statusCode"] == 200
+    assert "not Slack's: not answering there" in caplog.text
+    assert slack.responses() == []

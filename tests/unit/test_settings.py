@@ -129,7 +129,7 @@ def test_a_rotated_slack_token_is_used_once_the_secret_cache_expires(
     app_secret({"SLACK_BOT_TOKEN": "xoxb-new"})
     # THEN the container's Slack clients use the new token
     assert dependencies.slack_gateway()._bot.token == "xoxb-new"  # type: ignore[attr-defined]
-    assert dependencies.slack_interactions()._bot.token == "xoxb-new"  # type: ignore[attr-defined]
+    assert dependencies.slack_interactions()._token == "xoxb-new"  # type: ignore[attr-defined]
 
 
 def test_in_aws_a_missing_bot_token_is_a_configuration_error_not_a_local_folder(

@@ -1,14 +1,13 @@
 """Slack itself, through the real `slack_sdk` clients: the emoji added to the workspace (admin
 token, Enterprise Grid) or shared in the thread / a DM, and the member kept informed.
 
-In the workflow, Slack's 429s are retried by the client (RateLimitErrorRetryHandler); what is
-left becomes SlackUnavailable (the ASL retries it) or SlackRejected (not retried; an admin must
-act). The webhook's client never retries and never sleeps: Slack wants its answer within 3 s.
+Slack's 429s are retried by the client (RateLimitErrorRetryHandler); what is left becomes
+SlackUnavailable (the ASL retries it) or SlackRejected (not retried; an admin must act). The
+webhook does not use this module: see `slack_interactions`.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any, NoReturn
 from urllib.error import URLError
 from urllib.parse import urlsplit
@@ -21,46 +20,19 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
+from emoji_smith.adapters.slack_errors import slack_error
 from emoji_smith.domain.choices import Candidate, candidates_message
-from emoji_smith.domain.errors import SlackRejected, SlackUnavailable
+from emoji_smith.domain.errors import SlackUnavailable
 from emoji_smith.domain.messages import escape
 from emoji_smith.domain.models import Delivery, EmojiRequest
 from emoji_smith.domain.naming import with_suffix
 
 SLACK_HOOKS = "https://hooks.slack.com/"
 NAME_ATTEMPTS = 3
-WHAT_TO_DO = {
-    "invalid_auth": "the app's token is invalid or revoked; reinstall the app",
-    "not_authed": "the app's token is missing; set SLACK_BOT_TOKEN",
-    "token_revoked": "the app's token was revoked; reinstall the app",
-    "account_inactive": "the app's token belongs to a deactivated account",
-    "channel_not_found": "the channel is gone or private to the app",
-    "not_in_channel": "invite the app to the channel (/invite @Emoji Smith)",
-    "is_archived": "the channel is archived",
-    "missing_scope": "the app lacks a permission; reinstall it from manifest.yaml",
-    "not_allowed_token_type": "admin.emoji.add needs an Enterprise Grid admin user token",
-    "error_too_big": "Slack found the image too big",
-    "error_bad_format": "Slack could not read the image",
-}
-UNAVAILABLE_CODES = frozenset(
-    {"ratelimited", "service_unavailable", "internal_error", "fatal_error", "request_timeout"}
-)
 
 
-#: How long the webhook trusts a workspace's emoji list (emoji.list is Tier 2: ~20 calls/min).
-EMOJI_LIST_SECONDS = 60.0
-#: The webhook's budget for one Slack call: the member's 3 s include everything else too.
-WEBHOOK_TIMEOUT_SECONDS = 2
-
-
-def web_client(token: str, base_url: str, *, in_webhook: bool = False) -> WebClient:
-    """In the workflow: retries connection errors and 429s (sleeping Retry-After). In the
-    webhook: no retry handler at all (the SDK's default retries connection errors), a short
-    timeout, so no request ever waits past Slack's 3 s."""
-    if in_webhook:
-        return WebClient(
-            token=token, base_url=base_url, timeout=WEBHOOK_TIMEOUT_SECONDS, retry_handlers=[]
-        )
+def web_client(token: str, base_url: str) -> WebClient:
+    """Retries connection errors and 429s (sleeping Retry-After): the workflow can wait."""
     return WebClient(
         token=token,
         base_url=base_url,
@@ -72,23 +44,12 @@ def web_client(token: str, base_url: str, *, in_webhook: bool = False) -> WebCli
     )
 
 
-def _retry_after(error: SlackApiError) -> float:
-    try:
-        return float(error.response.headers.get("Retry-After", EMOJI_LIST_SECONDS))
-    except (TypeError, ValueError):
-        return EMOJI_LIST_SECONDS
-
-
 def raise_domain_error(method: str, error: Exception) -> NoReturn:
     """Slack's answer as SlackUnavailable (worth retrying) or SlackRejected (not)."""
     if isinstance(error, SlackApiError):
         status = error.response.status_code
         data = error.response.data if isinstance(error.response.data, dict) else {}
-        code = str(data.get("error", f"HTTP {status}"))
-        if status == 429 or status >= 500 or code in UNAVAILABLE_CODES:
-            raise SlackUnavailable(f"Slack is unavailable ({method}: {code}).") from error
-        advice = WHAT_TO_DO.get(code, "see the Slack API docs for this error")
-        raise SlackRejected(f"Slack refused {method} ({code}): {advice}.") from error
+        raise slack_error(method, status, str(data.get("error", f"HTTP {status}"))) from error
     raise SlackUnavailable(f"Cannot reach Slack ({method}): {error}") from error
 
 
@@ -191,48 +152,3 @@ class SlackWebGateway:
     def _is_slack_url(self, url: str) -> bool:
         """Only Slack's own hosts: a replayed input must not make us post anywhere else."""
         return url.startswith((SLACK_HOOKS, self._api_origin))
-
-
-class SlackInteractions:
-    """The webhook's Slack: one answer within 3 s, never a sleep."""
-
-    def __init__(self, bot: WebClient, api_base_url: str) -> None:
-        self._bot = bot
-        self._api_origin = "{0.scheme}://{0.netloc}/".format(urlsplit(api_base_url))
-        self._emoji: tuple[float, set[str]] | None = None
-        self._emoji_list_blocked_until = 0.0
-
-    def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
-        try:
-            self._bot.views_open(trigger_id=trigger_id, view=view)
-        except (SlackApiError, SlackRequestError, URLError, OSError) as error:
-            raise_domain_error("views.open", error)
-
-    def respond(self, response_url: str, text: str) -> None:
-        if not response_url.startswith((SLACK_HOOKS, self._api_origin)):
-            raise SlackRejected("The response_url is not Slack's: not answering there.")
-        try:
-            WebhookClient(response_url, timeout=WEBHOOK_TIMEOUT_SECONDS).send(
-                text=text, response_type="ephemeral", replace_original=False
-            )
-        except (URLError, OSError) as error:
-            raise_domain_error("response_url", error)
-
-    def emoji_names(self) -> set[str]:
-        """Cached for a minute; while Slack rate-limits emoji.list, not asked at all (the
-        workflow's own name check decides then)."""
-        now = time.monotonic()
-        if self._emoji is not None and now - self._emoji[0] < EMOJI_LIST_SECONDS:
-            return self._emoji[1]
-        if now < self._emoji_list_blocked_until:
-            raise SlackUnavailable("Slack is rate limiting emoji.list; not asking again yet.")
-        try:
-            names = set(self._bot.emoji_list().get("emoji") or {})
-        except SlackApiError as error:
-            if error.response.status_code == 429:
-                self._emoji_list_blocked_until = now + _retry_after(error)
-            raise_domain_error("emoji.list", error)
-        except (SlackRequestError, URLError, OSError) as error:
-            raise_domain_error("emoji.list", error)
-        self._emoji = (now, names)
-        return names

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from emoji_smith.domain.errors import ERRORS
-from emoji_smith.domain.models import Delivery, StepFailure
+
+if TYPE_CHECKING:
+    from emoji_smith.domain.models import Delivery, StepFailure
 
 INTERNAL_HINT = "Something went wrong on our side; we will retry automatically."
 

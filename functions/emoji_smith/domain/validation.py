@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from emoji_smith.domain.errors import ConfigurationError, InvalidRequest
-from emoji_smith.domain.models import EmojiRequest
 from emoji_smith.domain.naming import NAME_RULE, name_problem, normalize_name, suggest_name
 from emoji_smith.domain.styles import PRESETS, image_service_needed
+
+if TYPE_CHECKING:
+    from emoji_smith.domain.models import EmojiRequest
 
 MAX_DESCRIPTION_LENGTH = 400
 MAX_MESSAGE_CONTEXT = 1000
@@ -24,6 +25,11 @@ def clean_text(text: str) -> str:
 
 def parse_request(raw: object) -> EmojiRequest:
     """The request's shape, or InvalidRequest naming the fields that are wrong."""
+    # Imported here: the webhook's modal needs this module's rules, not pydantic's cold start.
+    from pydantic import ValidationError
+
+    from emoji_smith.domain.models import EmojiRequest
+
     try:
         return EmojiRequest.model_validate(raw)
     except ValidationError as error:

@@ -1,0 +1,117 @@
+"""The webhook's Slack: `views.open`, `emoji.list` and ephemeral answers through `response_url`,
+over the standard library's HTTP client.
+
+Not slack_sdk: importing it costs ~75 ms of a cold webhook, which has 3 s in all, and the webhook
+needs three calls. None of them is retried and none sleeps: a 429 answers at once (and
+`emoji.list` is then not asked until its Retry-After has passed), and each call has a 2 s timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from emoji_smith.adapters.slack_errors import slack_error
+from emoji_smith.domain.errors import SlackRejected, SlackUnavailable
+
+SLACK_HOOKS = "https://hooks.slack.com/"
+#: How long the workspace's emoji list is trusted (emoji.list is Tier 2: ~20 calls a minute).
+EMOJI_LIST_SECONDS = 60.0
+#: Each call's budget: the member's 3 s include everything else too.
+TIMEOUT_SECONDS = 2.0
+
+
+class SlackWebApiInteractions:
+    def __init__(self, token: str, api_base_url: str) -> None:
+        self._token = token
+        self._base_url = api_base_url if api_base_url.endswith("/") else api_base_url + "/"
+        self._api_origin = "{0.scheme}://{0.netloc}/".format(urlsplit(api_base_url))
+        self._emoji: tuple[float, set[str]] | None = None
+        self._emoji_list_blocked_until = 0.0
+        self._lock = threading.Lock()
+
+    def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
+        self._call("views.open", json_body={"trigger_id": trigger_id, "view": view})
+
+    def emoji_names(self) -> set[str]:
+        """Cached for a minute; while Slack rate-limits emoji.list, not asked at all (the
+        workflow's own name check decides then)."""
+        now = time.monotonic()
+        with self._lock:
+            if self._emoji is not None and now - self._emoji[0] < EMOJI_LIST_SECONDS:
+                return self._emoji[1]
+            if now < self._emoji_list_blocked_until:
+                raise SlackUnavailable("Slack is rate limiting emoji.list; not asking again yet.")
+        try:
+            answer = self._call("emoji.list", form={})
+        except _RateLimited as limited:
+            with self._lock:
+                self._emoji_list_blocked_until = now + limited.retry_after
+            raise SlackUnavailable("Slack is unavailable (emoji.list: ratelimited).") from None
+        names = set(answer.get("emoji") or {})
+        with self._lock:
+            self._emoji = (now, names)
+        return names
+
+    def respond(self, response_url: str, text: str) -> None:
+        """An ephemeral answer, only to Slack's own hosts (a payload cannot send us elsewhere)."""
+        if not response_url.startswith((SLACK_HOOKS, self._api_origin)):
+            raise SlackRejected("The response_url is not Slack's: not answering there.")
+        body = {"text": text, "response_type": "ephemeral", "replace_original": False}
+        _post(response_url, json.dumps(body).encode(), "application/json", {}, "response_url")
+
+    def _call(
+        self,
+        method: str,
+        *,
+        json_body: dict[str, Any] | None = None,
+        form: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        if json_body is not None:
+            data, content_type = json.dumps(json_body).encode(), "application/json; charset=utf-8"
+        else:
+            data, content_type = urlencode(form or {}).encode(), "application/x-www-form-urlencoded"
+        headers = {"Authorization": f"Bearer {self._token}"}
+        raw = _post(self._base_url + method, data, content_type, headers, method)
+        try:
+            answer = json.loads(raw)
+        except ValueError:
+            raise SlackUnavailable(f"Slack answered {method} with something not JSON.") from None
+        if not isinstance(answer, dict):
+            raise SlackUnavailable(f"Slack answered {method} with something not an object.")
+        if not answer.get("ok"):
+            raise slack_error(method, 200, str(answer.get("error") or "unknown_error"))
+        return answer
+
+
+class _RateLimited(SlackUnavailable):
+    def __init__(self, method: str, retry_after: float) -> None:
+        super().__init__(f"Slack is rate limiting {method} for {retry_after:.0f} s.")
+        self.retry_after = retry_after
+
+
+def _post(url: str, data: bytes, content_type: str, headers: dict[str, str], method: str) -> bytes:
+    request = urllib.request.Request(  # noqa: S310 (Slack's https URLs, or the configured fake)
+        url, data=data, headers={"Content-Type": content_type, **headers}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
+            return bytes(answer.read())
+    except urllib.error.HTTPError as error:
+        if error.code == 429:
+            raise _RateLimited(method, _seconds(error.headers.get("Retry-After"))) from None
+        raise slack_error(method, error.code, f"HTTP {error.code}") from None
+    except (urllib.error.URLError, OSError) as error:
+        raise SlackUnavailable(f"Cannot reach Slack ({method}): {error}") from None
+
+
+def _seconds(value: str | None) -> float:
+    try:
+        return max(0.0, float(value or EMOJI_LIST_SECONDS))
+    except ValueError:
+        return EMOJI_LIST_SECONDS
