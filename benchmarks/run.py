@@ -17,7 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
-from webhook import bench_cold_shortcut, bench_handling, bench_import  # noqa: E402
+from webhook import (  # noqa: E402
+    bench_cold_shortcut,
+    bench_handling,
+    bench_import,
+    bench_webhook_package,
+)
 
 from emoji_smith.domain.emoji_image import MAX_EMOJI_BYTES, make_emoji  # noqa: E402
 from image_corpus import CORPUS, OTHER_SIZES, STRESS, encode  # noqa: E402
@@ -99,6 +104,7 @@ def main() -> int:
         bench_image(args.rounds),
         bench_generate(args.cli_rounds),
         bench_import(args.cli_rounds),
+        bench_webhook_package(),
         bench_cold_shortcut(args.cli_rounds),
         bench_handling(args.rounds * 10),
     ]

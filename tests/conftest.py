@@ -42,6 +42,19 @@ def decode(data: bytes) -> Image.Image:
 
 
 @pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """AWS on a local HTTP endpoint (moto's server), for code that calls AWS over HTTP itself
+    (the secret reader) or from another process (the webhook package's checks)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def fake_openai() -> Iterator[FakeOpenAI]:
     fake = FakeOpenAI(hang_seconds=2.0)
     with fake.running():

@@ -1,18 +1,41 @@
-"""Metrics with a per-event dimension (delivery method, error name), as CloudWatch EMF lines.
+"""Metrics with a per-event dimension (delivery method, error name), as CloudWatch Embedded
+Metric Format lines on stdout (CloudWatch turns them into metrics; no API call).
 
-Powertools' `single_metric` prints even when POWERTOOLS_METRICS_DISABLED is set (the local
-runtime sets it to keep terminals clean), so the switch is honoured here.
+Written with the standard library: the slim webhook package has no Powertools. The namespace and
+the `service` dimension are Powertools' own variables, so these metrics sit beside the steps'
+Powertools metrics; POWERTOOLS_METRICS_DISABLED (the local runtime sets it) turns them off.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import time
+
+
+def emf_line(name: str, dimension: str, value: str, namespace: str, service: str) -> str:
+    return json.dumps(
+        {
+            "_aws": {
+                "Timestamp": int(time.time() * 1000),
+                "CloudWatchMetrics": [
+                    {
+                        "Namespace": namespace,
+                        "Dimensions": [["service", dimension]],
+                        "Metrics": [{"Name": name, "Unit": "Count"}],
+                    }
+                ],
+            },
+            "service": service,
+            dimension: value,
+            name: 1,
+        }
+    )
+
 
 def count(name: str, dimension: str, value: str) -> None:
-    # Imported here: the webhook counts rare events only and keeps its cold start slim.
-    from aws_lambda_powertools.metrics import MetricUnit, single_metric
-    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
-
-    if is_metrics_disabled():
+    if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() in ("true", "1"):
         return
-    with single_metric(name=name, unit=MetricUnit.Count, value=1) as metric:
-        metric.add_dimension(name=dimension, value=value)
+    namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "EmojiSmith")
+    service = os.environ.get("POWERTOOLS_SERVICE_NAME", "emoji-smith")
+    print(emf_line(name, dimension, value, namespace, service), flush=True)

@@ -10,7 +10,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from emoji_smith import dependencies
 from emoji_smith.adapters import secrets_manager as secrets_manager_adapter
@@ -46,20 +45,9 @@ def test_only_secret_settings_can_be_read_as_secrets(clean: pytest.MonkeyPatch) 
         secret("JOBS_TABLE_NAME")
 
 
-@pytest.fixture(scope="module")
-def secrets_manager() -> Iterator[str]:
-    """A local Secrets Manager endpoint (moto's server): the function reads it over HTTP with
-    its own SigV4 signer, as it reads the real one."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 @pytest.fixture
 def app_secret(
-    clean: pytest.MonkeyPatch, secrets_manager: str
+    clean: pytest.MonkeyPatch, moto_server: str
 ) -> Iterator[Callable[[dict[str, str]], Any]]:
     """The app's secret, as a deployed function reads it; returns a setter that writes a new
     value and expires the five-minute secret cache."""
@@ -67,13 +55,13 @@ def app_secret(
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_ENDPOINT_URL_SECRETS_MANAGER": secrets_manager,
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": moto_server,
         "EMOJI_SMITH_SECRET_NAME": f"app-{uuid.uuid4().hex[:8]}",
     }.items():
         clean.setenv(key, value)
     clean.delenv("EMOJI_SMITH_OUTBOX_DIR", raising=False)
     name = os.environ["EMOJI_SMITH_SECRET_NAME"]
-    client = boto3.client("secretsmanager", endpoint_url=secrets_manager)
+    client = boto3.client("secretsmanager", endpoint_url=moto_server)
     client.create_secret(Name=name, SecretString="{}")
 
     def put(values: dict[str, str]) -> None:
