@@ -76,14 +76,21 @@ class Operations:
         return report.as_dict()
 
     def replay(self, execution: str) -> dict[str, str]:
-        """A new execution from the same input (same job id: stored images are reused)."""
+        """A new execution from the same input (same job id: stored images are reused). A job
+        already delivered is not run again: the answer is its recorded delivery."""
         arn = execution if execution.startswith("arn:") else self._execution_arn(execution)
         from emoji_smith.adapters.aws_clients import stepfunctions_client
 
         original = json.loads(stepfunctions_client().describe_execution(executionArn=arn)["input"])
-        name = execution_name(
-            str(original.get("job_id", "job"))[:60], "replay", uuid.uuid4().hex[:8]
-        )
+        job_id = str(original.get("job_id", "job"))
+        delivery = (self._jobs.get(job_id) or {}).get("delivery")
+        if isinstance(delivery, dict):
+            return {
+                "replayed": "nothing",
+                "job_id": job_id,
+                "already_delivered": f"{delivery.get('method')}: {delivery.get('location')}",
+            }
+        name = execution_name(job_id[:60], "replay", uuid.uuid4().hex[:8])
         self._workflow.start(name, original)
         return {"replayed": arn.rsplit(":", 1)[-1], "as": name}
 

@@ -41,18 +41,32 @@ def test_retry_skips_what_is_never_retried_and_dry_run_changes_nothing(
     assert len(local_aws.executions()) == before
 
 
-def test_replay_starts_a_new_execution_of_the_same_job(local_aws: LocalAWS) -> None:
+def test_replay_of_a_delivered_job_answers_with_the_delivery_and_runs_nothing(
+    local_aws: LocalAWS,
+) -> None:
+    # GIVEN a delivered job
     first = local_aws.wait(local_aws.start({"description": "replay me"}, "ops-replay"))
     assert first["status"] == "SUCCEEDED"
+    before = len(local_aws.executions())
+    # WHEN the operator replays it
     with local_aws.function_environment("RetryFailedJobsFunction"):
         answer = operations(local_aws).replay("ops-replay")
+    # THEN nothing runs again, and the answer says where the emoji went
+    assert answer["replayed"] == "nothing"
+    assert answer["already_delivered"].startswith("outbox: ")
+    assert len(local_aws.executions()) == before
+
+
+def test_replay_of_a_failed_job_starts_a_new_execution_of_the_same_job(
+    local_aws: LocalAWS,
+) -> None:
+    failed = local_aws.wait(local_aws.start({"description": "x", "style": "cartoon"}, "ops-rf"))
+    assert failed["status"] == "FAILED"
+    with local_aws.function_environment("RetryFailedJobsFunction"):
+        answer = operations(local_aws).replay("ops-rf")
     replay = local_aws.wait(local_aws.execution_arn(answer["as"]))
-    assert replay["status"] == "SUCCEEDED"
-    assert json.loads(replay["input"]) == json.loads(first["input"])
-    # the replay reused the job's delivery: the same job record, delivered once
-    record = local_aws.jobs().get("ops-replay")
-    assert record is not None
-    assert record["status"] == "DELIVERED"
+    assert json.loads(replay["input"]) == json.loads(failed["input"])
+    assert replay["error"] == "ConfigurationError"  # same input, same missing key
 
 
 def test_circuit_shows_and_resets(local_aws: LocalAWS) -> None:

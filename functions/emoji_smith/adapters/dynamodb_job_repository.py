@@ -118,6 +118,23 @@ class DynamoDBJobRepository:
         return None if item is None else {k: _deserialize(v) for k, v in item.items()}
 
     def _update(self, job_id: str, fields: dict[str, Any]) -> None:
+        """Set the fields. The status is monotonic where it matters: once DELIVERED, no later
+        update (a replay's Validate, a failure after delivery, a retry) moves it back; the
+        other fields are still written."""
+        client = dynamodb_client()
+        if "status" not in fields:
+            client.update_item(**self._update_arguments(job_id, fields))
+            return
+        try:
+            client.update_item(
+                **self._update_arguments(job_id, fields),
+                ConditionExpression="attribute_not_exists(#status) OR #status <> :delivered",
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            rest = {k: v for k, v in fields.items() if k not in ("status", "step")}
+            client.update_item(**self._update_arguments(job_id, rest))
+
+    def _update_arguments(self, job_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         now = int(time.time())
         fields = {**fields, "updated_at": now, "expires_at": now + RETENTION_SECONDS}
         names = {f"#{i}": name for i, name in enumerate(fields)}
@@ -126,13 +143,16 @@ class DynamoDBJobRepository:
         names["#created"] = "created_at"
         values[":now"] = _serialize(now)
         assignments.append("#created = if_not_exists(#created, :now)")
-        dynamodb_client().update_item(
-            TableName=self._table,
-            Key={"job_id": {"S": job_id}},
-            UpdateExpression="SET " + ", ".join(assignments),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+        if "status" in fields:
+            names["#status"] = "status"
+            values[":delivered"] = _serialize(JobStatus.DELIVERED.value)
+        return {
+            "TableName": self._table,
+            "Key": {"job_id": {"S": job_id}},
+            "UpdateExpression": "SET " + ", ".join(assignments),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
 
 
 def _request_fields(request: EmojiRequest) -> dict[str, Any]:

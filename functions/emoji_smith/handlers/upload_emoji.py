@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.dependencies import image_store, job_repository, slack_gateway
 from emoji_smith.domain.errors import InvalidRequest
-from emoji_smith.domain.models import Delivery, EmojiImages, EmojiRequest, JobStatus
+from emoji_smith.domain.models import Delivery, EmojiImages, EmojiRequest
 from emoji_smith.observability import count
 from emoji_smith.settings import get_settings
 
@@ -26,7 +26,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     emoji = EmojiImages.model_validate(event["emoji"])
     jobs = job_repository()
     record = jobs.get(job_id) or {}
-    if record.get("status") == JobStatus.DELIVERED and record.get("delivery"):
+    if record.get("delivery"):  # whatever the status says: a delivery is never undone
         logger.info("Already delivered; not delivering twice")
         return Delivery.model_validate(record["delivery"]).model_dump()
 

@@ -25,7 +25,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="EmojiRequested", unit=MetricUnit.Count, value=1)
     request = validate_request(parse_request(event.get("request")), image_service_configured())
     job_id: str = event["job_id"]
-    job_repository().record_progress(job_id, request, JobStatus.RUNNING, "Validate")
+    jobs = job_repository()
+    if (jobs.get(job_id) or {}).get("delivery"):
+        logger.info("Already delivered: a replay; the member is not told again")
+        return request.model_dump()
+    jobs.record_progress(job_id, request, JobStatus.RUNNING, "Validate")
     try:
         slack_gateway().notify(job_id, request, working_message(request.name))
     except EmojiSmithError as error:  # progress is best effort; the result message is not
