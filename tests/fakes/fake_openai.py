@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import base64
 import io
+import struct
 import time
+import zlib
 from collections import deque
+from collections.abc import Callable
 
 from PIL import Image, ImageOps
 
@@ -23,7 +26,10 @@ def _error(status: int, message: str, kind: str, code: str | None) -> dict[str, 
 class FakeOpenAI(HTTPFake):
     """`images_then(...)` / `text_then(...)` queue behaviours; when empty, requests succeed.
 
-    Behaviours: ok, moderation, rate_limit, server_error, hang, unauthorized, not_found, broken.
+    Behaviours: ok, moderation, rate_limit, server_error, hang, unauthorized, not_found, and
+    answers that are billed but unusable (GARBAGE): broken (damaged base64), empty_data, html
+    (HTTP 200 with a web page), not_image, transparent, tiny (1×1), flat (one colour), speck
+    (a 4-pixel subject), bomb (a PNG that claims 20000×20000), oversized (a 30 MB answer).
     """
 
     def __init__(self, hang_seconds: float = 3.0) -> None:
@@ -75,10 +81,10 @@ class FakeOpenAI(HTTPFake):
         if failure:
             return failure
         count = int(request.json.get("n") or 1)
-        if behaviour == "broken":
-            return Reply(200, {"created": int(time.time()), "data": [{"b64_json": "***"}]})
-        images = [self._picture if i == 0 else self._variant(i) for i in range(count)]
         self.billed.append(str(request.json.get("prompt")))
+        if behaviour in GARBAGE:
+            return GARBAGE[behaviour](count)
+        images = [self._picture if i == 0 else self._variant(i) for i in range(count)]
         data = [{"b64_json": base64.b64encode(image).decode()} for image in images]
         usage = {"input_tokens": 50, "output_tokens": 4160 * count, "total_tokens": 4210}
         return Reply(
@@ -159,3 +165,45 @@ class FakeOpenAI(HTTPFake):
     def _variant(self, index: int) -> bytes:
         mirrored = ImageOps.mirror(Image.open(io.BytesIO(self._picture)))
         return encode(mirrored.rotate(index * 15, fillcolor=(246, 244, 240)))
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _claims_size(png: bytes, width: int, height: int) -> bytes:
+    """The same PNG with its header claiming another size (and a valid header CRC)."""
+    header = png[12:16] + struct.pack(">II", width, height) + png[24:29]
+    return png[:12] + header + struct.pack(">I", zlib.crc32(header)) + png[33:]
+
+
+def _images(payload: bytes) -> Callable[[int], Reply]:
+    def reply(count: int) -> Reply:
+        item = {"b64_json": base64.b64encode(payload).decode()}
+        return Reply(200, {"created": int(time.time()), "data": [item] * count})
+
+    return reply
+
+
+def _speck() -> bytes:
+    image = Image.new("RGBA", (1024, 1024), (0, 0, 0, 0))
+    image.paste((200, 30, 30, 255), (510, 510, 512, 512))
+    return _png(image)
+
+
+GARBAGE: dict[str, Callable[[int], Reply]] = {
+    "broken": lambda count: Reply(200, {"created": 1, "data": [{"b64_json": "***"}] * count}),
+    "empty_data": lambda count: Reply(200, {"created": 1, "data": []}),
+    "html": lambda count: Reply(
+        200, b"<html><body>Service maintenance</body></html>", {"Content-Type": "text/html"}
+    ),
+    "not_image": _images(b"%PDF-1.7 this is not a picture" * 10),
+    "transparent": _images(_png(Image.new("RGBA", (1024, 1024), (0, 0, 0, 0)))),
+    "tiny": _images(_png(Image.new("RGB", (1, 1), (255, 255, 255)))),
+    "flat": _images(_png(Image.new("RGB", (1024, 1024), (40, 120, 200)))),
+    "speck": _images(_speck()),
+    "bomb": _images(_claims_size(_png(Image.new("1", (8, 8))), 20_000, 20_000)),
+    "oversized": lambda count: Reply(200, {"created": 1, "data": [{"b64_json": "A" * 30_000_000}]}),
+}

@@ -86,7 +86,8 @@ class HTTPFake:
         payload = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
         try:
             handler.send_response(reply.status)
-            handler.send_header("Content-Type", "application/json")
+            if not any(key.lower() == "content-type" for key in reply.headers):
+                handler.send_header("Content-Type", "application/json")
             handler.send_header("Content-Length", str(len(payload)))
             for key, value in reply.headers.items():
                 handler.send_header(key, value)

@@ -13,6 +13,7 @@ from emoji_smith.domain.errors import (
     EmojiSmithError,
     ImageServiceUnavailable,
     RateLimited,
+    UnusableImage,
 )
 from emoji_smith.domain.models import ImagePrompt
 from fakes.fake_openai import ENHANCED_SUBJECT, FakeOpenAI
@@ -57,7 +58,10 @@ def test_an_opaque_request_asks_for_an_opaque_background(openai_service: FakeOpe
         ("server_error", ImageServiceUnavailable, "HTTP 500"),
         ("hang", ImageServiceUnavailable, "timed out"),
         ("not_found", ConfigurationError, "HTTP 404"),
-        ("broken", ImageServiceUnavailable, "damaged image data"),
+        ("broken", UnusableImage, "damaged image data"),
+        ("empty_data", UnusableImage, "returned 0 of 1 images"),
+        ("html", UnusableImage, "not an image response"),
+        ("oversized", UnusableImage, "an image over 20 MB"),
     ],
 )
 def test_service_failures_become_domain_errors_without_sdk_retries(

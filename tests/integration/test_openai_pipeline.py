@@ -121,3 +121,42 @@ def test_several_options_come_from_one_request(
     output = json.loads(str(execution["output"]))
     assert len(output["emoji"]["keys"]) == 3
     assert output["delivery"]["location"].endswith("happy_cat.png")
+
+
+GARBAGE_ANSWERS = {
+    "broken": "damaged image data",
+    "empty_data": "returned 0 of 1 images",
+    "html": "not an image response",
+    "not_image": "not a picture (PNG, JPEG, GIF or WebP)",
+    "transparent": "nothing in the image is visible",
+    "tiny": "only 1×1 pixels",
+    "flat": "one flat colour",
+    "speck": "too small to make out",
+    "bomb": "too large",
+    "oversized": "an image over 20 MB",
+}
+
+
+@pytest.mark.parametrize("behaviour", sorted(GARBAGE_ANSWERS))
+def test_a_garbage_answer_is_an_unusable_image_billed_once_and_told_in_plain_words(
+    ai_aws: LocalAWS, openai_service: FakeOpenAI, outbox: Path, behaviour: str
+) -> None:
+    # GIVEN the image service answers (and bills) something that is no emoji
+    openai_service.images_then(behaviour)
+    ai_aws.retry_sleeps.waits.clear()
+    # WHEN a member asks for an AI emoji
+    job_id, execution = run(ai_aws, description=f"garbage {behaviour}", style="cartoon")
+    # THEN the job ends as the UnusableImage outcome: not retried, one request, nothing delivered
+    assert ended_as(execution) == ("SUCCEEDED", "UnusableImage")
+    assert len(openai_service.image_requests()) == 1
+    assert ai_aws.retry_sleeps.waits == []
+    record = ai_aws.jobs().get(job_id) or {}
+    assert (record["status"], record["error"]) == ("FAILED", "UnusableImage")
+    assert GARBAGE_ANSWERS[behaviour] in str(record["cause"])
+    # AND the member is told in plain words, with no Python object in the text
+    messages = [json.loads(m) for m in (outbox / job_id / "messages.jsonl").open()]
+    assert [m["kind"] for m in messages].count("emoji") == 0
+    told = messages[-1]["text"]
+    assert "could not be turned into an emoji" in told
+    assert "<_io" not in told
+    assert "object at 0x" not in told

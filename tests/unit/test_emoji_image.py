@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import io
+import struct
+import zlib
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -85,9 +89,11 @@ def test_transparent_edges_have_no_dark_halo() -> None:
 def test_a_non_square_image_is_fitted_not_stretched(
     background: tuple[int, int, int, int], expected_width: int
 ) -> None:
-    # GIVEN a 4:1 image: a bar on a transparent canvas, or a single colour edge to edge
+    # GIVEN a 4:1 image: a bar on a transparent canvas, or a busy gradient edge to edge
     image = Image.new("RGBA", (1000, 250), background)
     ImageDraw.Draw(image).rectangle((100, 50, 899, 249), fill=(0, 90, 200, 255))
+    if background[3]:
+        image = horizontal_gradient((1000, 250))
     emoji = decode(make_emoji(encode(image), transparent=True).data)
     box = emoji.getbbox()
     assert box is not None
@@ -108,10 +114,17 @@ def test_other_modes_and_formats_are_handled(mode: str, image_format: str) -> No
     assert emoji.size == (EMOJI_SIZE, EMOJI_SIZE)
 
 
+def horizontal_gradient(size: tuple[int, int]) -> Image.Image:
+    """A busy, full-bleed picture: no flat background to trim, no single colour."""
+    ramp = np.linspace(0, 255, size[0], dtype=np.uint8)
+    pixels = np.zeros((size[1], size[0], 4), dtype=np.uint8)
+    pixels[..., 0], pixels[..., 2], pixels[..., 3] = ramp, 255 - ramp, 255
+    return Image.fromarray(pixels, "RGBA")
+
+
 def test_exif_orientation_is_applied() -> None:
     # GIVEN a JPEG stored sideways with an orientation tag saying "rotate 90°"
-    image = Image.new("RGB", (400, 200), (255, 255, 255))
-    ImageDraw.Draw(image).rectangle((0, 0, 399, 199), fill=(0, 0, 200))
+    image = horizontal_gradient((400, 200)).convert("RGB")
     exif = Image.Exif()
     exif[0x0112] = 6
     emoji = decode(make_emoji(encode(image, "JPEG", exif=exif), transparent=False).data)
@@ -181,3 +194,45 @@ def test_an_animation_too_big_for_slack_drops_frames_until_it_fits() -> None:
     result = decode(emoji.data)
     assert len(emoji.data) <= MAX_EMOJI_BYTES
     assert 1 <= getattr(result, "n_frames", 1) < 40
+
+
+@pytest.mark.parametrize(
+    ("image", "reason"),
+    [
+        (Image.new("RGBA", (1024, 1024), (0, 0, 0, 0)), "nothing in the image is visible"),
+        (Image.new("RGBA", (1024, 1024), (255, 255, 255, 3)), "nothing in the image is visible"),
+        (Image.new("RGB", (1, 1), (255, 255, 255)), "only 1×1 pixels"),
+        (Image.new("RGB", (1024, 1024), (40, 120, 200)), "one flat colour"),
+    ],
+    ids=["transparent", "almost-transparent", "one-pixel", "flat"],
+)
+def test_pictures_with_no_emoji_in_them_are_refused(image: Image.Image, reason: str) -> None:
+    with pytest.raises(UnusableImage, match=reason):
+        make_emoji(encode(image), transparent=True)
+
+
+def test_a_faint_subject_on_transparency_is_refused_as_invisible() -> None:
+    # GIVEN a large subject that is barely visible (alpha 40)
+    image = Image.new("RGBA", (1024, 1024), (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((200, 200, 800, 800), fill=(255, 0, 0, 40))
+    with pytest.raises(UnusableImage, match="nothing in the image is visible"):
+        make_emoji(encode(image), transparent=True)
+
+
+def test_a_small_flat_shape_is_still_an_emoji() -> None:
+    # GIVEN a plain red disc on transparency (one colour, but a real subject)
+    image = Image.new("RGBA", (1024, 1024), (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((400, 400, 600, 600), fill=(255, 0, 0, 255))
+    emoji = decode(make_emoji(encode(image), transparent=True).data)
+    assert emoji.getpixel((64, 64)) == (255, 0, 0, 255)
+
+
+def test_a_decompression_bomb_is_refused_before_decoding() -> None:
+    header = Image.new("1", (8, 8))
+    buffer = io.BytesIO()
+    header.save(buffer, "PNG")
+    png = buffer.getvalue()
+    ihdr = png[12:16] + struct.pack(">II", 20_000, 20_000) + png[24:29]
+    bomb = png[:12] + ihdr + struct.pack(">I", zlib.crc32(ihdr)) + png[33:]
+    with pytest.raises(UnusableImage, match="too large"):
+        make_emoji(bomb, transparent=True)

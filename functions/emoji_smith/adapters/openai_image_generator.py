@@ -15,11 +15,15 @@ from emoji_smith.domain.errors import (
     ContentRejected,
     ImageServiceUnavailable,
     RateLimited,
+    UnusableImage,
 )
 from emoji_smith.domain.models import ImagePrompt
 
 MODERATION_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
 Quality = Literal["low", "medium", "high", "auto"]
+#: A 1024² PNG is a few MB; anything near this is not an emoji's source.
+MAX_IMAGE_BYTES = 20 * 2**20
+MAX_BASE64_CHARS = -(-MAX_IMAGE_BYTES // 3) * 4
 
 
 def openai_client(api_key: str, timeout_seconds: float, base_url: str | None = None) -> OpenAI:
@@ -77,16 +81,33 @@ class OpenAIImageGenerator:
                 f"The image service answered HTTP {error.status_code}: {error.message}"
             ) from error
 
-        images = [_decode(item.b64_json) for item in response.data or [] if item.b64_json]
-        if len(images) < count:
-            raise ImageServiceUnavailable(
-                f"The image service returned {len(images)} of {count} images."
-            )
-        return images[:count]
+        return _images_in(response, count)
+
+
+def _images_in(response: object, count: int) -> list[bytes]:
+    """The answer's images; anything else is UnusableImage (billed already: not retried)."""
+    data = getattr(response, "data", None)
+    if not isinstance(data, list):
+        raise UnusableImage(
+            "The image service answered with something that is not an image response."
+        )
+    encoded = [
+        item.b64_json
+        for item in data
+        if isinstance(getattr(item, "b64_json", None), str) and item.b64_json
+    ]
+    if len(encoded) < count:
+        raise UnusableImage(f"The image service returned {len(encoded)} of {count} images.")
+    return [_decode(b64) for b64 in encoded[:count]]
 
 
 def _decode(b64: str) -> bytes:
+    # Refused before decoding: a runaway answer must not be held twice in memory.
+    if len(b64) > MAX_BASE64_CHARS:
+        raise UnusableImage(
+            f"The image service returned an image over {MAX_IMAGE_BYTES // 2**20} MB."
+        )
     try:
         return base64.b64decode(b64, validate=True)
     except (binascii.Error, ValueError) as error:
-        raise ImageServiceUnavailable("The image service returned damaged image data.") from error
+        raise UnusableImage("The image service returned damaged image data.") from error
