@@ -9,6 +9,7 @@ from typing import Any
 
 from emoji_smith.dependencies import slack_interactions
 from emoji_smith.domain.errors import EmojiSmithError
+from emoji_smith.domain.slack_requests import MalformedPayload
 from emoji_smith.domain.slack_views import (
     MODAL_CALLBACK,
     SHORTCUT_CALLBACK,
@@ -36,6 +37,8 @@ def handle_interaction(payload: dict[str, Any]) -> dict[str, Any] | None:
         _click(payload)
         return None
     view = payload.get("view") or {}
+    if not isinstance(view, dict):
+        raise MalformedPayload("view is not an object")
     if kind == "view_submission" and view.get("callback_id") == MODAL_CALLBACK:
         return _submit(payload, view)
     logger.info("Ignored an interaction: type=%s", kind)

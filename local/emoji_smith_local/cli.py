@@ -148,9 +148,12 @@ def _ops_on_stack(args: argparse.Namespace) -> Any:
 
 
 def _ops_on_serve(args: argparse.Namespace, out: TextIO) -> Any:
+    import os
     import urllib.error
     import urllib.parse
     import urllib.request
+
+    from emoji_smith_local.server import OPS_TOKEN_VARIABLE
 
     if not args.serve.startswith(("http://", "https://")):
         print(f"--serve takes an http(s) URL, not {args.serve!r}", file=out)
@@ -160,11 +163,25 @@ def _ops_on_serve(args: argparse.Namespace, out: TextIO) -> Any:
         "replay": {"execution": getattr(args, "execution", "")},
         "circuit": {"reset": "1"} if getattr(args, "reset", False) else {},
     }.get(args.action, {})
+    token = os.environ.get(OPS_TOKEN_VARIABLE, "")
+    if not token:
+        print(
+            f"{OPS_TOKEN_VARIABLE} is not set: set it to the value `emoji-smith serve` runs with.",
+            file=out,
+        )
+        return None
     url = f"{args.serve.rstrip('/')}/ops/{args.action}?{urllib.parse.urlencode(query)}"
-    request = urllib.request.Request(url, method="POST")  # noqa: S310 - scheme checked above
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above
+        url, method="POST", headers={"Authorization": f"Bearer {token}"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
             return json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        print(
+            f"`emoji-smith serve` at {args.serve} answered {error.code}: {error.read()!r}", file=out
+        )
+        return None
     except urllib.error.URLError as error:
         print(
             f"No `emoji-smith serve` at {args.serve} ({error.reason}): start one, or use "
@@ -178,13 +195,13 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
     import os
 
     from emoji_smith_local.runtime import LocalAWS
-    from emoji_smith_local.server import EVENTS_PATH, make_server
+    from emoji_smith_local.server import EVENTS_PATH, OPS_TOKEN_VARIABLE, make_server
 
     if not os.environ.get("SLACK_SIGNING_SECRET"):
         print("SLACK_SIGNING_SECRET is not set: every request would be refused (401).", file=out)
         return 2
     with LocalAWS(environment={"EMOJI_SMITH_OUTBOX_DIR": str(args.out / "outbox")}) as aws:
-        server = make_server(aws, args.host, args.port)
+        server = make_server(aws, args.host, args.port, os.environ.get(OPS_TOKEN_VARIABLE))
         host, port = str(server.server_address[0]), int(server.server_address[1])
         print(
             f"Emoji Smith webhook on http://{host}:{port}{EVENTS_PATH} (Ctrl-C stops)",

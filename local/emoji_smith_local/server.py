@@ -4,15 +4,18 @@ AWS. Point a tunnel at it and set `http(s)://…/slack/events` as the app's Requ
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from emoji_smith.domain.slack_requests import MAX_BODY_BYTES
 from emoji_smith_local.runtime import LocalAWS
 
 EVENTS_PATH = "/slack/events"
-MAX_BODY = 1024 * 1024
+#: Operator endpoints exist only when `serve` runs with this variable set, and need its value.
+OPS_TOKEN_VARIABLE = "EMOJI_SMITH_OPS_TOKEN"  # noqa: S105 (a variable name, not its value)
 
 
 def function_url_event(path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
@@ -30,19 +33,30 @@ def function_url_event(path: str, headers: dict[str, str], body: bytes) -> dict[
 OPS_PREFIX = "/ops/"
 
 
-def make_server(aws: LocalAWS, host: str, port: int) -> ThreadingHTTPServer:
+def make_server(
+    aws: LocalAWS, host: str, port: int, ops_token: str | None = None
+) -> ThreadingHTTPServer:
+    """`ops_token`: the operator endpoints' shared secret; without one they do not exist (a
+    tunnel to `serve` must not make replay or circuit reset public)."""
     from emoji_smith_local.ops import Operations, StackNames
 
     operations = Operations(StackNames.from_physical_ids(aws.physical_ids))
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            self.do_POST()
+            if self.path.startswith(OPS_PREFIX) and not ops_token:
+                self._send(404, {"error": "not found"})
+                return
+            self._send(405, {"error": "POST only"})
 
         def _ops(self) -> None:
-            """`emoji-smith ops` against this embedded stack (loopback only)."""
-            if not self.client_address[0].startswith("127."):
-                self._send(403, {"error": "ops only from this machine"})
+            """`emoji-smith ops` against this embedded stack: POST with the operator token."""
+            if not ops_token:
+                self._send(404, {"error": "not found"})
+                return
+            given = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            if not hmac.compare_digest(given.encode(), ops_token.encode()):
+                self._send(401, {"error": f"the operator token ({OPS_TOKEN_VARIABLE}) is needed"})
                 return
             url = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -68,13 +82,10 @@ def make_server(aws: LocalAWS, host: str, port: int) -> ThreadingHTTPServer:
             if self.path.split("?", 1)[0] != EVENTS_PATH:
                 self._send(404, {"error": f"POST {EVENTS_PATH}"})
                 return
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                self._send(413, {"error": "request too large"})
+            body = self._body()
+            if body is None:
                 return
-            event = function_url_event(
-                self.path, dict(self.headers.items()), self.rfile.read(length)
-            )
+            event = function_url_event(self.path, dict(self.headers.items()), body)
             result = aws.invoke("WebhookFunction", event)
             if "statusCode" not in result:  # the handler raised: Lambda's error document
                 self._send(500, {"error": result.get("errorType", "error")})
@@ -86,6 +97,25 @@ def make_server(aws: LocalAWS, host: str, port: int) -> ThreadingHTTPServer:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def _body(self) -> bytes | None:
+            """Exactly Content-Length bytes, at most the webhook's limit; whatever the headers
+            say, nothing more is read (None: answered already)."""
+            raw = self.headers.get("Content-Length")
+            if raw is None or self.headers.get("Transfer-Encoding"):
+                self._send(411, {"error": "Content-Length required"})
+                return None
+            try:
+                length = int(raw)
+            except ValueError:
+                length = -1
+            if length < 0:
+                self._send(400, {"error": "Content-Length is not a length"})
+                return None
+            if length > MAX_BODY_BYTES:
+                self._send(413, {"error": f"request over {MAX_BODY_BYTES} bytes"})
+                return None
+            return self.rfile.read(length)
 
         def _send(self, status: int, body: Any) -> None:
             payload = json.dumps(body).encode()

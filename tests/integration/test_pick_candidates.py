@@ -190,3 +190,20 @@ def test_regenerate_starts_a_new_job_with_the_same_request(
         assert time.monotonic() < deadline
         time.sleep(0.02)
     click(aws, slack, offered_buttons(slack)["emoji_cancel"])
+
+
+def test_a_forged_option_index_decides_nothing_and_the_real_click_still_works(
+    aws: LocalAWS, openai_service: FakeOpenAI, slack: FakeSlack
+) -> None:
+    # GIVEN a job offering 2 options, and a signed click naming option 8
+    job_id = ask_for_options(aws, slack, "V-FORGED", count=2)
+    buttons = offered_buttons(slack)
+    real = buttons["emoji_choose_1"]
+    forged = {**real, "value": json.dumps({**json.loads(real["value"]), "i": 7})}
+    # THEN the forged click is refused and changes nothing
+    assert click(aws, slack, forged) == "That option does not exist; pick one of the buttons."
+    assert (aws.jobs().get(job_id) or {})["choice_state"] == "waiting"
+    # AND the member's real click decides
+    assert click(aws, slack, real) == "Option 2 it is: adding it now."
+    execution = aws.wait(aws.execution_arn(job_id))
+    assert json.loads(str(execution["output"]))["choice"] == {"index": 1}

@@ -91,7 +91,7 @@ def test_signed_but_strange_payloads_never_give_a_5xx(
 
 def test_an_oversized_body_is_refused_before_anything(configured: FakeSlack) -> None:
     event = function_url_event(b"payload=" + b"x" * MAX_BODY_BYTES)
-    assert handler(event, None)["statusCode"] == 401
+    assert handler(event, None)["statusCode"] == 413
     assert configured.requests == []
 
 
@@ -126,3 +126,55 @@ def test_hostile_names_get_an_inline_error_and_start_nothing(
     body = json.loads(answer["body"])
     assert body["response_action"] == "errors"
     assert "name" in body["errors"]
+
+
+def signed_submission(view: Any, **values: Any) -> dict[str, Any]:
+    base = create_emoji_modal({"ts": "1.2", "text": "ship it"}, "C1", None, list(PRESETS))
+    payload = submission(base, "V-bad", description="ship it", **values)
+    payload["view"] = view(payload["view"]) if callable(view) else view
+    return function_url_event(form(payload))
+
+
+@pytest.mark.parametrize(
+    ("view", "values", "expected"),
+    [
+        ("a string", {}, (400, "view is not an object")),
+        ([1, 2], {}, (400, "view is not an object")),
+        (lambda v: {**v, "private_metadata": "{not json"}, {}, (400, "not JSON")),
+        (lambda v: {**v, "private_metadata": "[1, 2]"}, {}, (400, "not an object")),
+        (lambda v: v, {"options": "abc"}, (200, "Choose 1 to 4 options")),
+        (lambda v: v, {"options": "9"}, (200, "Choose 1 to 4 options")),
+        (lambda v: v, {"share_to": "everyone"}, (200, "the thread or a DM")),
+        (lambda v: v, {"style": "evil"}, (200, "offered styles")),
+        (lambda v: {**v, "state": "nope"}, {}, (200, "")),
+    ],
+    ids=[
+        "view-string",
+        "view-list",
+        "metadata-not-json",
+        "metadata-list",
+        "options-abc",
+        "options-9",
+        "share-to-unknown",
+        "style-unknown",
+        "state-not-object",
+    ],
+)
+def test_signed_but_malformed_submissions_get_400_or_an_inline_error_never_500(
+    configured: FakeSlack, view: Any, values: dict[str, Any], expected: tuple[int, str]
+) -> None:
+    answer = handler(signed_submission(view, **values), None)
+    status, text = expected
+    assert answer["statusCode"] == status
+    assert text in answer["body"]
+    if status == 200 and text:
+        assert json.loads(answer["body"])["response_action"] == "errors"
+
+
+def test_a_shortcut_on_a_long_japanese_message_is_accepted(configured: FakeSlack) -> None:
+    # GIVEN a 10 000-character Japanese message: a signed body well over the old 64 KiB limit
+    event = function_url_event(form(shortcut(configured.response_url(), text="絵文字" * 3334)))
+    assert len(base64.b64decode(event["body"])) > 64 * 1024
+    # THEN it is verified and the modal opens
+    assert handler(event, None)["statusCode"] == 200
+    assert len(configured.calls("views.open")) == 1

@@ -13,6 +13,7 @@ from emoji_smith.domain.naming import (
     suggest_name,
     with_suffix,
 )
+from emoji_smith.domain.slack_requests import MalformedPayload
 from emoji_smith.domain.styles import OFFLINE_STYLE, PRESETS
 from emoji_smith.domain.validation import MAX_DESCRIPTION_LENGTH, MAX_OPTIONS, clean_text
 
@@ -20,6 +21,9 @@ SHORTCUT_CALLBACK = "create_emoji"
 MODAL_CALLBACK = "create_emoji_modal"
 MAX_METADATA = 3000
 _TEXT_IN_METADATA = 1500
+
+#: Where the emoji may be shared (the modal offers exactly these).
+SHARE_TO = ("thread", "dm")
 
 
 def _input(
@@ -149,20 +153,37 @@ def read_submission(
     view: dict[str, Any], team_id: str, user_id: str, taken_names: set[str]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The request a submission asks for, and inline errors by block id (empty when valid)."""
-    values = view.get("state", {}).get("values", {})
+    values = _object(_object(view.get("state")).get("values"))
 
     def field(block: str) -> dict[str, Any]:
-        return dict(values.get(block, {}).get("value", {}))
+        return _object(_object(values.get(block)).get("value"))
 
-    metadata = json.loads(view.get("private_metadata") or "{}")
+    def selected(block: str, default: str) -> str:
+        return str(_object(field(block).get("selected_option")).get("value", default))
+
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except (TypeError, ValueError):
+        raise MalformedPayload("private_metadata is not JSON") from None
+    if not isinstance(metadata, dict):
+        raise MalformedPayload("private_metadata is not an object")
     description = clean_text(str(field("description").get("value") or ""))
     raw_name = normalize_name(str(field("name").get("value") or ""))
-    style = str((field("style").get("selected_option") or {}).get("value", OFFLINE_STYLE))
-    options = int((field("options").get("selected_option") or {}).get("value", 1))
-    share_to = str((field("share_to").get("selected_option") or {}).get("value", "thread"))
+    style = selected("style", OFFLINE_STYLE)
+    share_to = selected("share_to", "thread")
     transparent = bool(field("transparent").get("selected_options"))
+    try:
+        options = int(selected("options", "1"))
+    except ValueError:
+        options = 0
 
     errors: dict[str, str] = {}
+    if style not in PRESETS:
+        errors["style"] = "Choose one of the offered styles."
+    if not 1 <= options <= MAX_OPTIONS:
+        errors["options"] = f"Choose 1 to {MAX_OPTIONS} options."
+    if share_to not in SHARE_TO:
+        errors["share_to"] = "Choose where to share it: the thread or a DM."
     if not description and not metadata.get("message_text"):
         errors["description"] = "Describe the emoji you want."
     elif len(description) > MAX_DESCRIPTION_LENGTH:
@@ -188,6 +209,11 @@ def read_submission(
         "response_url": metadata.get("response_url"),
     }
     return request, errors
+
+
+def _object(value: object) -> dict[str, Any]:
+    """A payload part that should be an object; anything else reads as empty."""
+    return value if isinstance(value, dict) else {}
 
 
 def free_name(name: str, taken: set[str]) -> str:

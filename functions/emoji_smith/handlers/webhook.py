@@ -15,7 +15,12 @@ import time
 from typing import Any
 from urllib.parse import parse_qs
 
-from emoji_smith.domain.slack_requests import RequestNotFromSlack, verify_slack_request
+from emoji_smith.domain.slack_requests import (
+    MalformedPayload,
+    RequestNotFromSlack,
+    RequestTooLarge,
+    verify_slack_request,
+)
 
 logger = logging.getLogger("emoji_smith.webhook")
 logger.setLevel(logging.INFO)
@@ -23,8 +28,7 @@ logger.setLevel(logging.INFO)
 Response = dict[str, Any]
 
 
-class MalformedRequest(Exception):
-    """Signed by Slack, yet not something we can read: 400, nothing done."""
+MalformedRequest = MalformedPayload
 
 
 def handler(event: dict[str, Any], context: Any) -> Response:
@@ -41,6 +45,9 @@ def handler(event: dict[str, Any], context: Any) -> Response:
     except RequestNotFromSlack as refusal:
         logger.warning("Refused a request not from Slack: %s", refusal)
         return _respond(401, {"error": "request not signed by Slack"})
+    except RequestTooLarge as refusal:
+        logger.warning("Refused a request: %s", refusal)
+        return _respond(413, {"error": str(refusal)})
     except MalformedRequest as problem:
         return _respond(400, {"error": str(problem)})
     try:
