@@ -231,7 +231,7 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
         "options": args.options,
         "message_text": args.message,
     }
-    name = args.name or suggest_name(args.description)
+    name = args.name or suggest_name(args.description) or "emoji"  # for the job id only
     if args.pick is not None and not 1 <= args.pick <= args.options:
         print(f"--pick takes 1 to {args.options} (the number of --options).", file=out)
         return 2

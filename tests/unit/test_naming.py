@@ -11,7 +11,7 @@ from emoji_smith.domain.naming import (
 )
 
 
-@pytest.mark.parametrize("name", ["party", "party_parrot", "ship-it", "lgtm2", "ねこ", "a"])
+@pytest.mark.parametrize("name", ["party", "party_parrot", "ship-it", "lgtm2", "a", "_x_"])
 def test_names_slack_accepts_have_no_problem(name: str) -> None:
     assert name_problem(name) is None
 
@@ -24,6 +24,11 @@ def test_names_slack_accepts_have_no_problem(name: str) -> None:
         ("bad name", "characters Slack does not allow"),
         ("bad!", "characters Slack does not allow"),
         ("emoji\u200b", "characters Slack does not allow"),
+        ("x²", "characters Slack does not allow"),
+        ("ünï_cödé", "characters Slack does not allow"),
+        ("ねこ", "characters Slack does not allow"),
+        ("-", "no letter or digit"),
+        ("__", "no letter or digit"),
         ("x" * (MAX_NAME_LENGTH + 1), "characters long"),
     ],
 )
@@ -42,8 +47,12 @@ def test_colons_and_spaces_around_a_name_are_forgiven() -> None:
         ("ship it", "ship_it"),
         ("Bad Name!", "bad_name"),
         ("the", "the"),
-        ("!!!", "emoji"),
-        ("Café au lait", "café_au_lait"),
+        ("Café au lait", "cafe_au_lait"),
+        ("ünï_cödé", "uni_code"),
+        ("x²", "x2"),
+        ("🎉🎉🎉", "party_popper"),
+        ("ship it 🚀", "ship_it_rocket"),
+        ("👍🏽", "thumbs_up_sign"),
         (
             "extraordinarily long words keep going and going forever",
             "extraordinarily_long_words_keep",
@@ -54,6 +63,12 @@ def test_suggested_names_are_short_and_valid(text: str, expected: str) -> None:
     name = suggest_name(text)
     assert name == expected
     assert name_problem(name) is None
+
+
+@pytest.mark.parametrize("text", ["!!!", "ねこ", "", "   "])
+def test_text_that_makes_no_name_suggests_none(text: str) -> None:
+    # THEN the member is asked for a name instead of getting a meaningless :emoji:
+    assert suggest_name(text) == ""
 
 
 def test_suffixed_names_stay_within_the_length_rule() -> None:

@@ -75,7 +75,8 @@ def test_a_valid_submission_becomes_a_request() -> None:
 @pytest.mark.parametrize(
     ("values", "block", "message"),
     [
-        ({"description": "cat", "name": "Bad Name!"}, "name", "e.g. bad_name"),
+        ({"description": "cat", "name": "Bad Name!"}, "name", "for example 'bad_name'"),
+        ({"description": "ねこ"}, "name", "Nothing in the description makes a name"),
         ({"description": "cat", "name": "party"}, "name", "taken in this workspace. Try party_3"),
         ({"description": "x" * 401}, "description", "Keep it to 400"),
     ],

@@ -6,7 +6,8 @@ import re
 import unicodedata
 
 MAX_NAME_LENGTH = 64
-_NOT_ALLOWED_RUN = re.compile(r"[^\w-]+")
+ALLOWED = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+_WORD = re.compile(r"[a-z0-9]+")
 _FILLER_WORDS = frozenset({"a", "an", "the", "of", "with", "and", "some", "my", "our"})
 NAME_RULE = (
     f"lowercase letters, digits, '-' and '_' only (no spaces), 1-{MAX_NAME_LENGTH} characters"
@@ -19,22 +20,43 @@ def normalize_name(raw: str) -> str:
 
 
 def name_problem(name: str) -> str | None:
-    """Why `name` cannot be an emoji name, or None when Slack accepts it."""
+    """Why `name` cannot be an emoji name, or None when Slack accepts it.
+
+    Slack's rule is lowercase letters, digits, '-' and '_'. We keep to ASCII: accented or
+    non-Latin letters are not accepted everywhere Slack shows emoji, so a name we suggest or
+    accept always works; `x²`, `ü` or a lone `-` are refused with a name that would work."""
     if not name:
         return "the emoji name is empty"
     if len(name) > MAX_NAME_LENGTH:
         return f"the emoji name is {len(name)} characters long"
     if name != name.lower():
         return "the emoji name has capital letters"
-    if not all(c.isalnum() or c in "-_" for c in name):
+    if not set(name) <= ALLOWED:
         return "the emoji name has characters Slack does not allow"
+    if not _WORD.search(name):
+        return "the emoji name has no letter or digit"
     return None
 
 
+def name_error(name: str) -> str | None:
+    """What to tell a member about a name Slack would refuse (None: it is fine)."""
+    problem = name_problem(name)
+    if problem is None:
+        return None
+    example = suggest_name(name)
+    hint = f", for example {example!r}" if example else ""
+    return f"{problem}. Use {NAME_RULE}{hint}."
+
+
 def suggest_name(text: str) -> str:
-    """A valid name from free text: `A happy cat!` → `happy_cat`. Never empty."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    words = [w for w in _NOT_ALLOWED_RUN.split(folded.replace("_", " ")) if w]
+    """A valid name from free text, or "" when nothing in it makes one (then ask the member).
+
+    `A happy cat!` → `happy_cat`; accents are folded (`Café` → `cafe`); emoji and symbols
+    become their Unicode names (`🎉🎉🎉` → `party_popper`, `ship it 🚀` → `ship_it_rocket`)."""
+    words: list[str] = []
+    for word in _WORD.findall(_ascii_words(text)):
+        if word not in words:
+            words.append(word)
     meaningful = [w for w in words if w not in _FILLER_WORDS] or words
     name = ""
     for word in meaningful:
@@ -44,7 +66,19 @@ def suggest_name(text: str) -> str:
         name = candidate
     if not name and meaningful:
         name = meaningful[0][:32]
-    return name.strip("_-") or "emoji"
+    return name
+
+
+def _ascii_words(text: str) -> str:
+    """Lowercase ASCII: accents dropped, symbols spelled out, other scripts left out."""
+    spelled = []
+    for char in unicodedata.normalize("NFKC", text):
+        if unicodedata.category(char) == "So":  # emoji and other symbols: by their names
+            spelled.append(f" {unicodedata.name(char, '').lower()} ")
+        else:
+            spelled.append(char)
+    decomposed = unicodedata.normalize("NFKD", "".join(spelled).lower())
+    return "".join(c for c in decomposed if c.isascii())
 
 
 def with_suffix(name: str, attempt: int) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from emoji_smith.domain.naming import (
     NAME_RULE,
     execution_name,
-    name_problem,
+    name_error,
     normalize_name,
     suggest_name,
     with_suffix,
@@ -96,7 +96,7 @@ def create_emoji_modal(
                     "type": "plain_text_input",
                     "action_id": "value",
                     "max_length": 64,
-                    "placeholder": {"type": "plain_text", "text": suggest_name(text or "emoji")},
+                    "placeholder": {"type": "plain_text", "text": suggest_name(text) or "my_emoji"},
                 },
                 optional=True,
                 hint=f"Optional; {NAME_RULE}.",
@@ -189,9 +189,11 @@ def read_submission(
     elif len(description) > MAX_DESCRIPTION_LENGTH:
         errors["description"] = f"Keep it to {MAX_DESCRIPTION_LENGTH} characters."
     name = raw_name or suggest_name(description or str(metadata.get("message_text", "")))
-    problem = name_problem(name)
+    problem = (
+        name_error(name) if name else f"nothing in the description makes a name. Use {NAME_RULE}."
+    )
     if problem:
-        errors["name"] = f"{problem.capitalize()}. Use {NAME_RULE}, e.g. {suggest_name(raw_name)}."
+        errors["name"] = problem[0].upper() + problem[1:]
     elif name in taken_names:
         errors["name"] = f":{name}: is taken in this workspace. Try {free_name(name, taken_names)}."
     request = {

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from emoji_smith.domain.errors import ConfigurationError, InvalidRequest
-from emoji_smith.domain.naming import NAME_RULE, name_problem, normalize_name, suggest_name
+from emoji_smith.domain.naming import NAME_RULE, name_error, normalize_name, suggest_name
 from emoji_smith.domain.styles import PRESETS, image_service_needed
 
 if TYPE_CHECKING:
@@ -53,12 +53,13 @@ def validate_request(request: EmojiRequest, image_service_configured: bool) -> E
         raise InvalidRequest("Describe the emoji you want: the description is empty.")
 
     name = normalize_name(request.name) or suggest_name(description or message_text)
-    problem = name_problem(name)
-    if problem:
+    if not name:
         raise InvalidRequest(
-            f"Emoji name {request.name!r} is not allowed: {problem}. Use {NAME_RULE}, "
-            f"for example {suggest_name(request.name)!r}."
+            f"Nothing in the description makes an emoji name: give one ({NAME_RULE})."
         )
+    problem = name_error(name)
+    if problem:
+        raise InvalidRequest(f"Emoji name {name!r} is not allowed: {problem}")
 
     preset = PRESETS.get(request.style)
     if preset is None:
