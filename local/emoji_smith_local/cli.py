@@ -200,6 +200,10 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
     if not os.environ.get("SLACK_SIGNING_SECRET"):
         print("SLACK_SIGNING_SECRET is not set: every request would be refused (401).", file=out)
         return 2
+    problem = unwritable(args.out / "outbox")
+    if problem:
+        print(problem, file=out)
+        return 2
     with LocalAWS(environment={"EMOJI_SMITH_OUTBOX_DIR": str(args.out / "outbox")}) as aws:
         server = make_server(aws, args.host, args.port, os.environ.get(OPS_TOKEN_VARIABLE))
         host, port = str(server.server_address[0]), int(server.server_address[1])
@@ -215,6 +219,19 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
         finally:
             server.server_close()
     return 0
+
+
+def unwritable(folder: Path) -> str | None:
+    """Why nothing can be written under `folder` (None: it can), checked before any work."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return f"Cannot write to {folder}: {error.strerror or error}. Choose another --out folder."
+    return None
 
 
 def run_generate(args: argparse.Namespace, out: TextIO) -> int:
@@ -234,6 +251,10 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
     name = args.name or suggest_name(args.description) or "emoji"  # for the job id only
     if args.pick is not None and not 1 <= args.pick <= args.options:
         print(f"--pick takes 1 to {args.options} (the number of --options).", file=out)
+        return 2
+    problem = unwritable(out_dir / "outbox")
+    if problem:
+        print(problem, file=out)
         return 2
     with LocalAWS(environment={"EMOJI_SMITH_OUTBOX_DIR": str(out_dir / "outbox")}) as aws:
         job_id = execution_name("local", name[:40], uuid.uuid4().hex[:12])

@@ -123,3 +123,15 @@ def test_a_pick_outside_the_options_is_refused(tmp_path: Path) -> None:
     result = run_cli("generate", "ship it", "--options", "2", "--pick", "3", cwd=tmp_path)
     assert result.returncode == 2
     assert "--pick takes 1 to 2" in result.stdout
+
+
+def test_an_unwritable_out_folder_exits_2_before_anything_runs(tmp_path: Path) -> None:
+    # GIVEN an --out folder under a file (nothing can be created there, even as root)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run_cli("generate", "ship it", "--out", str(blocker / "emoji"), cwd=tmp_path)
+    # THEN it says which path and why, and no workflow step ran
+    assert result.returncode == 2
+    assert f"Cannot write to {blocker / 'emoji' / 'outbox'}" in result.stdout
+    assert "Not a directory" in result.stdout
+    assert "Validate" not in result.stdout
