@@ -87,7 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the Slack webhook locally (POST /slack/events)",
         description="Run the webhook on a local port, backed by the embedded AWS: the same "
         "signature checks, modal and workflow as in AWS. Needs SLACK_SIGNING_SECRET and "
-        "SLACK_BOT_TOKEN; without a bot token results go to the local outbox.",
+        "SLACK_BOT_TOKEN; without a bot token results go to the local outbox. For development: "
+        "jobs live in this process's memory, so a restart loses jobs in flight (a resent "
+        "submission then runs again). The retry schedule runs here too (as in AWS, every 15 "
+        "minutes). Emoji are shared in the thread, never added with SLACK_ADMIN_TOKEN: "
+        "admin.emoji.add needs an image URL Slack can fetch, and this process's bucket has none. "
+        "Operator endpoints (emoji-smith ops --serve) exist only with EMOJI_SMITH_OPS_TOKEN set.",
     )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
@@ -204,21 +209,81 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
     if problem:
         print(problem, file=out)
         return 2
-    with LocalAWS(environment={"EMOJI_SMITH_OUTBOX_DIR": str(args.out / "outbox")}) as aws:
+    environment = {
+        "EMOJI_SMITH_OUTBOX_DIR": str(args.out / "outbox"),
+        # No admin.emoji.add: Slack could not fetch the in-process bucket's image URL.
+        "SLACK_ADMIN_TOKEN": "",
+    }
+    with LocalAWS(environment=environment) as aws:
         server = make_server(aws, args.host, args.port, os.environ.get(OPS_TOKEN_VARIABLE))
         host, port = str(server.server_address[0]), int(server.server_address[1])
+        every = retry_schedule_seconds()
+        schedule = RepeatingTask(every, lambda: aws.invoke("RetryFailedJobsFunction", {}))
         print(
             f"Emoji Smith webhook on http://{host}:{port}{EVENTS_PATH} (Ctrl-C stops)",
             file=out,
             flush=True,
         )
+        if os.environ.get("SLACK_ADMIN_TOKEN"):
+            print("  SLACK_ADMIN_TOKEN is ignored here: emoji are shared in the thread.", file=out)
+        print(
+            f"  Jobs live in memory (lost on restart); failed jobs are retried every "
+            f"{every / 60:g} min.",
+            file=out,
+            flush=True,
+        )
+        schedule.start()
         try:
             server.serve_forever()
         except KeyboardInterrupt:
             pass
         finally:
+            schedule.stop()
             server.server_close()
     return 0
+
+
+def retry_schedule_seconds() -> float:
+    """The template's retry schedule (`rate(N minutes)`), so serve retries as AWS does."""
+    import re
+
+    from emoji_smith_local.template import load_template
+
+    function = load_template()["Resources"]["RetryFailedJobsFunction"]["Properties"]
+    (event,) = function["Events"].values()
+    expression = str(event["Properties"]["ScheduleExpression"])
+    match = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours)\)", expression)
+    if match is None:
+        raise ValueError(f"serve runs rate(N minutes|hours) schedules, not {expression}")
+    return int(match.group(1)) * (3600 if match.group(2).startswith("hour") else 60)
+
+
+class RepeatingTask:
+    """Runs `action` every `seconds` on a daemon thread until stopped (errors are printed)."""
+
+    def __init__(self, seconds: float, action: Any) -> None:
+        import threading
+
+        self._seconds = seconds
+        self._action = action
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.runs = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._seconds):
+            try:
+                self._action()
+            except Exception as error:  # the schedule keeps going, as EventBridge's does
+                print(f"  retry schedule: {type(error).__name__}: {error}", flush=True)
+            self.runs += 1
 
 
 def unwritable(folder: Path) -> str | None:

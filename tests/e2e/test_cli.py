@@ -135,3 +135,28 @@ def test_an_unwritable_out_folder_exits_2_before_anything_runs(tmp_path: Path) -
     assert f"Cannot write to {blocker / 'emoji' / 'outbox'}" in result.stdout
     assert "Not a directory" in result.stdout
     assert "Validate" not in result.stdout
+
+
+def test_serve_retries_on_the_templates_schedule() -> None:
+    import threading
+
+    from emoji_smith_local.cli import RepeatingTask, retry_schedule_seconds
+
+    # THEN serve's schedule is the template's: every 15 minutes, as in AWS
+    assert retry_schedule_seconds() == 15 * 60
+    # AND the repeating task runs its action until stopped, and survives a failing run
+    calls: list[int] = []
+    done = threading.Event()
+
+    def action() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the first run fails")
+        if len(calls) >= 3:
+            done.set()
+
+    task = RepeatingTask(0.01, action)
+    task.start()
+    assert done.wait(5)
+    task.stop()
+    assert len(calls) >= 3
