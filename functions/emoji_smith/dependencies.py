@@ -1,4 +1,5 @@
-"""The composition root: which adapter serves each port, built once per container."""
+"""The composition root: which adapter serves each port, built once per container (per set of
+settings: the local runtime runs every function in one process)."""
 
 from __future__ import annotations
 
@@ -18,46 +19,66 @@ from emoji_smith.ports import (
     SlackInteractions,
     Workflow,
 )
-from emoji_smith.settings import get_settings, image_service_configured, secret
+from emoji_smith.settings import (
+    clear_settings_cache,
+    get_settings,
+    image_service_configured,
+    secret,
+)
 
 if TYPE_CHECKING:
     from openai import OpenAI
     from slack_sdk import WebClient
 
 
-@cache
 def image_store() -> ImageStore:
+    return _image_store(get_settings().images_bucket_name)
+
+
+@cache
+def _image_store(bucket: str) -> ImageStore:
     from emoji_smith.adapters.s3_image_store import S3ImageStore
 
-    return S3ImageStore(get_settings().images_bucket_name)
+    return S3ImageStore(bucket)
+
+
+def job_repository() -> JobRepository:
+    return _job_repository(get_settings().jobs_table_name)
 
 
 @cache
-def job_repository() -> JobRepository:
+def _job_repository(table: str) -> JobRepository:
     from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
 
-    return DynamoDBJobRepository(get_settings().jobs_table_name)
+    return DynamoDBJobRepository(table)
+
+
+def circuit_store() -> CircuitStore:
+    return _circuit_store(get_settings().circuit_table_name)
 
 
 @cache
-def circuit_store() -> CircuitStore:
+def _circuit_store(table: str) -> CircuitStore:
     from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
 
-    return DynamoDBCircuitStore(get_settings().circuit_table_name)
+    return DynamoDBCircuitStore(table)
 
 
-@cache
 def openai() -> OpenAI:
-    from emoji_smith.adapters.openai_image_generator import openai_client
-
     settings = get_settings()
     key = secret("OPENAI_API_KEY")
     if not key:
         raise ConfigurationError("OPENAI_API_KEY is not set.")
-    return openai_client(key, settings.image_timeout_seconds, settings.openai_base_url)
+    return _openai(key, settings.image_timeout_seconds, settings.openai_base_url)
 
 
 @cache
+def _openai(key: str, timeout_seconds: float, base_url: str | None) -> OpenAI:
+    from emoji_smith.adapters.openai_image_generator import openai_client
+
+    return openai_client(key, timeout_seconds, base_url)
+
+
 def image_generator(style: str) -> ImageGenerator:
     """The badge renderer for the offline style; the image service for the rest."""
     if not PRESETS[style].needs_image_service:
@@ -72,7 +93,6 @@ def image_generator(style: str) -> ImageGenerator:
     return OpenAIImageGenerator(openai(), settings.image_model, settings.image_quality)
 
 
-@cache
 def prompt_enhancer() -> PromptEnhancer | None:
     """None when there is no key or enhancement is switched off."""
     settings = get_settings()
@@ -135,31 +155,34 @@ def _slack_interactions(token: str, base_url: str) -> SlackInteractions:
     return SlackWebApiInteractions(token, base_url)
 
 
-@cache
 def workflow() -> Workflow:
-    from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
-
     arn = get_settings().state_machine_arn
     if not arn:
         raise ConfigurationError("STATE_MACHINE_ARN is not set: cannot start or list jobs.")
-    return StepFunctionsWorkflow(arn)
+    return _workflow(arn)
+
+
+@cache
+def _workflow(state_machine_arn: str) -> Workflow:
+    from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
+
+    return StepFunctionsWorkflow(state_machine_arn)
 
 
 def forget() -> None:
-    """Drop every cached setting and adapter (the local runtime changes the environment)."""
-    factories = (
-        image_store,
-        job_repository,
-        circuit_store,
-        openai,
-        image_generator,
-        prompt_enhancer,
+    """Drop every cached adapter and setting (tests that change the process environment).
+    Each cache is keyed by the settings it was built from, so a function never gets an adapter
+    built for another's settings, and nothing needs forgetting between functions."""
+    for factory in (
+        _image_store,
+        _job_repository,
+        _circuit_store,
+        _openai,
         _web_client,
         _local_outbox,
         _slack_gateway,
         _slack_interactions,
-        workflow,
-        get_settings,
-    )
-    for factory in factories:
+        _workflow,
+    ):
         factory.cache_clear()
+    clear_settings_cache()

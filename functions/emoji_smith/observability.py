@@ -9,8 +9,9 @@ Powertools metrics; POWERTOOLS_METRICS_DISABLED (the local runtime sets it) turn
 from __future__ import annotations
 
 import json
-import os
 import time
+
+from emoji_smith.settings import environment
 
 
 def emf_line(name: str, dimension: str, value: str, namespace: str, service: str) -> str:
@@ -34,8 +35,9 @@ def emf_line(name: str, dimension: str, value: str, namespace: str, service: str
 
 
 def count(name: str, dimension: str, value: str) -> None:
-    if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() in ("true", "1"):
+    variables = environment()
+    if variables.get("POWERTOOLS_METRICS_DISABLED", "").lower() in ("true", "1"):
         return
-    namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "EmojiSmith")
-    service = os.environ.get("POWERTOOLS_SERVICE_NAME", "emoji-smith")
+    namespace = variables.get("POWERTOOLS_METRICS_NAMESPACE", "EmojiSmith")
+    service = variables.get("POWERTOOLS_SERVICE_NAME", "emoji-smith")
     print(emf_line(name, dimension, value, namespace, service), flush=True)

@@ -6,9 +6,11 @@ read only by the functions that need one — the others need no access to it."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -90,9 +92,39 @@ def _parse(variable: str, raw: str, default: Any) -> Any:
     return raw
 
 
-@cache
+#: The environment of the function running in this thread: set by the local runtime, which
+#: runs many functions in one process; unset in Lambda, where it is the process's own.
+_FUNCTION_ENVIRONMENT: ContextVar[Mapping[str, str] | None] = ContextVar(
+    "function_environment", default=None
+)
+
+
+def environment() -> Mapping[str, str]:
+    """This function's environment variables (never another function's)."""
+    return _FUNCTION_ENVIRONMENT.get() or os.environ
+
+
+@contextmanager
+def function_environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """Run code as a function with these variables sees them, in this thread only."""
+    token = _FUNCTION_ENVIRONMENT.set(dict(variables))
+    try:
+        yield
+    finally:
+        _FUNCTION_ENVIRONMENT.reset(token)
+
+
 def get_settings() -> Settings:
-    return Settings.from_environ(os.environ)
+    return _settings_for(frozenset(environment().items()))
+
+
+@lru_cache(maxsize=64)
+def _settings_for(variables: frozenset[tuple[str, str]]) -> Settings:
+    return Settings.from_environ(dict(variables))
+
+
+def clear_settings_cache() -> None:
+    _settings_for.cache_clear()
 
 
 def secret(key: str) -> str | None:

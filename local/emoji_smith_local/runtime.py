@@ -112,41 +112,42 @@ def check_hook_point() -> None:
         )
 
 
-@contextmanager
-def _environment(variables: Mapping[str, str]) -> Iterator[None]:
-    saved = dict(os.environ)
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
-_ONE_FUNCTION_AT_A_TIME = threading.RLock()
+#: Variables that Powertools reads from the process environment when a module loads: set for
+#: the process while a LocalAWS runs (the same for every function), not per call.
+PROCESS_VARIABLES = ("POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_DISABLED")
 
 
 class _InProcessInvoker:
-    """Replaces moto's Docker-based invoke with a call of the handler in this process."""
+    """Replaces moto's Docker-based invoke with a call of the handler in this process.
+
+    Functions run concurrently, as Lambda runs them: each call sees its own function's
+    environment through `emoji_smith.settings.function_environment` (this thread only), never
+    the process environment, so a webhook call is never blocked behind a workflow step."""
 
     def __init__(self) -> None:
-        self._applied_environment: dict[str, str] | None = None
         self.invocations: list[str] = []
+        self._running = 0
+        self._idle = threading.Condition()
 
     @contextmanager
-    def environment(self, variables: dict[str, str]) -> Iterator[None]:
-        """A function's environment for the length of one call, as its own container would.
+    def environment(self, variables: Mapping[str, str]) -> Iterator[None]:
+        """A function's environment for the length of one call, as its own container would."""
+        from emoji_smith.settings import function_environment
 
-        One call at a time: the environment is process-wide, and workflow threads would
-        otherwise save and restore each other's variables."""
-        with _ONE_FUNCTION_AT_A_TIME, _environment(variables):
-            if variables != self._applied_environment:
-                # Settings and adapters are cached per container; a new environment is a new one.
-                from emoji_smith.dependencies import forget
+        with self._idle:
+            self._running += 1
+        try:
+            with function_environment(variables):
+                yield
+        finally:
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
 
-                forget()
-                self._applied_environment = variables
-            yield
+    def wait_idle(self, timeout_seconds: float) -> bool:
+        """True once no function call is running (False: still running after the timeout)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout_seconds)
 
     def __call__(self, function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
         payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
@@ -199,10 +200,9 @@ class LocalAWS:
         _register_batch_package_lazily()
         self._template_path = template_path
         self._parameter_overrides = dict(parameters or {})
-        with _ONE_FUNCTION_AT_A_TIME:  # not mid-way through another runtime's function call
-            self._overrides = {
-                key: value for key, value in os.environ.items() if key.startswith(PASSED_THROUGH)
-            }
+        self._overrides = {
+            key: value for key, value in os.environ.items() if key.startswith(PASSED_THROUGH)
+        }
         self._overrides.setdefault("POWERTOOLS_LOG_LEVEL", "CRITICAL")
         self._overrides.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
         # Without a bot token, deliveries go to this folder: the embedded stack's explicit choice.
@@ -230,6 +230,9 @@ class LocalAWS:
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
         os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
+        self._saved_process_variables = {key: os.environ.get(key) for key in PROCESS_VARIABLES}
+        for key in PROCESS_VARIABLES:
+            os.environ[key] = self._overrides[key]
         self._saved_invoke = LambdaFunction._invoke_lambda
         self._saved_time = retrier_decl.time  # type: ignore[attr-defined]
         invoker = self._invoker
@@ -258,9 +261,14 @@ class LocalAWS:
     ) -> None:
         self._closing = True
         self._stop_running_executions()
-        with _ONE_FUNCTION_AT_A_TIME:  # let a function already running finish first
-            self._mock.stop()
+        self._invoker.wait_idle(timeout_seconds=30)  # let a function already running finish
+        self._mock.stop()
         moto_redrive.uninstall()
+        for key, value in self._saved_process_variables.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
         LocalAWS._active = None
         LambdaFunction._invoke_lambda = self._saved_invoke  # type: ignore[method-assign]
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl

@@ -262,7 +262,11 @@ def test_a_modal_slack_refuses_is_told_to_the_member(slack_aws: LocalAWS, slack:
 def test_a_rate_limited_emoji_list_never_delays_the_answer(
     slack_aws: LocalAWS, slack: FakeSlack
 ) -> None:
-    # GIVEN Slack rate limits emoji.list for 30 s
+    # GIVEN a fresh webhook container (no emoji list cached yet), and Slack rate limiting
+    # emoji.list for 30 s
+    from emoji_smith import dependencies
+
+    dependencies.forget()
     view = open_modal(slack_aws, slack)
     slack.fail("emoji.list", "ratelimited:30")
     # WHEN a member submits, twice in a row
