@@ -150,26 +150,34 @@ class _InProcessInvoker:
             return self._idle.wait_for(lambda: self._running == 0, timeout_seconds)
 
     def __call__(self, function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+        """moto's hook: (payload, is error, logs)."""
         payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
         variables = {key: str(value) for key, value in function.environment_vars.items()}
-        self.invocations.append(function.function_name)
+        context = LocalLambdaContext(
+            function.function_name, int(function.memory_size), function.function_arn
+        )
+        result, failed = self.run(str(function.handler), variables, context, payload)
+        return json.dumps(result), failed, ""
+
+    def run(
+        self, handler_path: str, variables: Mapping[str, str], context: Any, payload: Any
+    ) -> tuple[Any, bool]:
+        """The handler's result, or Lambda's error document (errorType = the class name)."""
+        self.invocations.append(context.function_name)
         with self.environment(variables):
-            module_name, attribute = str(function.handler).rsplit(".", 1)
+            module_name, attribute = handler_path.rsplit(".", 1)
             handler: Callable[[Any, Any], Any] = getattr(
                 importlib.import_module(module_name), attribute
             )
-            context = LocalLambdaContext(
-                function.function_name, int(function.memory_size), function.function_arn
-            )
             try:
-                return json.dumps(handler(payload, context)), False, ""
+                return handler(payload, context), False
             except Exception as error:
                 report = {
                     "errorMessage": str(error),
                     "errorType": type(error).__name__,
                     "stackTrace": traceback.format_tb(error.__traceback__),
                 }
-                return json.dumps(report), True, ""
+                return report, True
 
 
 class _RetrySleeps:
@@ -216,6 +224,9 @@ class LocalAWS:
         self.physical_ids: dict[str, str] = {}
         self.state_machine_arn = ""
         self.event_rules: list[EventRule] = []
+        self._functions: dict[str, tuple[str, dict[str, str], LocalLambdaContext]] = {}
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
         #: Status-change events delivered to rule targets: (function logical id, event).
         self.delivered_events: list[tuple[str, dict[str, Any]]] = []
         self._closing = False
@@ -291,7 +302,11 @@ class LocalAWS:
 
     # -- clients ----------------------------------------------------------------------------------
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=REGION)  # type: ignore[call-overload]
+        """One client per service for this runtime (building one costs tens of ms)."""
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = boto3.client(service, region_name=REGION)  # type: ignore[call-overload]
+            return self._clients[service]
 
     def jobs(self) -> JobRepository:
         """The deployed jobs table, through the same adapter the functions use."""
@@ -315,6 +330,13 @@ class LocalAWS:
         return LocalLambdaContext(
             configuration["FunctionName"], configuration["MemorySize"], configuration["FunctionArn"]
         )
+
+    def call(self, logical_id: str, event: Mapping[str, Any]) -> dict[str, Any]:
+        """Run a function the way its Function URL does (not through the Lambda API): the
+        handler with its own environment; an exception comes back as Lambda's error document."""
+        handler, variables, context = self._functions[logical_id]
+        result, _ = self._invoker.run(handler, variables, context, dict(event))
+        return dict(result)
 
     def invoke(self, logical_id: str, event: Mapping[str, Any]) -> dict[str, Any]:
         """Invoke a deployed function as AWS would (through the Lambda API) and return its
@@ -454,6 +476,11 @@ class LocalAWS:
             Environment={"Variables": environment},
         )["FunctionArn"]
         self.function_names[logical_id] = name
+        self._functions[logical_id] = (
+            str(merged["Handler"]),
+            environment,
+            LocalLambdaContext(name, int(merged.get("MemorySize", 128)), arn),
+        )
         self.event_rules.extend(rules)
         self._register(resolver, logical_id, name, arn)
 

@@ -86,7 +86,7 @@ def make_server(
             if body is None:
                 return
             event = function_url_event(self.path, dict(self.headers.items()), body)
-            result = aws.invoke("WebhookFunction", event)
+            result = aws.call("WebhookFunction", event)
             if "statusCode" not in result:  # the handler raised: Lambda's error document
                 self._send(500, {"error": result.get("errorType", "error")})
                 return
@@ -128,6 +128,12 @@ def make_server(
         def log_message(self, format: str, *args: Any) -> None:
             print(f"  {self.address_string()} {format % args}", flush=True)
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    return server
+    return _BurstServer((host, port), Handler)
+
+
+class _BurstServer(ThreadingHTTPServer):
+    """A thread per request, and a listen backlog that takes a burst (the standard library's
+    default of 5 resets connections when a channel's worth of members submit at once)."""
+
+    request_queue_size = 1024
+    daemon_threads = True

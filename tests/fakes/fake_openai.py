@@ -35,6 +35,8 @@ class FakeOpenAI(HTTPFake):
     def __init__(self, hang_seconds: float = 3.0) -> None:
         super().__init__()
         self.hang_seconds = hang_seconds
+        #: How long a successful image takes (the real service: tens of seconds).
+        self.image_seconds = 0.0
         self._images: deque[str] = deque()
         self._texts: deque[str] = deque()
         self._picture = encode(small_subject_on_light_background())
@@ -89,7 +91,8 @@ class FakeOpenAI(HTTPFake):
         usage = {"input_tokens": 50, "output_tokens": 4160 * count, "total_tokens": 4210}
         return Reply(
             200,
-            {
+            delay_seconds=self.image_seconds,
+            body={
                 "created": int(time.time()),
                 "data": data,
                 "usage": usage,

@@ -30,6 +30,13 @@ class Reply:
     delay_seconds: float = 0.0
 
 
+class _Server(ThreadingHTTPServer):
+    # As many waiting connections as a real service takes: a load test must not measure the
+    # fake's backlog (the standard library's default is 5).
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 class HTTPFake:
     """Override `reply(request) -> Reply`."""
 
@@ -47,8 +54,7 @@ class HTTPFake:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self.port = self._server.server_address[1]
 
     @contextmanager
