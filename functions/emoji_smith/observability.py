@@ -2,8 +2,8 @@
 Metric Format lines on stdout (CloudWatch turns them into metrics; no API call).
 
 Written with the standard library: the slim webhook package has no Powertools. The namespace and
-the `service` dimension are Powertools' own variables, so these metrics sit beside the steps'
-Powertools metrics; POWERTOOLS_METRICS_DISABLED (the local runtime sets it) turns them off.
+the `service` dimension come from Powertools' own variables (the template sets them);
+POWERTOOLS_METRICS_DISABLED (the local runtime sets it) turns them off.
 """
 
 from __future__ import annotations
@@ -14,30 +14,49 @@ import time
 from emoji_smith.settings import environment
 
 
-def emf_line(name: str, dimension: str, value: str, namespace: str, service: str) -> str:
-    return json.dumps(
-        {
-            "_aws": {
-                "Timestamp": int(time.time() * 1000),
-                "CloudWatchMetrics": [
-                    {
-                        "Namespace": namespace,
-                        "Dimensions": [["service", dimension]],
-                        "Metrics": [{"Name": name, "Unit": "Count"}],
-                    }
-                ],
-            },
-            "service": service,
-            dimension: value,
-            name: 1,
-        }
-    )
+def emf_line(
+    name: str,
+    value: float,
+    unit: str,
+    *,
+    namespace: str,
+    service: str,
+    dimension: tuple[str, str] | None = None,
+) -> str:
+    keys = ["service", dimension[0]] if dimension else ["service"]
+    document: dict[str, object] = {
+        "_aws": {
+            "Timestamp": int(time.time() * 1000),
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": namespace,
+                    "Dimensions": [keys],
+                    "Metrics": [{"Name": name, "Unit": unit}],
+                }
+            ],
+        },
+        "service": service,
+        name: value,
+    }
+    if dimension:
+        document[dimension[0]] = dimension[1]
+    return json.dumps(document)
 
 
-def count(name: str, dimension: str, value: str) -> None:
+def metric(
+    name: str, value: float = 1, unit: str = "Count", dimension: tuple[str, str] | None = None
+) -> None:
+    """One metric, printed now: nothing is shared between calls (the local runtime runs many
+    functions at once in one process; Powertools' Metrics keeps one buffer per process)."""
     variables = environment()
     if variables.get("POWERTOOLS_METRICS_DISABLED", "").lower() in ("true", "1"):
         return
     namespace = variables.get("POWERTOOLS_METRICS_NAMESPACE", "EmojiSmith")
     service = variables.get("POWERTOOLS_SERVICE_NAME", "emoji-smith")
-    print(emf_line(name, dimension, value, namespace, service), flush=True)
+    line = emf_line(name, value, unit, namespace=namespace, service=service, dimension=dimension)
+    print(line, flush=True)
+
+
+def count(name: str, dimension: str, value: str) -> None:
+    """A count of one, by a dimension (error name, delivery method)."""
+    metric(name, dimension=(dimension, value))

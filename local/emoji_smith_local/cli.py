@@ -198,9 +198,9 @@ def _ops_on_serve(args: argparse.Namespace, out: TextIO) -> Any:
 
 def run_serve(args: argparse.Namespace, out: TextIO) -> int:
     import os
+    import subprocess
 
     from emoji_smith_local.runtime import LocalAWS
-    from emoji_smith_local.server import EVENTS_PATH, OPS_TOKEN_VARIABLE, make_server
 
     if not os.environ.get("SLACK_SIGNING_SECRET"):
         print("SLACK_SIGNING_SECRET is not set: every request would be refused (401).", file=out)
@@ -214,33 +214,39 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
         # No admin.emoji.add: Slack could not fetch the in-process bucket's image URL.
         "SLACK_ADMIN_TOKEN": "",
     }
-    with LocalAWS(environment=environment) as aws:
-        server = make_server(aws, args.host, args.port, os.environ.get(OPS_TOKEN_VARIABLE))
-        host, port = str(server.server_address[0]), int(server.server_address[1])
-        every = retry_schedule_seconds()
+    if os.environ.get("SLACK_ADMIN_TOKEN"):
+        print("  SLACK_ADMIN_TOKEN is ignored here: emoji are shared in the thread.", file=out)
+    every = retry_schedule_seconds()
+    with LocalAWS(environment=environment) as aws, aws.http_endpoint() as endpoint:
         schedule = RepeatingTask(every, lambda: aws.invoke("RetryFailedJobsFunction", {}))
-        print(
-            f"Emoji Smith webhook on http://{host}:{port}{EVENTS_PATH} (Ctrl-C stops)",
-            file=out,
-            flush=True,
-        )
-        if os.environ.get("SLACK_ADMIN_TOKEN"):
-            print("  SLACK_ADMIN_TOKEN is ignored here: emoji are shared in the thread.", file=out)
-        print(
-            f"  Jobs live in memory (lost on restart); failed jobs are retried every "
-            f"{every / 60:g} min.",
-            file=out,
-            flush=True,
-        )
+        front_environment = {
+            **os.environ,
+            **aws.function_variables("WebhookFunction"),
+            **endpoint,
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "emoji_smith_local.server",
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+            "--stack",
+            json.dumps(aws.physical_ids),
+            "--retry-minutes",
+            f"{every / 60:g}",
+        ]
+        front = subprocess.Popen(command, env=front_environment)
         schedule.start()
         try:
-            server.serve_forever()
+            return front.wait()
         except KeyboardInterrupt:
-            pass
+            return 0
         finally:
             schedule.stop()
-            server.server_close()
-    return 0
+            front.terminate()
+            front.wait(timeout=10)
 
 
 def retry_schedule_seconds() -> float:

@@ -1,5 +1,10 @@
-"""`emoji-smith serve`: the webhook on a local HTTP port, running the workflow on the embedded
-AWS. Point a tunnel at it and set `http(s)://…/slack/events` as the app's Request URL."""
+"""`emoji-smith serve`'s front: the webhook on a local HTTP port, in a process of its own, as the
+webhook Lambda is separate from Step Functions in AWS. It calls the embedded AWS (in the serve
+process, which runs the workflow) over HTTP, so a burst of running jobs never holds up Slack's
+acknowledgements. Point a tunnel at it and set `http(s)://…/slack/events` as the Request URL.
+
+    python -m emoji_smith_local.server --host H --port P --stack JSON --retry-minutes N
+(started by `emoji-smith serve`, with the webhook function's environment.)"""
 
 from __future__ import annotations
 
@@ -11,7 +16,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from emoji_smith.domain.slack_requests import MAX_BODY_BYTES
-from emoji_smith_local.runtime import LocalAWS
 
 EVENTS_PATH = "/slack/events"
 #: Operator endpoints exist only when `serve` runs with this variable set, and need its value.
@@ -34,13 +38,14 @@ OPS_PREFIX = "/ops/"
 
 
 def make_server(
-    aws: LocalAWS, host: str, port: int, ops_token: str | None = None
+    host: str, port: int, physical_ids: dict[str, str], ops_token: str | None = None
 ) -> ThreadingHTTPServer:
     """`ops_token`: the operator endpoints' shared secret; without one they do not exist (a
     tunnel to `serve` must not make replay or circuit reset public)."""
+    from emoji_smith.handlers.webhook import handler as webhook
     from emoji_smith_local.ops import Operations, StackNames
 
-    operations = Operations(StackNames.from_physical_ids(aws.physical_ids))
+    operations = Operations(StackNames.from_physical_ids(physical_ids))
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -61,18 +66,17 @@ def make_server(
             url = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             command = url.path.removeprefix(OPS_PREFIX)
-            with aws.function_environment("RetryFailedJobsFunction"):
-                if command == "failed":
-                    result: Any = operations.failed()
-                elif command == "retry":
-                    result = operations.retry(dry_run=query.get("dry_run") == "1")
-                elif command == "replay":
-                    result = operations.replay(query.get("execution", ""))
-                elif command == "circuit":
-                    result = operations.circuit(reset=query.get("reset") == "1")
-                else:
-                    self._send(404, {"error": f"unknown ops command {command}"})
-                    return
+            if command == "failed":
+                result: Any = operations.failed()
+            elif command == "retry":
+                result = operations.retry(dry_run=query.get("dry_run") == "1")
+            elif command == "replay":
+                result = operations.replay(query.get("execution", ""))
+            elif command == "circuit":
+                result = operations.circuit(reset=query.get("reset") == "1")
+            else:
+                self._send(404, {"error": f"unknown ops command {command}"})
+                return
             self._send(200, result)
 
         def do_POST(self) -> None:
@@ -86,9 +90,10 @@ def make_server(
             if body is None:
                 return
             event = function_url_event(self.path, dict(self.headers.items()), body)
-            result = aws.call("WebhookFunction", event)
-            if "statusCode" not in result:  # the handler raised: Lambda's error document
-                self._send(500, {"error": result.get("errorType", "error")})
+            try:
+                result = webhook(event, None)
+            except Exception as error:  # Lambda answers a raising handler's request with 502
+                self._send(502, {"error": type(error).__name__})
                 return
             body = str(result.get("body") or "").encode()
             self.send_response(int(result["statusCode"]))
@@ -137,3 +142,36 @@ class _BurstServer(ThreadingHTTPServer):
 
     request_queue_size = 1024
     daemon_threads = True
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import os
+
+    parser = argparse.ArgumentParser(prog="emoji_smith_local.server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument("--stack", required=True, help="the embedded stack's physical ids (JSON)")
+    parser.add_argument("--retry-minutes", type=float, required=True)
+    args = parser.parse_args(argv)
+    server = make_server(
+        args.host, args.port, json.loads(args.stack), os.environ.get(OPS_TOKEN_VARIABLE)
+    )
+    host, port = str(server.server_address[0]), int(server.server_address[1])
+    print(f"Emoji Smith webhook on http://{host}:{port}{EVENTS_PATH} (Ctrl-C stops)", flush=True)
+    print(
+        f"  Jobs live in memory (lost on restart); failed jobs are retried every "
+        f"{args.retry_minutes:g} min.",
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

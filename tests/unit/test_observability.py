@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from emoji_smith.observability import count
+from emoji_smith.observability import count, metric
 
 
 def test_a_count_is_one_embedded_metric_format_line(
@@ -37,3 +37,16 @@ def test_metrics_can_be_switched_off(
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
     count("DuplicateSubmission", "source", "webhook")
     assert capsys.readouterr().out == ""
+
+
+def test_a_metric_without_a_dimension_is_by_service_only(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (the CircuitOpen alarm watches CircuitOpened by service alone)
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+    metric("GenerationSeconds", 2.5, "Seconds")
+    line = json.loads(capsys.readouterr().out)
+    (directive,) = line["_aws"]["CloudWatchMetrics"]
+    assert directive["Dimensions"] == [["service"]]
+    assert directive["Metrics"] == [{"Name": "GenerationSeconds", "Unit": "Seconds"}]
+    assert line["GenerationSeconds"] == 2.5

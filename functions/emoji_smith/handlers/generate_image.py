@@ -8,19 +8,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.dependencies import image_generator, image_store
 from emoji_smith.domain.image_keys import original_key
 from emoji_smith.domain.models import EmojiRequest, GeneratedImages, ImagePrompt
+from emoji_smith.observability import metric
 
 logger = Logger()
-metrics = Metrics()
 
 
-@metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     job_id: str = event["job_id"]
@@ -31,13 +29,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     generator = image_generator(prompt.style)
     if all(store.exists(key) for key in keys):
         logger.info("Reusing stored images", extra={"keys": keys})
-        metrics.add_metric(name="ImagesReused", unit=MetricUnit.Count, value=len(keys))
+        metric("ImagesReused", len(keys))
     else:
         started = time.perf_counter()
         images = generator.generate(prompt, request.options)
-        metrics.add_metric(
-            name="GenerationSeconds", unit=MetricUnit.Seconds, value=time.perf_counter() - started
-        )
+        metric("GenerationSeconds", time.perf_counter() - started, "Seconds")
         for key, image in zip(keys, images, strict=True):
             store.put(key, image, "application/octet-stream")
     return GeneratedImages(original_keys=keys, generator=generator.name).model_dump()

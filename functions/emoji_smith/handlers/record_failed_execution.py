@@ -8,21 +8,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.outcomes import FailedExecution, record_failed_execution
 from emoji_smith.dependencies import circuit_store, job_repository, slack_gateway
 from emoji_smith.domain.circuit import CircuitPolicy
-from emoji_smith.observability import count
+from emoji_smith.observability import count, metric
 from emoji_smith.settings import get_settings
 
 logger = Logger()
-metrics = Metrics()
 
 
-@metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     execution = FailedExecution.from_event(event)
@@ -52,8 +49,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if not_told:
         logger.error("The member was not told of the failure", extra={"reason": not_told})
     if circuit is not None:
-        metrics.add_metric(name="ImageServiceFailure", unit=MetricUnit.Count, value=1)
+        metric("ImageServiceFailure", 1)
         if circuit.is_open(now):
             logger.warning("Image service circuit opened", extra={"open_until": circuit.open_until})
-            metrics.add_metric(name="CircuitOpened", unit=MetricUnit.Count, value=1)
+            metric("CircuitOpened", 1)
     return {"job_id": execution.job_id, **failure.model_dump()}

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.dependencies import job_repository, slack_gateway
@@ -13,16 +12,15 @@ from emoji_smith.domain.errors import EmojiSmithError
 from emoji_smith.domain.messages import working_message
 from emoji_smith.domain.models import JobStatus
 from emoji_smith.domain.validation import parse_request, validate_request
+from emoji_smith.observability import metric
 from emoji_smith.settings import image_service_configured
 
 logger = Logger()
-metrics = Metrics()
 
 
-@metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    metrics.add_metric(name="EmojiRequested", unit=MetricUnit.Count, value=1)
+    metric("EmojiRequested", 1)
     request = validate_request(parse_request(event.get("request")), image_service_configured())
     job_id: str = event["job_id"]
     jobs = job_repository()
