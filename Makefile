@@ -47,6 +47,7 @@ test: lint setup-checks
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/serve_load.py --submissions 100
 
 # After changing functions/requirements.in (or to take new releases): re-pin, with hashes.
 lock: setup

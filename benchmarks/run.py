@@ -1,4 +1,4 @@
-"""Speed budgets (DESIGN.md §5), measured on demand: `make bench` or `python benchmarks/run.py`.
+"""Speed budgets, measured on demand: `make bench` or `python benchmarks/run.py`.
 
 Not timed assertions in tests: figures depend on the machine, so they are printed with the budget
 beside them and the exit status says whether every budget was met.

@@ -1,4 +1,4 @@
-"""`emoji-smith serve` under a burst (DESIGN.md §5): N concurrent signed submissions against a
+"""`emoji-smith serve` under a burst: N concurrent signed submissions against a
 fresh serve process, with the fake Slack and a fake image service taking 2 s an image.
 
 Measured: connection resets, acknowledgement latency (p50/p99), how long a shortcut sent during

@@ -1,4 +1,4 @@
-"""Webhook budgets (DESIGN.md §5): module import in a fresh process, warm shortcut handling, and
+"""Webhook budgets: module import in a fresh process, warm shortcut handling, and
 submission → workflow started through the real boto3 client to a local HTTP endpoint."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The layering of DESIGN.md: thin handlers → pure domain → ports ← adapters. Only adapters
+"""The layering (README, Layout): thin handlers → pure domain → ports ← adapters. Only adapters
 import the AWS, OpenAI and Slack SDKs; the domain imports no SDK, Powertools or `os`."""
 
 from __future__ import annotations
