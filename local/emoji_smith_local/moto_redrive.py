@@ -54,7 +54,6 @@ class _Hooks:
 
 
 HOOKS = _Hooks()
-_original_entrypoint = ExecutionWorker._get_evaluation_entrypoint
 _original_terminated = execution_module.BaseExecutionWorkerCommunication.terminated
 _original_describe = StepFunctionResponse.describe_execution
 
@@ -91,30 +90,36 @@ def _cached_entrypoint(worker: ExecutionWorker) -> Any:
     return _parsed(worker._evaluation_details.state_machine_details.definition)
 
 
+def _patches() -> list[tuple[Any, str, Any]]:
+    """(owner, attribute, replacement): every moto attribute this module replaces or adds."""
+    return [
+        (ExecutionWorker, "_get_evaluation_entrypoint", _cached_entrypoint),
+        (execution_module.BaseExecutionWorkerCommunication, "terminated", _terminated),
+        (StepFunctionsParserBackend, "redrive_execution", _redrive_execution),
+        (StepFunctionResponse, "redrive_execution", _redrive_response),
+        (StepFunctionResponse, "describe_execution", _describe_response),
+    ]
+
+
+_MISSING = object()
+_saved: list[tuple[Any, str, Any]] = []
+
+
 def install(listener: StatusListener) -> None:
     HOOKS.listener = listener
-    worker: Any = ExecutionWorker
-    worker._get_evaluation_entrypoint = _cached_entrypoint
-    communication: Any = execution_module.BaseExecutionWorkerCommunication
-    communication.terminated = _terminated
-    backend: Any = StepFunctionsParserBackend
-    backend.redrive_execution = _redrive_execution
-    response: Any = StepFunctionResponse
-    response.redrive_execution = _redrive_response
-    response.describe_execution = _describe_response
+    for owner, attribute, replacement in _patches():
+        _saved.append((owner, attribute, vars(owner).get(attribute, _MISSING)))
+        setattr(owner, attribute, replacement)
 
 
 def uninstall() -> None:
     HOOKS.listener = None
-    worker: Any = ExecutionWorker
-    worker._get_evaluation_entrypoint = _original_entrypoint
-    communication: Any = execution_module.BaseExecutionWorkerCommunication
-    communication.terminated = _original_terminated
-    response: Any = StepFunctionResponse
-    response.describe_execution = _original_describe
-    for owner in (StepFunctionsParserBackend, StepFunctionResponse):
-        if "redrive_execution" in vars(owner):
-            delattr(owner, "redrive_execution")
+    while _saved:
+        owner, attribute, original = _saved.pop()
+        if original is _MISSING:
+            delattr(owner, attribute)
+        else:
+            setattr(owner, attribute, original)
 
 
 def is_settling(execution_arn: str) -> bool:

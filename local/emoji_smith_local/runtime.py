@@ -33,7 +33,6 @@ import boto3
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 
-from emoji_smith_local import moto_redrive
 from emoji_smith_local.event_rules import (
     DELIVERY_ATTEMPTS,
     EventRule,
@@ -262,6 +261,9 @@ class LocalAWS:
             return invoker(self, event)
 
         LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign]
+        # Imported here, after moto.batch is registered lazily: it loads moto's ASL interpreter.
+        from emoji_smith_local import moto_redrive
+
         moto_redrive.check()
         moto_redrive.install(self._on_execution_finished)
         retrier_decl.time = self.retry_sleeps  # type: ignore[attr-defined,assignment]
@@ -284,6 +286,8 @@ class LocalAWS:
         self._stop_running_executions()
         self._invoker.wait_idle(timeout_seconds=30)  # let a function already running finish
         self._mock.stop()
+        from emoji_smith_local import moto_redrive
+
         moto_redrive.uninstall()
         for key, value in self._saved_process_variables.items():
             if value is None:
@@ -579,6 +583,8 @@ class LocalAWS:
 
     def backdate(self, execution_arn: str, by: timedelta) -> None:
         """Pretend an ended execution stopped `by` earlier (tests of the redrive window)."""
+        from emoji_smith_local import moto_redrive
+
         moto_redrive.backdate(ACCOUNT_ID, REGION, execution_arn, by)
 
     def wait(self, execution_arn: str, timeout_seconds: float = 120.0) -> dict[str, Any]:
@@ -586,7 +592,7 @@ class LocalAWS:
         deadline = time.monotonic() + timeout_seconds
         while True:
             description = self.describe(execution_arn)
-            if description["status"] in TERMINAL and not moto_redrive.is_settling(execution_arn):
+            if description["status"] in TERMINAL and not _settling(execution_arn):
                 return description
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{execution_arn} still {description['status']}")
@@ -609,6 +615,12 @@ class LocalAWS:
             for _ in range(DELIVERY_ATTEMPTS):
                 if "errorType" not in self.invoke(rule.function_logical_id, event):
                     break
+
+
+def _settling(execution_arn: str) -> bool:
+    from emoji_smith_local import moto_redrive
+
+    return moto_redrive.is_settling(execution_arn)
 
 
 def _placeholder_zip() -> bytes:
