@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from emoji_smith_local.runtime import LocalAWS
 
 DEFAULT_OUT = Path("emoji-out")
+#: `serve` forgets older succeeded runs (their records stay in the jobs table): bounded memory.
+SERVE_KEEPS_SUCCEEDED = 50
 EPILOG = """\
 examples:
   emoji-smith generate "ship it"                      # offline badge → emoji-out/ship_it.png
@@ -217,7 +219,10 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
     if os.environ.get("SLACK_ADMIN_TOKEN"):
         print("  SLACK_ADMIN_TOKEN is ignored here: emoji are shared in the thread.", file=out)
     every = retry_schedule_seconds()
-    with LocalAWS(environment=environment) as aws, aws.http_endpoint() as endpoint:
+    with (
+        LocalAWS(environment=environment, keep_succeeded=SERVE_KEEPS_SUCCEEDED) as aws,
+        aws.http_endpoint() as endpoint,
+    ):
         schedule = RepeatingTask(every, lambda: aws.invoke("RetryFailedJobsFunction", {}))
         front_environment = {
             **os.environ,

@@ -128,6 +128,27 @@ def is_settling(execution_arn: str) -> bool:
         return execution_arn in HOOKS.settling
 
 
+def forget_succeeded(account: str, region: str, state_machine_arn: str, keep: int) -> int:
+    """Drop all but the newest `keep` SUCCEEDED executions (their history and worker state), as
+    AWS's 90-day history retention does in time; failed ones stay for redrive. Returns how many
+    were dropped."""
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    machine = stepfunctions_parser_backends[account][region].describe_state_machine(
+        state_machine_arn
+    )
+    succeeded = [
+        execution
+        for execution in machine.executions
+        if getattr(execution, "exec_status", None) == ExecutionStatus.SUCCEEDED
+    ]
+    succeeded.sort(key=lambda execution: execution.stop_date or execution.start_date)
+    dropped = succeeded[: max(0, len(succeeded) - keep)]
+    for execution in dropped:
+        machine.executions.remove(execution)
+    return len(dropped)
+
+
 def backdate(account: str, region: str, execution_arn: str, by: datetime.timedelta) -> None:
     """Move an ended execution's stop date into the past (tests of the 14-day window)."""
     from moto.stepfunctions.parser.models import stepfunctions_parser_backends

@@ -212,10 +212,14 @@ class LocalAWS:
         environment: Mapping[str, str] | None = None,
         parameters: Mapping[str, str] | None = None,
         template_path: Path = TEMPLATE_PATH,
+        keep_succeeded: int | None = None,
     ) -> None:
+        """`keep_succeeded`: forget all but the newest N succeeded executions (a long-running
+        `serve`; memory stays bounded). None keeps every execution (tests read them back)."""
         check_hook_point()
         _register_batch_package_lazily()
         self._template_path = template_path
+        self._keep_succeeded = keep_succeeded
         self._parameter_overrides = dict(parameters or {})
         self._overrides = {
             key: value for key, value in os.environ.items() if key.startswith(PASSED_THROUGH)
@@ -605,6 +609,12 @@ class LocalAWS:
         invocation does)."""
         if self._closing:
             return  # runs stopped because this runtime is closing are not operator aborts
+        if self._keep_succeeded is not None and execution.exec_status.value == "SUCCEEDED":
+            from emoji_smith_local import moto_redrive
+
+            moto_redrive.forget_succeeded(
+                ACCOUNT_ID, REGION, self.state_machine_arn, self._keep_succeeded
+            )
         event = execution_status_change(
             execution, account=ACCOUNT_ID, region=REGION, event_id=str(uuid.uuid4())
         )
