@@ -393,7 +393,12 @@ def _choose(
     from emoji_smith.choosing import handle_click
     from emoji_smith.domain.choices import CANCEL_ACTION, CHOOSE_ACTION, Click
 
+    # The job is marked waiting before every candidate file is written: wait for all of them.
+    deadline = time.monotonic() + 30
     files = sorted(folder.glob("option-*.png"))
+    while len(files) < args.options and time.monotonic() < deadline:
+        time.sleep(0.02)
+        files = sorted(folder.glob("option-*.png"))
     print(f"\n  {len(files)} candidates:", file=out)
     for number, path in enumerate(files, start=1):
         print(f"    {number}. {path}", file=out)
