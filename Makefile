@@ -12,7 +12,7 @@ NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cu
 WHEELS := .wheels
 LAMBDA_PLATFORM := --platform manylinux_2_28_aarch64 --platform manylinux2014_aarch64 --python-version 3.13 --implementation cp
 
-.PHONY: setup setup-checks demo test lint unit bench lock clean
+.PHONY: setup setup-checks demo test check lint unit bench lock clean
 
 setup: $(STAMP)
 
@@ -40,10 +40,14 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict functions/ local/
+	$(BIN)/mypy --strict functions/ local/ tests/ benchmarks/
 
 test: lint setup-checks
 	$(BIN)/pytest
+
+# The fast inner loop (~20 s): lint, then the unit and contract tests that take no seconds each.
+check: lint setup-checks
+	$(BIN)/pytest -q tests/unit tests/contract -m "not slow"
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -211,14 +212,15 @@ def bench_handling(rounds: int) -> bool:
     shortcut_event = function_url_event(form(shortcut("https://hooks.slack.com/actions/1")))
     view = create_emoji_modal({"ts": "1.2", "text": "ship it"}, "C1", None, list(PRESETS))
     ok = True
-    for label, make_event, budget in (
+    cases: list[tuple[str, Callable[[int], dict[str, Any]], float]] = [
         ("shortcut → modal (outbound call excluded)", lambda i: shortcut_event, 0.25),
         (
             "submission → workflow started (boto3 to a local endpoint)",
             lambda i: function_url_event(form(submission(view, f"V{i}", description="ship it"))),
             5.0,
         ),
-    ):
+    ]
+    for label, make_event, budget in cases:
         events = [make_event(i) for i in range(rounds + 20)]
         for event in events[:20]:
             assert handler(event, None)["statusCode"] == 200  # warm

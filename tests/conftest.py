@@ -35,6 +35,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(line)
 
 
+def rgba(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
+    """One pixel of an RGB(A) image as a tuple (Pillow types it more loosely)."""
+    value = image.getpixel(xy)
+    assert isinstance(value, tuple)
+    return value
+
+
 def decode(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()

@@ -126,7 +126,7 @@ def transformed() -> dict[str, Any]:
     """The template through SAM's own translator, as `sam deploy` would send it."""
     import os
 
-    from samtranslator.translator.transform import transform
+    from samtranslator.translator.transform import transform  # type: ignore[import-untyped]
 
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     template = copy.deepcopy(TEMPLATE)

@@ -44,7 +44,7 @@ def pip(*args: str) -> subprocess.CompletedProcess[str]:
 
 def pins() -> dict[str, tuple[str, str | None]]:
     """name → (version, environment marker or None), from the lock."""
-    found = {}
+    found: dict[str, list[tuple[str, str | None]]] = {}
     for line in LOCK.read_text().splitlines():
         match = PIN.match(line)
         if match:
@@ -116,6 +116,7 @@ def test_the_lock_resolves_for_the_lambda_platform(tmp_path: Path) -> None:
     assert all("aarch64" in p.name or "none-any" in p.name for p in tmp_path.glob("*.whl"))
 
 
+@pytest.mark.slow
 def test_every_handler_imports_from_the_lock_alone(tmp_path: Path) -> None:
     target = tmp_path / "package"
     result = pip(

@@ -33,7 +33,7 @@ FUNCTIONS = {
 
 
 def definition_text(state_machine: dict[str, Any]) -> str:
-    return (PROJECT_ROOT / state_machine["Properties"]["DefinitionUri"]).read_text()
+    return (PROJECT_ROOT / str(state_machine["Properties"]["DefinitionUri"])).read_text()
 
 
 def all_states(states: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:

@@ -112,6 +112,11 @@ def judge(aws: LocalAWS, slack: FakeSlack, openai: FakeOpenAI, job_id: str, name
     return "lost"
 
 
+def take_name_and_hide_emoji_list(slack: FakeSlack, name: str) -> None:
+    slack.emoji.update({name: "x"})
+    slack.fail("emoji.list", "internal_error")
+
+
 Scenario = tuple[str, Callable[[FakeOpenAI, FakeSlack], None], str, str | None]
 SCENARIOS: list[Scenario] = [
     ("openai-500", lambda o, s: o.images_then("server_error"), "delivered", None),
@@ -134,10 +139,7 @@ SCENARIOS: list[Scenario] = [
     # taken after the modal checked (emoji.list unavailable): delivered under a suffixed name
     (
         "slack-name-taken",
-        lambda o, s: (
-            s.emoji.update({"slack-name-taken": "x"}),
-            s.fail("emoji.list", "internal_error"),
-        ),
+        lambda o, s: take_name_and_hide_emoji_list(s, "slack-name-taken"),
         "delivered",
         None,
     ),
@@ -177,7 +179,7 @@ def test_a_handler_crash_then_the_scheduled_retry_delivers_once(
 ) -> None:
     # GIVEN ResizeImage crashes once (a bug, not a declared error)
     real = emoji_image.make_emoji
-    crashes = []
+    crashes: list[int] = []
 
     def crash_once(data: bytes, transparent: bool) -> emoji_image.EmojiFile:
         if not crashes:

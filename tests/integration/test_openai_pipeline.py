@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import decode, ended_as
+from conftest import decode, ended_as, rgba
 from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
 from emoji_smith.choosing import handle_click
 from emoji_smith.domain.choices import CHOOSE_ACTION, Click
@@ -60,7 +60,7 @@ def test_a_cartoon_emoji_comes_from_the_image_service(
     output = json.loads(str(execution["output"]))
     emoji = decode(ai_aws.images().get(output["emoji"]["keys"][0]))
     assert emoji.size == (128, 128)
-    assert emoji.getpixel((0, 0))[3] == 0
+    assert rgba(emoji, (0, 0))[3] == 0
     assert output["generated"]["generator"] == "openai"
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+from typing import cast
 
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from conftest import decode
 from emoji_smith.adapters.badge_image_generator import BadgeImageGenerator
@@ -81,7 +83,11 @@ def test_a_transient_image_error_is_retried_with_the_declared_backoff(
     # GIVEN an image service that is down twice, then back; and jitter at its upper bound
     from moto.stepfunctions.parser.asl.component.common.retry import jitter_strategy_decl
 
-    monkeypatch.setattr(jitter_strategy_decl.random, "uniform", lambda low, high: high)
+    monkeypatch.setattr(
+        jitter_strategy_decl.random,  # type: ignore[attr-defined]
+        "uniform",
+        lambda low, high: high,
+    )
     calls: list[str] = []
     real_generate = BadgeImageGenerator.generate
 
@@ -158,7 +164,7 @@ def test_a_replayed_generate_step_reuses_the_stored_image(
     event = json.loads(str(first["output"]))
     from emoji_smith.handlers import generate_image, upload_emoji
 
-    context = local_aws.context_for("GenerateImageFunction")
+    context = cast(LambdaContext, local_aws.context_for("GenerateImageFunction"))
     with local_aws.function_environment("GenerateImageFunction"):
         again = generate_image.handler({"job_id": job_id, **event}, context)
         delivered = upload_emoji.handler({"job_id": job_id, **event}, context)

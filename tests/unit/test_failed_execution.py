@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from emoji_smith.application.outcomes import FailedExecution, record_failed_execution
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitPolicy, CircuitState
 from emoji_smith.domain.errors import ConfigurationError
 from emoji_smith.domain.models import EmojiRequest
+from emoji_smith.ports import CircuitStore, JobRepository, SlackGateway
 
 POLICY = CircuitPolicy(threshold=2, window_seconds=300, cooldown_seconds=600)
 
 
-class Jobs:
+class Jobs:  # the part of JobRepository this use case calls
     def __init__(self) -> None:
         self.failures: list[tuple[str, str, str]] = []
 
@@ -64,9 +65,9 @@ def test_a_service_failure_is_recorded_counted_and_told() -> None:
     # WHEN its status-change event is handled
     failure, state, not_told = record_failed_execution(
         FailedExecution.from_event(event()),
-        jobs=jobs,
-        circuit=circuit,
-        slack=lambda: slack,
+        jobs=cast(JobRepository, jobs),
+        circuit=cast(CircuitStore, circuit),
+        slack=lambda: cast(SlackGateway, slack),
         policy=POLICY,
         now=1000.0,
     )
@@ -82,14 +83,14 @@ def test_a_member_who_cannot_be_told_still_leaves_the_failure_recorded_and_count
     # GIVEN no way to reach Slack (the bot token is missing in AWS)
     jobs, circuit = Jobs(), Circuit()
 
-    def no_slack() -> Slack:
+    def no_slack() -> SlackGateway:
         raise ConfigurationError("SLACK_BOT_TOKEN is not set")
 
     # WHEN the failure is handled
     _, _, not_told = record_failed_execution(
         FailedExecution.from_event(event()),
-        jobs=jobs,
-        circuit=circuit,
+        jobs=cast(JobRepository, jobs),
+        circuit=cast(CircuitStore, circuit),
         slack=no_slack,
         policy=POLICY,
         now=1000.0,

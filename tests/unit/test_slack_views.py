@@ -23,7 +23,8 @@ def modal(message: dict[str, Any] = MESSAGE) -> dict[str, Any]:
 
 
 def submitted(view: dict[str, Any], **values: Any) -> dict[str, Any]:
-    return submission(view, **values)["view"]
+    view_submitted: dict[str, Any] = submission(view, **values)["view"]
+    return view_submitted
 
 
 def test_the_modal_is_a_valid_slack_view_within_slacks_limits() -> None:
