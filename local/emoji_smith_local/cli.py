@@ -324,7 +324,14 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
         "options": args.options,
         "message_text": args.message,
     }
-    name = args.name or suggest_name(args.description) or "emoji"  # for the job id only
+    name = args.name or suggest_name(args.description)
+    if not name:
+        print(
+            "Nothing in the description makes an emoji name (Slack's names use a-z, 0-9, '-' "
+            "and '_'): give one with --name, e.g. --name party.",
+            file=out,
+        )
+        return 2
     if args.pick is not None and not 1 <= args.pick <= args.options:
         print(f"--pick takes 1 to {args.options} (the number of --options).", file=out)
         return 2

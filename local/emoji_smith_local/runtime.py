@@ -8,6 +8,7 @@ see our error names.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import inspect
@@ -123,6 +124,8 @@ PROCESS_VARIABLES = (
 #: interpreter, and a burst of runnable steps starves the API that starts jobs (measured with
 #: 100 jobs at once: 16 slots put acknowledgements at a 6 s p99, 4 slots at 2 s).
 MAX_CONCURRENT_FUNCTIONS = 4
+#: A long-running stack hands memory back once no function has run for this long.
+IDLE_SECONDS_BEFORE_TRIM = 2.0
 
 
 class _InProcessInvoker:
@@ -137,6 +140,9 @@ class _InProcessInvoker:
         self._running = 0
         self._idle = threading.Condition()
         self._slots = threading.BoundedSemaphore(MAX_CONCURRENT_FUNCTIONS)
+        self._trim: threading.Timer | None = None
+        #: Seconds of quiet after which memory is handed back (None: never; a long `serve`).
+        self.trim_after_idle: float | None = None
 
     @contextmanager
     def environment(self, variables: Mapping[str, str]) -> Iterator[None]:
@@ -152,6 +158,21 @@ class _InProcessInvoker:
             with self._idle:
                 self._running -= 1
                 self._idle.notify_all()
+                if self._running == 0 and self.trim_after_idle is not None:
+                    self._schedule_trim(self.trim_after_idle)
+
+    def _schedule_trim(self, seconds: float) -> None:
+        if self._trim is not None:
+            self._trim.cancel()
+        self._trim = threading.Timer(seconds, self._trim_if_idle)
+        self._trim.daemon = True
+        self._trim.start()
+
+    def _trim_if_idle(self) -> None:
+        with self._idle:
+            if self._running:
+                return
+        release_memory()
 
     def wait_idle(self, timeout_seconds: float) -> bool:
         """True once no function call is running (False: still running after the timeout)."""
@@ -189,6 +210,17 @@ class _InProcessInvoker:
                 return report, True
 
 
+def release_memory() -> None:
+    """Hand freed memory back to the system: a burst of jobs leaves the allocator holding the
+    peak (glibc keeps freed heap pages; moto's object graphs wait for the cycle collector)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 class _RetrySleeps:
     """Stands in for `time` in moto's retrier: records each backoff, optionally skips the wait."""
 
@@ -214,8 +246,9 @@ class LocalAWS:
         template_path: Path = TEMPLATE_PATH,
         keep_succeeded: int | None = None,
     ) -> None:
-        """`keep_succeeded`: forget all but the newest N succeeded executions (a long-running
-        `serve`; memory stays bounded). None keeps every execution (tests read them back)."""
+        """`keep_succeeded`: forget all but the newest N succeeded executions, and hand memory
+        back after each burst (a long-running `serve`; memory stays bounded). None keeps every
+        execution (tests read them back)."""
         check_hook_point()
         _register_batch_package_lazily()
         self._template_path = template_path
@@ -231,6 +264,8 @@ class LocalAWS:
         self._overrides |= dict(environment or {})
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._invoker = _InProcessInvoker()
+        if keep_succeeded is not None:
+            self._invoker.trim_after_idle = IDLE_SECONDS_BEFORE_TRIM
         self.retry_sleeps = _RetrySleeps(instant_retries)
         self.function_names: dict[str, str] = {}
         self.skipped: dict[str, str] = {}
@@ -240,8 +275,6 @@ class LocalAWS:
         self._functions: dict[str, tuple[str, dict[str, str], LocalLambdaContext]] = {}
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
-        #: Status-change events delivered to rule targets: (function logical id, event).
-        self.delivered_events: list[tuple[str, dict[str, Any]]] = []
         self._closing = False
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -621,7 +654,6 @@ class LocalAWS:
         for rule in self.event_rules:
             if not rule.matches(event):
                 continue
-            self.delivered_events.append((rule.function_logical_id, event))
             for _ in range(DELIVERY_ATTEMPTS):
                 if "errorType" not in self.invoke(rule.function_logical_id, event):
                     break

@@ -119,6 +119,22 @@ def test_several_options_without_a_terminal_or_pick_cancel_cleanly(tmp_path: Pat
     assert not (tmp_path / "emoji-out" / "ship_it.png").exists()
 
 
+def test_any_script_is_drawn_and_a_name_is_asked_for_when_none_can_be_made(
+    tmp_path: Path,
+) -> None:
+    # GIVEN a Japanese description (nothing in it spells a Slack emoji name)
+    # WHEN it is generated without --name
+    refused = run_cli("generate", "出荷しよう", cwd=tmp_path)
+    # THEN it asks for a name before anything runs
+    assert refused.returncode == 2
+    assert "give one with --name" in refused.stdout
+    assert "Validate" not in refused.stdout
+    # AND with a name, the badge is made (its text drawn from the Japanese font)
+    named = run_cli("generate", "出荷しよう", "--name", "shukka", cwd=tmp_path)
+    assert named.returncode == 0, named.stdout + named.stderr
+    assert (tmp_path / "emoji-out" / "shukka.png").is_file()
+
+
 def test_a_pick_outside_the_options_is_refused(tmp_path: Path) -> None:
     result = run_cli("generate", "ship it", "--options", "2", "--pick", "3", cwd=tmp_path)
     assert result.returncode == 2
