@@ -102,7 +102,7 @@ def build(artifacts: Path, pip_options: list[str]) -> None:
     shutil.copytree(
         FUNCTIONS / "emoji_smith",
         artifacts / "emoji_smith",
-        ignore=shutil.ignore_patterns("__pycache__"),
+        ignore=shutil.ignore_patterns("__pycache__", "fonts"),  # the badge's, not the webhook's
         dirs_exist_ok=True,
     )
 

