@@ -73,24 +73,22 @@ def bench_image(rounds: int) -> bool:
 
 
 def bench_generate(rounds: int) -> bool:
-    """`emoji-smith generate` (badge) end to end in a fresh process. Budget 3 s."""
+    """`emoji-smith generate` (badge) end to end in a fresh process: median ≤ 1.2 s. The first
+    run on a machine also parses the ASL (its cache is then on disk); it is not counted."""
     print('emoji-smith generate "ship it" (fresh process, embedded AWS, badge style)')
     timings = []
+    command = [sys.executable, "-m", "emoji_smith_local.cli", "generate", "ship it"]
     with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(command, cwd=folder, check=True, capture_output=True)  # warm the disk
         for _ in range(rounds):
             started = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "emoji_smith_local.cli", "generate", "ship it"],
-                cwd=folder,
-                check=True,
-                capture_output=True,
-            )
+            subprocess.run(command, cwd=folder, check=True, capture_output=True)
             timings.append(time.perf_counter() - started)
     median = statistics.median(timings)
-    ok = max(timings) <= 3
+    ok = median <= 1.2
     print(
-        f"  median {median:.2f} s, worst {max(timings):.2f} s (budget 3 s)  "
-        f"{'OK' if ok else 'OVER BUDGET'}"
+        f"  median {median:.2f} s of {rounds}, worst {max(timings):.2f} s (budget: median 1.2 s)"
+        f"  {'OK' if ok else 'OVER BUDGET'}"
     )
     return ok
 

@@ -1,7 +1,8 @@
 """What moto 5.2.5's Step Functions lacks and AWS has: `RedriveExecution`, and the
 "Execution Status Change" events that EventBridge rules receive. Also: each execution parses the
 definition once per state machine, not once per run (the parse is ~30 ms of CPU, on the path of
-every StartExecution; the parsed components keep no run state: that lives in each run's env), and
+every StartExecution, and CreateStateMachine's check reuses it; the parsed components keep no run
+state: that lives in each run's env), and
 Lambda tasks share one boto3 client instead of building one per task (~15 ms of CPU each), and
 each JSONPath is compiled once, not at every use (jsonpath_ng builds a new yacc parser per call):
 under a burst of jobs both held up the webhook's StartExecution calls.
@@ -14,11 +15,17 @@ touches moto's internals, so `check()` names each one and fails loudly if a moto
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
+import hashlib
 import json
+import os
+import pickle
+import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, cast
 
 from moto.core.exceptions import AWSError
@@ -62,6 +69,7 @@ class _Hooks:
 HOOKS = _Hooks()
 _original_terminated = execution_module.BaseExecutionWorkerCommunication.terminated
 _original_describe = StepFunctionResponse.describe_execution
+_original_validate: Any = getattr(StepFunctionsParserBackend, "_validate_definition", None)
 _original_client_for: Any = getattr(lambda_eval_utils, "boto_client_for", None)
 _original_path_parse: Any = getattr(json_path, "parse", None)
 _original_result_path_parse: Any = getattr(result_path, "parse", None)
@@ -80,6 +88,7 @@ def check() -> None:
         ),
         "StepFunctionResponse.describe_execution": callable(_original_describe),
         "lambda_eval_utils.boto_client_for": callable(_original_client_for),
+        "StepFunctionsParserBackend._validate_definition": callable(_original_validate),
         "json_path.parse": callable(_original_path_parse),
         "result_path.parse": callable(_original_result_path_parse),
     }
@@ -93,13 +102,43 @@ def check() -> None:
 
 @functools.lru_cache(maxsize=16)
 def _parsed(definition: str) -> Any:
+    """The parsed definition, also kept on disk between processes: ANTLR takes ~80 ms to parse
+    it in a fresh process (a third of the CLI's deploy), unpickling 1 ms."""
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-    return AmazonStateLanguageParser.parse(definition)[0]
+    cached = _parse_cache_path(definition)
+    with contextlib.suppress(OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+        return pickle.loads(cached.read_bytes())  # noqa: S301 (this user's own cache)
+    program = AmazonStateLanguageParser.parse(definition)[0]
+    with contextlib.suppress(OSError, pickle.PickleError, RecursionError):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(program))
+        partial.replace(cached)
+    return program
+
+
+def _parse_cache_path(definition: str) -> Path:
+    import moto
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "emoji-smith"
+    version = f"{moto.__version__} {sys.version}"
+    key = hashlib.sha256(f"{version}\n{definition}".encode()).hexdigest()[:32]
+    return cache / f"asl-{key}.pickle"
 
 
 def _cached_entrypoint(worker: ExecutionWorker) -> Any:
     return _parsed(worker._evaluation_details.state_machine_details.definition)
+
+
+def _validate_once(definition: str) -> None:
+    """CreateStateMachine's check, with the parse kept for the executions (moto's error on a
+    bad definition, unchanged)."""
+    try:
+        _parsed(definition)
+    except Exception:
+        _original_validate(definition)
+        raise
 
 
 _clients: dict[tuple[str, str, bool], Any] = {}
@@ -134,6 +173,7 @@ def _patches() -> list[tuple[Any, str, Any]]:
     """(owner, attribute, replacement): every moto attribute this module replaces or adds."""
     return [
         (ExecutionWorker, "_get_evaluation_entrypoint", _cached_entrypoint),
+        (StepFunctionsParserBackend, "_validate_definition", staticmethod(_validate_once)),
         (execution_module.BaseExecutionWorkerCommunication, "terminated", _terminated),
         (StepFunctionsParserBackend, "redrive_execution", _redrive_execution),
         (StepFunctionResponse, "redrive_execution", _redrive_response),
@@ -192,6 +232,20 @@ def forget_succeeded(account: str, region: str, state_machine_arn: str, keep: in
     for execution in dropped:
         machine.executions.remove(execution)
     return len(dropped)
+
+
+def execution_history(account: str, region: str, execution_arn: str) -> list[dict[str, Any]]:
+    """GetExecutionHistory's events, read from the backend: the API round trip serializes the
+    whole history again on every poll (~30 ms each for a finished job)."""
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    backend = stepfunctions_parser_backends[account][region]
+    events = cast(list[dict[str, Any]], backend.get_execution_history(execution_arn)["events"])
+    for event in events:  # stored as ISO text; the API's clients get datetimes
+        stamp = event["timestamp"]
+        if isinstance(stamp, str):
+            event["timestamp"] = datetime.datetime.fromisoformat(stamp)
+    return events
 
 
 def backdate(account: str, region: str, execution_arn: str, by: datetime.timedelta) -> None:

@@ -221,6 +221,37 @@ def release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+def share_botocore_models() -> None:
+    """Parse each botocore model file once per process, not once per session: the runtime's
+    clients, moto's parsers and each function's own clients all load the same JSON (~100 ms a
+    run for S3's endpoint rules alone). Models are read-only once loaded."""
+    from botocore import loaders
+
+    if getattr(loaders.Loader, "_emoji_smith_shared", False):
+        return
+    cache: dict[tuple[Any, ...], Any] = {}
+    lock = threading.Lock()
+    load_service_model = loaders.Loader.load_service_model
+    load_data_with_path = loaders.Loader.load_data_with_path
+
+    def shared(method: Callable[..., Any]) -> Callable[..., Any]:
+        def load(self: Any, *args: Any, **options: Any) -> Any:
+            paths, extras = tuple(self.search_paths), tuple(self.extras_types)
+            key = (method.__name__, paths, extras, *args, *sorted(options.items()))
+            with lock:
+                if key in cache:
+                    return cache[key]
+            value = method(self, *args, **options)
+            with lock:
+                return cache.setdefault(key, value)
+
+        return load
+
+    loaders.Loader.load_service_model = shared(load_service_model)  # type: ignore[method-assign]
+    loaders.Loader.load_data_with_path = shared(load_data_with_path)  # type: ignore[method-assign]
+    loaders.Loader._emoji_smith_shared = True  # type: ignore[attr-defined]
+
+
 class _RetrySleeps:
     """Stands in for `time` in moto's retrier: records each backoff, optionally skips the wait."""
 
@@ -250,6 +281,7 @@ class LocalAWS:
         back after each burst (a long-running `serve`; memory stays bounded). None keeps every
         execution (tests read them back)."""
         check_hook_point()
+        share_botocore_models()
         _register_batch_package_lazily()
         self._template_path = template_path
         self._keep_succeeded = keep_succeeded
@@ -610,10 +642,10 @@ class LocalAWS:
         return result
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = self.client("stepfunctions").get_execution_history(
-            executionArn=execution_arn, maxResults=1000
-        )["events"]
-        return events
+        """GetExecutionHistory's events (read from the backend: progress polls this often)."""
+        from emoji_smith_local import moto_redrive
+
+        return moto_redrive.execution_history(ACCOUNT_ID, REGION, execution_arn)
 
     def redrive(self, execution_arn: str) -> None:
         self.client("stepfunctions").redrive_execution(executionArn=execution_arn)
