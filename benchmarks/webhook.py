@@ -205,7 +205,7 @@ def bench_handling(rounds: int) -> bool:
     from emoji_smith.handlers.webhook import handler
 
     dependencies.slack_interactions = _NoOutboundCalls  # type: ignore[assignment]
-    import emoji_smith.webhook_routes as routes
+    import emoji_smith.application.interactions as routes
 
     routes.slack_interactions = dependencies.slack_interactions  # type: ignore[attr-defined]
 

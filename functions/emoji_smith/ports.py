@@ -6,9 +6,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # annotations only: the webhook imports the ports without the models
-    from emoji_smith.domain.choices import Candidate, ChoiceClaim
+    from emoji_smith.domain.choices import Candidate
     from emoji_smith.domain.circuit import CircuitState
-    from emoji_smith.domain.models import Delivery, EmojiRequest, ImagePrompt, JobStatus
+    from emoji_smith.domain.models import (
+        ChoiceState,
+        Delivery,
+        EmojiRequest,
+        ImagePrompt,
+        JobRecord,
+        JobStatus,
+    )
     from emoji_smith.domain.retries import Run
 
 
@@ -59,11 +66,12 @@ class JobRepository(Protocol):
         """Keep the workflow's task token server-side while the member picks."""
         ...
 
-    def claim_choice(self, job_id: str, user_id: str, outcome: str) -> ChoiceClaim:
-        """Atomically decide a waiting choice, once, and only by the member who asked."""
+    def claim_choice(self, job_id: str, user_id: str, decision: ChoiceState) -> bool:
+        """Atomically decide a choice that is still waiting, as the member who asked; False
+        when it is not (decided meanwhile, or not theirs). The rules: `domain.choices`."""
         ...
 
-    def get(self, job_id: str) -> dict[str, object] | None: ...
+    def get(self, job_id: str) -> JobRecord | None: ...
 
 
 class SlackGateway(Protocol):

@@ -358,19 +358,19 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
             if description["status"] not in ("RUNNING", "PENDING_REDRIVE"):
                 break
             waiting = args.options > 1 and not offered
-            if waiting and (aws.jobs().get(job_id) or {}).get("choice_state") == "waiting":
+            if waiting and aws.job(job_id).choice_state == "waiting":
                 offered = True
                 _choose(aws, job_id, out_dir / "outbox" / job_id, args, out)
             time.sleep(0.05)
         description = aws.wait(arn)  # and its failure recorded, if it failed
-        record = aws.jobs().get(job_id) or {}
+        record = aws.job(job_id)
         output = json.loads(description.get("output") or "{}")
         if description["status"] != "SUCCEEDED" or "outcome" in output:
             error = output.get("outcome") or description.get("error", "unknown error")
             cause = output.get("cause") or description.get("cause", "")
             print(
                 f"\nFailed at {reader.failed_step or 'an unknown step'}: {error}\n  {cause}\n"
-                f"Job {job_id} recorded as {record.get('status', 'missing')}.",
+                f"Job {job_id} recorded as {record.status or 'missing'}.",
                 file=out,
             )
             return 1
@@ -400,7 +400,7 @@ def _choose(
 ) -> None:
     """The candidates are in the outbox: take --pick, or ask; the same code as Slack's buttons."""
     from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
-    from emoji_smith.choosing import handle_click
+    from emoji_smith.application.choosing import handle_click
     from emoji_smith.domain.choices import CANCEL_ACTION, CHOOSE_ACTION, Click
 
     # The job is marked waiting before every candidate file is written: wait for all of them.

@@ -13,10 +13,10 @@ from typing import Any
 from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
 from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
 from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
+from emoji_smith.application.retry_schedule import retry_failed_jobs
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitState, circuit_report
 from emoji_smith.domain.failures import describe_failure, is_retryable
 from emoji_smith.domain.naming import execution_name
-from emoji_smith.retry_failed_jobs import retry_failed_jobs
 
 LOGICAL_IDS = ("EmojiPipeline", "JobsTable", "CircuitTable")
 
@@ -83,12 +83,12 @@ class Operations:
 
         original = json.loads(stepfunctions_client().describe_execution(executionArn=arn)["input"])
         job_id = str(original.get("job_id", "job"))
-        delivery = (self._jobs.get(job_id) or {}).get("delivery")
-        if isinstance(delivery, dict):
+        record = self._jobs.get(job_id)
+        if record is not None and record.delivery is not None:
             return {
                 "replayed": "nothing",
                 "job_id": job_id,
-                "already_delivered": f"{delivery.get('method')}: {delivery.get('location')}",
+                "already_delivered": f"{record.delivery.method}: {record.delivery.location}",
             }
         name = execution_name(job_id[:60], "replay", uuid.uuid4().hex[:8])
         self._workflow.start(name, original)

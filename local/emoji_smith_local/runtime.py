@@ -51,6 +51,7 @@ from emoji_smith_local.template import (
 )
 
 if TYPE_CHECKING:
+    from emoji_smith.domain.models import JobRecord
     from emoji_smith.ports import ImageStore, JobRepository
 
 REGION = "us-east-1"
@@ -406,6 +407,12 @@ class LocalAWS:
         from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
 
         return DynamoDBJobRepository(self.physical_ids["JobsTable"])
+
+    def job(self, job_id: str) -> JobRecord:
+        """The job's record; one with only its id while nothing is recorded yet."""
+        from emoji_smith.domain.models import JobRecord
+
+        return self.jobs().get(job_id) or JobRecord(job_id=job_id)
 
     @contextmanager
     def function_environment(self, logical_id: str) -> Iterator[None]:

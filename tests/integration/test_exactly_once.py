@@ -152,5 +152,5 @@ def test_any_sequence_bills_and_delivers_a_job_at_most_once(
     assert newest["status"] == "SUCCEEDED", actions
     assert deliveries(outbox, job_id) == 1, actions
     assert BILLS[f"ONCE {marker.upper()}"] == 1, actions
-    record = local_aws.jobs().get(job_id) or {}
-    assert record["status"] == "DELIVERED", actions
+    record = local_aws.job(job_id)
+    assert record.status == "DELIVERED", actions

@@ -16,9 +16,9 @@ import pytest
 from conftest import SUMMARY_LINES
 from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
 from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
+from emoji_smith.application.retry_schedule import retry_failed_jobs
 from emoji_smith.domain import emoji_image
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitState
-from emoji_smith.retry_failed_jobs import retry_failed_jobs
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_openai import FakeOpenAI
 from fakes.fake_slack import ADMIN_TOKEN, BOT_TOKEN, FakeSlack
@@ -99,15 +99,15 @@ def judge(aws: LocalAWS, slack: FakeSlack, openai: FakeOpenAI, job_id: str, name
     ]
     for run in runs:
         aws.wait(run["executionArn"])
-    record = aws.jobs().get(job_id) or {}
+    record = aws.job(job_id)
     added = [added for added in slack.added if added.startswith(name)]
     bills = [p for p in openai.billed if f"{name} cat" in p]
     if len(bills) > 1 or len(added) > 1:
         return "duplicated"
-    if record.get("status") == "DELIVERED" and len(bills) == 1:
+    if record.status == "DELIVERED" and len(bills) == 1:
         return "delivered"
     told = [r for r in slack.responses() if "Could not make" in r.get("text", "")]
-    if record.get("status") == "FAILED" and record.get("error") and told:
+    if record.status == "FAILED" and record.error and told:
         return "failed-and-notified"
     return "lost"
 
@@ -166,7 +166,7 @@ def test_a_fault(
     ledger.outcomes[name] = outcome
     assert outcome == expected
     if error:
-        assert (aws.jobs().get(job_id) or {}).get("error") == error
+        assert aws.job(job_id).error == error
 
 
 def test_a_handler_crash_then_the_scheduled_retry_delivers_once(
@@ -187,10 +187,10 @@ def test_a_handler_crash_then_the_scheduled_retry_delivers_once(
             raise RuntimeError("out of memory while resizing")
         return real(data, transparent)
 
-    monkeypatch.setattr("emoji_smith.handlers.resize_image.make_emoji", crash_once)
+    monkeypatch.setattr("emoji_smith.application.steps.make_emoji", crash_once)
     job_id = submit(aws, slack, "V-crash", "crash")
     aws.wait(aws.execution_arn(job_id))
-    assert (aws.jobs().get(job_id) or {})["status"] == "FAILED"
+    assert aws.job(job_id).status == "FAILED"
     # WHEN the schedule runs (twice: it must be idempotent)
     with aws.function_environment("RetryFailedJobsFunction"):
         for _ in range(2):
@@ -199,8 +199,8 @@ def test_a_handler_crash_then_the_scheduled_retry_delivers_once(
     outcome = judge(aws, slack, openai_service, job_id, "crash")
     ledger.outcomes["handler-crash-then-scheduled-retry"] = outcome
     assert outcome == "delivered"
-    record = aws.jobs().get(job_id) or {}
-    assert record["attempts"] == 1
+    record = aws.job(job_id)
+    assert record.attempts == 1
     # AND by a redrive of the same execution, resumed at the step that crashed
     assert [e["name"] for e in aws.executions() if e["name"].startswith(job_id)] == [job_id]
     assert aws.describe(aws.execution_arn(job_id))["redriveCount"] == 1

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import decode, ended_as, rgba
 from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
-from emoji_smith.choosing import handle_click
+from emoji_smith.application.choosing import handle_click
 from emoji_smith.domain.choices import CHOOSE_ACTION, Click
 from emoji_smith.domain.image_keys import original_key
 from emoji_smith_local.runtime import LocalAWS
@@ -39,7 +39,7 @@ def run(aws: LocalAWS, **request: object) -> tuple[str, dict[str, object]]:
 def pick(aws: LocalAWS, job_id: str, index: int, user: str = "local-user") -> str:
     """Wait until the job awaits a choice, then click option `index` as `user`."""
     deadline = time.monotonic() + 30
-    while (aws.jobs().get(job_id) or {}).get("choice_state") != "waiting":
+    while aws.job(job_id).choice_state != "waiting":
         assert time.monotonic() < deadline, "the job never offered its options"
         time.sleep(0.01)
     workflow = StepFunctionsWorkflow(aws.state_machine_arn)
@@ -99,9 +99,8 @@ def test_moderation_goes_to_the_failure_path_unretried(
     job_id, execution = run(ai_aws, description="something rude", style="cartoon")
     assert ended_as(execution) == ("SUCCEEDED", "ContentRejected")
     assert len(openai_service.image_requests()) == 1
-    record = ai_aws.jobs().get(job_id)
-    assert record is not None
-    assert (record["status"], record["error"]) == ("FAILED", "ContentRejected")
+    record = ai_aws.job(job_id)
+    assert (record.status, record.error) == ("FAILED", "ContentRejected")
     told = json.loads((outbox / job_id / "messages.jsonl").read_text().splitlines()[-1])
     assert "rephrase it" in told["text"]
 
@@ -150,9 +149,9 @@ def test_a_garbage_answer_is_an_unusable_image_billed_once_and_told_in_plain_wor
     assert ended_as(execution) == ("SUCCEEDED", "UnusableImage")
     assert len(openai_service.image_requests()) == 1
     assert ai_aws.retry_sleeps.waits == []
-    record = ai_aws.jobs().get(job_id) or {}
-    assert (record["status"], record["error"]) == ("FAILED", "UnusableImage")
-    assert GARBAGE_ANSWERS[behaviour] in str(record["cause"])
+    record = ai_aws.job(job_id)
+    assert (record.status, record.error) == ("FAILED", "UnusableImage")
+    assert GARBAGE_ANSWERS[behaviour] in str(record.cause)
     # AND the member is told in plain words, with no Python object in the text
     messages = [json.loads(m) for m in (outbox / job_id / "messages.jsonl").open()]
     assert [m["kind"] for m in messages].count("emoji") == 0

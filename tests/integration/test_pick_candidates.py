@@ -121,7 +121,7 @@ def test_another_member_cannot_choose(
     assert click(aws, slack, buttons["emoji_choose_0"], user="U999") == (
         "Only <@U1> can choose here."
     )
-    assert (aws.jobs().get(job_id) or {})["choice_state"] == "waiting"
+    assert aws.job(job_id).choice_state == "waiting"
     click(aws, slack, buttons["emoji_cancel"])  # tidy up: the owner cancels
 
 
@@ -164,8 +164,8 @@ def test_no_pick_in_time_uploads_nothing_and_a_late_click_is_told(
         "This choice has expired: nothing was uploaded.",
         "This choice is no longer open.",
     )
-    record = aws.jobs().get(job_id) or {}
-    assert (record["status"], record["error"]) == ("FAILED", "ChoiceTimedOut")
+    record = aws.job(job_id)
+    assert (record.status, record.error) == ("FAILED", "ChoiceTimedOut")
 
 
 def test_regenerate_starts_a_new_job_with_the_same_request(
@@ -186,7 +186,7 @@ def test_regenerate_starts_a_new_job_with_the_same_request(
     while len(openai_service.image_requests()) < 2:
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    while (aws.jobs().get(new_job) or {}).get("choice_state") != "waiting":
+    while aws.job(new_job).choice_state != "waiting":
         assert time.monotonic() < deadline
         time.sleep(0.02)
     click(aws, slack, offered_buttons(slack)["emoji_cancel"])
@@ -202,7 +202,7 @@ def test_a_forged_option_index_decides_nothing_and_the_real_click_still_works(
     forged = {**real, "value": json.dumps({**json.loads(real["value"]), "i": 7})}
     # THEN the forged click is refused and changes nothing
     assert click(aws, slack, forged) == "That option does not exist; pick one of the buttons."
-    assert (aws.jobs().get(job_id) or {})["choice_state"] == "waiting"
+    assert aws.job(job_id).choice_state == "waiting"
     # AND the member's real click decides
     assert click(aws, slack, real) == "Option 2 it is: adding it now."
     execution = aws.wait(aws.execution_arn(job_id))

@@ -58,15 +58,14 @@ def test_the_success_path_makes_a_valid_emoji_and_a_job_record(
     assert (image.format, image.size) == ("PNG", (128, 128))
     assert len(emoji) <= 128 * 1024
     # AND the job record says delivered, with who asked, what, and where the images are
-    record = local_aws.jobs().get(job_id)
-    assert record is not None
-    assert record["status"] == "DELIVERED"
-    assert record["requester"] == "U123"
-    assert record["emoji_name"] == "ship_it"
-    assert record["emoji_keys"] == output["emoji"]["keys"]
-    assert record["original_keys"] == output["generated"]["original_keys"]
-    assert "ship it" in str(record["prompt"])
-    assert int(str(record["created_at"])) <= int(str(record["updated_at"]))
+    record = local_aws.job(job_id)
+    assert record.status == "DELIVERED"
+    assert record.requester == "U123"
+    assert record.emoji_name == "ship_it"
+    assert record.emoji_keys == output["emoji"]["keys"]
+    assert record.original_keys == output["generated"]["original_keys"]
+    assert "ship it" in str(record.prompt)
+    assert int(str(record.created_at)) <= int(str(record.updated_at))
     # AND the member was told, in the outbox
     messages = [
         json.loads(m) for m in (outbox / job_id / "messages.jsonl").read_text().splitlines()
@@ -105,7 +104,7 @@ def test_a_transient_image_error_is_retried_with_the_declared_backoff(
     assert execution["status"] == "SUCCEEDED"
     assert len(calls) == 3
     assert local_aws.retry_sleeps.waits == [2.0, 4.0]
-    assert local_aws.jobs().get(job_id)["status"] == "DELIVERED"  # type: ignore[index]
+    assert local_aws.job(job_id).status == "DELIVERED"
 
 
 def test_an_invalid_request_goes_straight_to_the_failure_path(
@@ -128,9 +127,8 @@ def test_an_invalid_request_goes_straight_to_the_failure_path(
         "Outcome",
     ]
     # AND the job is FAILED with that name, and the member was told why
-    record = local_aws.jobs().get(job_id)
-    assert record is not None
-    assert (record["status"], record["error"]) == ("FAILED", "InvalidRequest")
+    record = local_aws.job(job_id)
+    assert (record.status, record.error) == ("FAILED", "InvalidRequest")
     message = json.loads((outbox / job_id / "messages.jsonl").read_text().splitlines()[-1])
     assert "not valid" in message["text"]
     assert "lowercase letters" in message["text"]
@@ -140,10 +138,9 @@ def test_a_malformed_request_still_leaves_a_failed_job_record(local_aws: LocalAW
     job_id, execution = run(local_aws, {"description": "cat", "options": "lots"})
     assert execution["status"] == "SUCCEEDED"
     assert json.loads(str(execution["output"]))["outcome"] == "InvalidRequest"
-    record = local_aws.jobs().get(job_id)
-    assert record is not None
-    assert record["status"] == "FAILED"
-    assert "options" in str(record["cause"])
+    record = local_aws.job(job_id)
+    assert record.status == "FAILED"
+    assert "options" in str(record.cause)
 
 
 def test_a_replayed_generate_step_reuses_the_stored_image(
@@ -166,8 +163,18 @@ def test_a_replayed_generate_step_reuses_the_stored_image(
 
     context = cast(LambdaContext, local_aws.context_for("GenerateImageFunction"))
     with local_aws.function_environment("GenerateImageFunction"):
-        again = generate_image.handler({"job_id": job_id, **event}, context)
-        delivered = upload_emoji.handler({"job_id": job_id, **event}, context)
+        again = generate_image.handler(
+            {"job_id": job_id, "request": event["request"], "prompt": event["prompt"]}, context
+        )
+        delivered = upload_emoji.handler(
+            {
+                "job_id": job_id,
+                "request": event["request"],
+                "emoji": event["emoji"],
+                "choice": event["choice"],
+            },
+            context,
+        )
     # THEN no new image is generated, and the recorded delivery is returned, not a second one
     assert calls == []
     assert again["original_keys"] == event["generated"]["original_keys"]

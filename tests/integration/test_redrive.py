@@ -107,8 +107,8 @@ def test_an_outage_fails_at_generate_image_and_a_console_redrive_delivers_it_onc
     # FAILED with the error, and the member was told it will be retried
     assert (failed["status"], failed["error"]) == ("FAILED", "ImageServiceUnavailable")
     assert entered(local_aws, arn)[-1] == "GenerateImage"
-    record = local_aws.jobs().get(job_id) or {}
-    assert (record["status"], record["error"]) == ("FAILED", "ImageServiceUnavailable")
+    record = local_aws.job(job_id)
+    assert (record.status, record.error) == ("FAILED", "ImageServiceUnavailable")
     told = (outbox / job_id / "messages.jsonl").read_text().splitlines()
     assert "retry automatically" in json.loads(told[-1])["text"]
     # WHEN the service is back and an operator presses Redrive
@@ -118,7 +118,7 @@ def test_an_outage_fails_at_generate_image_and_a_console_redrive_delivers_it_onc
     # THEN the same execution resumes at GenerateImage and delivers, once
     assert (after["status"], after["redriveCount"]) == ("SUCCEEDED", 1)
     assert entered(local_aws, arn).count("Validate") == 1
-    assert (local_aws.jobs().get(job_id) or {})["status"] == "DELIVERED"
+    assert local_aws.job(job_id).status == "DELIVERED"
     kinds = [json.loads(line)["kind"] for line in (outbox / job_id / "messages.jsonl").open()]
     assert kinds.count("emoji") == 1
 
@@ -137,8 +137,8 @@ def test_the_schedule_redrives_a_retryable_failure_into_one_delivery(
     assert job_id in reports[0]["redriven"]
     assert job_id not in reports[1]["redriven"]
     assert local_aws.wait(arn)["status"] == "SUCCEEDED"
-    record = local_aws.jobs().get(job_id) or {}
-    assert (record["status"], record["attempts"], record["retried_by"]) == (
+    record = local_aws.job(job_id)
+    assert (record.status, record.attempts, record.retried_by) == (
         "DELIVERED",
         1,
         "redrive",

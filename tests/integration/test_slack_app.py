@@ -97,9 +97,9 @@ def test_a_submission_is_delivered_into_the_thread_with_progress(
     assert all(
         r["replace_original"] and r["response_type"] == "ephemeral" for r in slack.responses()
     )
-    record = slack_aws.jobs().get("T1-V-thread")
-    assert record is not None
-    assert record["delivery"]["method"] == "file_share"  # type: ignore[index]
+    delivery = slack_aws.job("T1-V-thread").delivery
+    assert delivery is not None
+    assert delivery.method == "file_share"
 
 
 def test_a_dm_share_goes_to_the_members_dm(slack_aws: LocalAWS, slack: FakeSlack) -> None:
@@ -217,9 +217,8 @@ def test_a_revoked_token_fails_the_job_with_a_clear_cause(
     execution = finished(slack_aws, "T1-V-auth")
     assert (execution["status"], execution["error"]) == ("FAILED", "SlackRejected")
     assert "reinstall the app" in str(execution["cause"])
-    record = slack_aws.jobs().get("T1-V-auth")
-    assert record is not None
-    assert record["status"] == "FAILED"
+    record = slack_aws.job("T1-V-auth")
+    assert record.status == "FAILED"
     assert "Slack refused the delivery" in slack.responses()[-1]["text"]
 
 
@@ -293,7 +292,7 @@ def test_a_redelivery_while_the_first_run_is_open_is_counted_as_a_duplicate(
     assert json.loads(post(slack_aws, event)["body"]) == {"response_action": "clear"}
     arn = slack_aws.execution_arn("T1-V-open")
     deadline = time.monotonic() + 30
-    while (slack_aws.jobs().get("T1-V-open") or {}).get("choice_state") != "waiting":
+    while slack_aws.job("T1-V-open").choice_state != "waiting":
         assert time.monotonic() < deadline
         time.sleep(0.02)
     time.sleep(1.1)  # Slack redelivers after seconds, not instantly
@@ -305,7 +304,7 @@ def test_a_redelivery_while_the_first_run_is_open_is_counted_as_a_duplicate(
     assert json.loads(again["body"]) == {"response_action": "clear"}
     assert "T1-V-open: duplicate" in caplog.text
     assert [e["name"] for e in slack_aws.executions()].count("T1-V-open") == 1
-    token = str((slack_aws.jobs().get("T1-V-open") or {})["choice_token"])
+    token = str(slack_aws.job("T1-V-open").choice_token)
     slack_aws.client("stepfunctions").send_task_failure(
         taskToken=token, error="ChoiceCancelled", cause="test over"
     )

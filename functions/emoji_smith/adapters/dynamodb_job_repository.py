@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from emoji_smith.adapters.aws_clients import dynamodb_client
-from emoji_smith.domain.choices import ChoiceClaim
-from emoji_smith.domain.models import Delivery, EmojiRequest, JobStatus
+from emoji_smith.domain.models import ChoiceState, Delivery, EmojiRequest, JobRecord, JobStatus
 
 RETENTION_SECONDS = 90 * 24 * 3600
 _serialize = TypeSerializer().serialize
@@ -82,40 +80,33 @@ class DynamoDBJobRepository:
             },
         )
 
-    def claim_choice(self, job_id: str, user_id: str, outcome: str) -> ChoiceClaim:
-        record = self.get(job_id)
-        if not record or record.get("choice_state") is None:
-            return ChoiceClaim(refusal="This choice is no longer open.")
-        if record.get("requester") != user_id:
-            return ChoiceClaim(refusal=f"Only <@{record.get('requester')}> can choose here.")
-        if record.get("choice_state") != "waiting":
-            return ChoiceClaim(refusal=f"Already decided ({record.get('choice_state')}).")
+    def claim_choice(self, job_id: str, user_id: str, decision: ChoiceState) -> bool:
         client = dynamodb_client()
         try:
             client.update_item(
                 TableName=self._table,
                 Key={"job_id": {"S": job_id}},
-                UpdateExpression="SET choice_state = :outcome, choice_by = :user",
+                UpdateExpression="SET choice_state = :decision, choice_by = :user",
                 ConditionExpression="choice_state = :waiting AND requester = :user",
                 ExpressionAttributeValues={
-                    ":outcome": {"S": outcome},
+                    ":decision": {"S": decision},
                     ":user": {"S": user_id},
                     ":waiting": {"S": "waiting"},
                 },
             )
         except client.exceptions.ConditionalCheckFailedException:
-            return ChoiceClaim(refusal="Already decided.")
-        return ChoiceClaim(
-            token=str(record["choice_token"]), request=json.loads(str(record["request"]))
-        )
+            return False
+        return True
 
-    def get(self, job_id: str) -> dict[str, Any] | None:
+    def get(self, job_id: str) -> JobRecord | None:
         item = (
             dynamodb_client()
             .get_item(TableName=self._table, Key={"job_id": {"S": job_id}}, ConsistentRead=True)
             .get("Item")
         )
-        return None if item is None else {k: _deserialize(v) for k, v in item.items()}
+        if item is None:
+            return None
+        return JobRecord.model_validate({k: _deserialize(v) for k, v in item.items()})
 
     def _update(self, job_id: str, fields: dict[str, Any]) -> None:
         """Set the fields. The status is monotonic where it matters: once DELIVERED, no later

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from emoji_smith.domain.messages import escape
+from emoji_smith.domain.models import ChoiceState, JobRecord
 
 Action = Literal["emoji_choose", "emoji_regenerate", "emoji_cancel"]
 CHOOSE_ACTION: Final = "emoji_choose"
@@ -33,13 +34,26 @@ class Click:
     index: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class ChoiceClaim:
-    """The waiting workflow's token and request, or why this click cannot decide."""
+#: What each button decides, as the job record keeps it.
+DECISIONS: Final[dict[Action, ChoiceState]] = {
+    CHOOSE_ACTION: "chosen",
+    CANCEL_ACTION: "cancelled",
+    REGENERATE_ACTION: "regenerated",
+}
 
-    token: str | None = None
-    request: dict[str, Any] | None = None
-    refusal: str | None = None
+
+def refusal(record: JobRecord | None, user_id: str, click: Click) -> str | None:
+    """Why this member's click cannot decide (None: it may). Only the member who asked decides,
+    once, while the choice is open, and only between the options offered."""
+    if record is None or record.choice_state is None:
+        return "This choice is no longer open."
+    if record.requester != user_id:
+        return f"Only <@{record.requester}> can choose here."
+    if record.choice_state != "waiting":
+        return f"Already decided ({record.choice_state})."
+    if click.action == CHOOSE_ACTION and not 0 <= click.index < record.options:
+        return "That option does not exist; pick one of the buttons."
+    return None
 
 
 def candidates_message(job_id: str, emoji_name: str, image_urls: list[str]) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypedDict
 
 IMAGE_SERVICE = "image-service"
 
@@ -49,8 +49,15 @@ def open_cause(state: CircuitState) -> str:
     return f"The image service failed repeatedly; new jobs wait until {until}."
 
 
-def circuit_report(state: CircuitState, now: float) -> dict[str, Any]:
+class CircuitReport(TypedDict):
     """What the ASL's Choices read: `open` (fail fast) and `needs_closing` (after a success)."""
+
+    open: bool
+    needs_closing: bool
+    cause: str
+
+
+def circuit_report(state: CircuitState, now: float) -> CircuitReport:
     is_open = state.is_open(now)
     return {
         "open": is_open,

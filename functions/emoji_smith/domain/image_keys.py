@@ -9,6 +9,7 @@ from typing import Literal
 
 ORIGINALS_PREFIX = "originals/"
 EMOJI_PREFIX = "emoji/"
+CONTENT_TYPES: dict[str, str] = {"png": "image/png", "gif": "image/gif"}
 
 
 def original_key(job_id: str, option: int) -> str:

@@ -5,10 +5,11 @@ Images never travel here (the 256 KiB state limit): only their S3 keys.
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Frozen(BaseModel):
@@ -68,6 +69,51 @@ class JobStatus(StrEnum):
     DELIVERED = "DELIVERED"
     FAILED = "FAILED"
     RETRYING = "RETRYING"
+
+
+ChoiceState = Literal["waiting", "chosen", "cancelled", "regenerated"]
+
+
+class JobRecord(BaseModel):
+    """A job as the repository keeps it (one record per job id, updated as steps finish)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    job_id: str
+    status: JobStatus | None = None
+    step: str | None = None
+    team_id: str | None = None
+    requester: str | None = None
+    emoji_name: str | None = None
+    description: str | None = None
+    style: str | None = None
+    options: int = 0
+    prompt: str | None = None
+    original_keys: list[str] = []
+    emoji_keys: list[str] = []
+    delivery: Delivery | None = None
+    error: str | None = None
+    cause: str | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    retried_by: str | None = None
+    choice_state: ChoiceState | None = None
+    choice_token: str | None = None
+    choice_by: str | None = None
+    #: The request as it was when the choice was offered (Regenerate starts it again).
+    request: EmojiRequest | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+
+    @field_validator("request", mode="before")
+    @classmethod
+    def _stored_as_json(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    @property
+    def delivered(self) -> bool:
+        """A delivery is never undone, whatever a later status says."""
+        return self.delivery is not None
 
 
 class StepFailure(Frozen):

@@ -1,4 +1,4 @@
-"""CloseCircuit: the image service answered after earlier failures; forget them."""
+"""CloseCircuit: the image service answered; forget its failures."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from emoji_smith.application.events import CloseCircuitEvent, parse_event
+from emoji_smith.application.steps import close_circuit
 from emoji_smith.dependencies import circuit_store
-from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitState, circuit_report
 
 logger = Logger()
 
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    circuit_store().save(IMAGE_SERVICE, CircuitState())
-    return circuit_report(CircuitState(), time.time())
+    parse_event(CloseCircuitEvent, event)
+    return dict(close_circuit(circuit_store(), time.time()))

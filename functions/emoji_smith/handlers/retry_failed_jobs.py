@@ -9,8 +9,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from emoji_smith.application.retry_schedule import retry_failed_jobs
 from emoji_smith.dependencies import job_repository, workflow
-from emoji_smith.retry_failed_jobs import retry_failed_jobs
 from emoji_smith.settings import get_settings
 
 logger = Logger()

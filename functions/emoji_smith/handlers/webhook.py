@@ -108,7 +108,7 @@ def _route(body: bytes, content_type: str) -> Response:
     if not isinstance(payload, dict):
         raise MalformedRequest("payload is not an object")
 
-    from emoji_smith.webhook_routes import handle_interaction
+    from emoji_smith.application.interactions import handle_interaction
 
     return _respond(200, handle_interaction(payload))
 

@@ -65,6 +65,5 @@ def _carry_out(
 
 
 def _attempts(jobs: JobRepository, job_id: str) -> int:
-    record = jobs.get(job_id) or {}
-    value = record.get("attempts", 0)
-    return int(value) if isinstance(value, int | float | str) else 0
+    record = jobs.get(job_id)
+    return record.attempts if record else 0

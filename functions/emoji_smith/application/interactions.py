@@ -68,7 +68,7 @@ def _open_modal(payload: dict[str, Any]) -> None:
 
 def _click(payload: dict[str, Any]) -> None:
     """A button on a candidates message: decide, and answer the clicker (only them)."""
-    from emoji_smith.choosing import handle_click
+    from emoji_smith.application.choosing import handle_click
     from emoji_smith.dependencies import job_repository, workflow
     from emoji_smith.domain.choices import read_click
 

@@ -1,0 +1,203 @@
+"""The workflow's steps: each is one function that takes its ports, so it runs the same in
+Lambda (handlers/), on the embedded AWS, and in unit tests with in-memory fakes.
+
+Every step may run again (an ASL retry, a redrive, a replay): each is idempotent per job — a
+job is billed at most once per image and delivered at most once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from emoji_smith.application.events import (
+    AwaitChoiceEvent,
+    GenerateImageEvent,
+    NotifyUserEvent,
+    PersistEmojiEvent,
+    ResizeImageEvent,
+    UploadEmojiEvent,
+    ValidateEvent,
+)
+from emoji_smith.domain.choices import Candidate
+from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitReport, CircuitState, circuit_report
+from emoji_smith.domain.emoji_image import make_emoji
+from emoji_smith.domain.errors import CircuitOpen, EmojiSmithError, InvalidRequest
+from emoji_smith.domain.image_keys import CONTENT_TYPES, emoji_key, original_key
+from emoji_smith.domain.messages import success_message, working_message
+from emoji_smith.domain.models import (
+    Delivery,
+    EmojiImages,
+    EmojiRequest,
+    GeneratedImages,
+    ImagePrompt,
+    JobStatus,
+)
+from emoji_smith.domain.prompts import build_prompt
+from emoji_smith.domain.styles import PRESETS
+from emoji_smith.domain.validation import parse_request, validate_request
+from emoji_smith.ports import (
+    CircuitStore,
+    ImageGenerator,
+    ImageStore,
+    JobRepository,
+    PromptEnhancer,
+    SlackGateway,
+)
+
+#: Slack fetches candidate images when it renders the message; an hour covers a late look.
+CANDIDATE_URL_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Validated:
+    request: EmojiRequest
+    #: A replay of a delivered job: nothing is recorded or told again.
+    replay: bool = False
+    #: Why the progress message could not be posted ("" if it was, or was not needed).
+    progress_problem: str = ""
+
+
+def validate(
+    event: ValidateEvent, jobs: JobRepository, slack: SlackGateway, *, images_configured: bool
+) -> Validated:
+    request = validate_request(parse_request(event.request), images_configured)
+    record = jobs.get(event.job_id)
+    if record is not None and record.delivered:
+        return Validated(request, replay=True)
+    jobs.record_progress(event.job_id, request, JobStatus.RUNNING, "Validate")
+    try:
+        slack.notify(event.job_id, request, working_message(request.name))
+    except EmojiSmithError as error:  # progress is best effort; the result message is not
+        return Validated(request, progress_problem=type(error).__name__)
+    return Validated(request)
+
+
+def write_prompt(
+    request: EmojiRequest, enhancer: Callable[[], PromptEnhancer | None]
+) -> tuple[ImagePrompt, str]:
+    """The prompt, and why enhancement failed ("" if it worked or was not wanted). Only image
+    styles ask a text model (the factory is called only then), and its rewrite is best effort
+    by design: it never fails the job."""
+    enhanced: str | None = None
+    problem = ""
+    wanted = enhancer() if PRESETS[request.style].needs_image_service else None
+    if wanted is not None:
+        try:
+            enhanced = wanted.enhance(
+                request.description or request.message_text, request.message_text
+            )
+        except Exception as error:
+            problem = f"{type(error).__name__}: {error}"
+    return build_prompt(request, enhanced), problem
+
+
+def check_circuit(circuits: CircuitStore, style: str, now: float) -> CircuitReport:
+    preset = PRESETS.get(style)
+    state = CircuitState()
+    if preset is not None and preset.needs_image_service:
+        state = circuits.load(IMAGE_SERVICE)
+    report = circuit_report(state, now)
+    if report["open"]:
+        raise CircuitOpen(report["cause"])
+    return report
+
+
+def close_circuit(circuits: CircuitStore, now: float) -> CircuitReport:
+    circuits.save(IMAGE_SERVICE, CircuitState())
+    return circuit_report(CircuitState(), now)
+
+
+@dataclass(frozen=True)
+class Generated:
+    images: GeneratedImages
+    reused: bool
+    seconds: float = 0.0
+
+
+def generate_images(
+    event: GenerateImageEvent, store: ImageStore, generator: ImageGenerator
+) -> Generated:
+    """Images already stored for this job are reused: a retry or a redrive is not billed again."""
+    keys = [original_key(event.job_id, index) for index in range(event.request.options)]
+    if all(store.exists(key) for key in keys):
+        return Generated(GeneratedImages(original_keys=keys, generator=generator.name), True)
+    started = time.perf_counter()
+    images = generator.generate(event.prompt, event.request.options)
+    seconds = time.perf_counter() - started
+    for key, image in zip(keys, images, strict=True):
+        store.put(key, image, "application/octet-stream")
+    return Generated(GeneratedImages(original_keys=keys, generator=generator.name), False, seconds)
+
+
+def resize_images(event: ResizeImageEvent, store: ImageStore) -> EmojiImages:
+    keys, sizes = [], []
+    for option, original in enumerate(event.generated.original_keys):
+        emoji = make_emoji(store.get(original), event.request.transparent)
+        key = emoji_key(event.job_id, option, emoji.format)
+        store.put(key, emoji.data, CONTENT_TYPES[emoji.format])
+        keys.append(key)
+        sizes.append(len(emoji.data))
+    return EmojiImages(keys=keys, sizes=sizes)
+
+
+def persist(event: PersistEmojiEvent, jobs: JobRepository) -> dict[str, str]:
+    jobs.record_images(
+        event.job_id, event.prompt.text, event.generated.original_keys, event.emoji.keys
+    )
+    return {"status": JobStatus.READY.value, "emoji_key": event.emoji.keys[0]}
+
+
+def offer_choices(
+    event: AwaitChoiceEvent, store: ImageStore, jobs: JobRepository, slack: SlackGateway
+) -> int:
+    """Keep the task token server-side, then show the candidates: a click decides through the
+    job record (`application.choosing`), never with a token it carries."""
+    candidates = [
+        Candidate(index, store.get(key), store.share_url(key, CANDIDATE_URL_SECONDS))
+        for index, key in enumerate(event.emoji.keys)
+    ]
+    jobs.await_choice(event.job_id, event.task_token, event.request)
+    slack.offer_choices(event.job_id, event.request, candidates)
+    return len(candidates)
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    delivery: Delivery
+    #: Already delivered before this run: the recorded delivery, nothing sent again.
+    again: bool = False
+
+
+def upload(
+    event: UploadEmojiEvent,
+    jobs: JobRepository,
+    store: ImageStore,
+    slack: SlackGateway,
+    *,
+    share_url_seconds: int,
+) -> Uploaded:
+    record = jobs.get(event.job_id)
+    if record is not None and record.delivery is not None:
+        return Uploaded(record.delivery, again=True)
+    choice = event.choice.index
+    if not 0 <= choice < len(event.emoji.keys):
+        raise InvalidRequest(
+            f"Option {choice + 1} does not exist; there are {len(event.emoji.keys)}."
+        )
+    key = event.emoji.keys[choice]
+    filename = f"{event.request.name}.{key.rsplit('.', 1)[-1]}"
+    delivery = slack.deliver_emoji(
+        event.job_id,
+        event.request,
+        store.get(key),
+        filename,
+        store.share_url(key, share_url_seconds),
+    )
+    jobs.record_delivery(event.job_id, delivery)
+    return Uploaded(delivery)
+
+
+def tell_delivered(event: NotifyUserEvent, slack: SlackGateway) -> None:
+    slack.notify(event.job_id, event.request, success_message(event.delivery))
