@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from emoji_smith.domain.errors import ConfigurationError
+from emoji_smith.domain.retries import DEFAULT_LOOKBACK_HOURS, DEFAULT_MAX_ATTEMPTS
 
 SECRET_KEYS = ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_ADMIN_TOKEN", "SLACK_SIGNING_SECRET")
 ImageQuality = Literal["low", "medium", "high", "auto"]
@@ -37,8 +38,8 @@ class Settings:
     secret_name: str | None = _setting("EMOJI_SMITH_SECRET_NAME", None)
     state_machine_arn: str = _setting("STATE_MACHINE_ARN", "")
     circuit_table_name: str = _setting("CIRCUIT_TABLE_NAME", "emoji-smith-circuit")
-    retry_max_attempts: int = _setting("RETRY_MAX_ATTEMPTS", 3)
-    retry_lookback_hours: int = _setting("RETRY_LOOKBACK_HOURS", 24)
+    retry_max_attempts: int = _setting("RETRY_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)
+    retry_lookback_hours: int = _setting("RETRY_LOOKBACK_HOURS", DEFAULT_LOOKBACK_HOURS)
     circuit_failure_threshold: int = _setting("CIRCUIT_FAILURE_THRESHOLD", 3)
     circuit_window_seconds: int = _setting("CIRCUIT_WINDOW_SECONDS", 300)
     circuit_cooldown_seconds: int = _setting("CIRCUIT_COOLDOWN_SECONDS", 600)

@@ -16,7 +16,12 @@ from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
 from emoji_smith.application.retry_schedule import retry_failed_jobs
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitState, circuit_report
 from emoji_smith.domain.failures import describe_failure, is_retryable
-from emoji_smith.domain.naming import execution_name
+from emoji_smith.domain.naming import execution_arn, execution_name
+from emoji_smith.domain.retries import (
+    DEFAULT_LOOKBACK_HOURS,
+    DEFAULT_MAX_ATTEMPTS,
+    FAILED_STATUSES,
+)
 
 LOGICAL_IDS = ("EmojiPipeline", "JobsTable", "CircuitTable")
 
@@ -50,7 +55,7 @@ class Operations:
         self._jobs = DynamoDBJobRepository(names.jobs_table)
         self._circuit = DynamoDBCircuitStore(names.circuit_table)
 
-    def failed(self, hours: int = 24) -> list[dict[str, Any]]:
+    def failed(self, hours: int = DEFAULT_LOOKBACK_HOURS) -> list[dict[str, Any]]:
         since = datetime.now(UTC) - timedelta(hours=hours)
         return [
             {
@@ -62,10 +67,15 @@ class Operations:
                 "stopped_at": run.stopped_at.isoformat() if run.stopped_at else None,
             }
             for run in self._workflow.recent_runs(since)
-            if run.status in ("FAILED", "TIMED_OUT", "ABORTED")
+            if run.status in FAILED_STATUSES
         ]
 
-    def retry(self, dry_run: bool, max_attempts: int = 3, hours: int = 24) -> dict[str, object]:
+    def retry(
+        self,
+        dry_run: bool,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        hours: int = DEFAULT_LOOKBACK_HOURS,
+    ) -> dict[str, object]:
         report = retry_failed_jobs(
             self._workflow,
             self._jobs,
@@ -102,5 +112,4 @@ class Operations:
         return {"circuit": IMAGE_SERVICE, **report, "recent_failures": len(state.failures)}
 
     def _execution_arn(self, name: str) -> str:
-        machine = self._workflow.state_machine_arn
-        return f"{machine.replace(':stateMachine:', ':execution:')}:{name}"
+        return execution_arn(self._workflow.state_machine_arn, name)

@@ -34,6 +34,7 @@ import boto3
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 
+from emoji_smith.domain.retries import ENDED_STATUSES
 from emoji_smith_local.event_rules import (
     DELIVERY_ATTEMPTS,
     EventRule,
@@ -68,7 +69,7 @@ NOT_DEPLOYED_LOCALLY = {
     "AWS::S3::BucketPolicy": "TLS-only policy: nothing to enforce in-process",
     "AWS::SecretsManager::Secret": "secrets come from your environment locally",
 }
-TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+TERMINAL = ENDED_STATUSES
 
 
 class LocalRuntimeError(RuntimeError):
@@ -478,7 +479,9 @@ class LocalAWS:
         return listed
 
     def execution_arn(self, name: str) -> str:
-        return f"{self.state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
+        from emoji_smith.domain.naming import execution_arn
+
+        return execution_arn(self.state_machine_arn, name)
 
     def images(self) -> ImageStore:
         from emoji_smith.adapters.s3_image_store import S3ImageStore

@@ -303,3 +303,34 @@ def test_two_stacks_in_one_account_share_no_resource_name(transformed: dict[str,
     schedules = [r for r in resources.values() if r["Type"] == "AWS::Scheduler::Schedule"]
     assert schedules
     assert all("Name" not in s["Properties"] for s in schedules)
+
+
+def test_the_templates_literal_settings_are_the_codes_defaults() -> None:
+    # GIVEN every literal environment value the template gives a function
+    from dataclasses import fields
+
+    defaults = {
+        str(setting.metadata["variable"]): setting.default
+        for setting in fields(Settings)
+        if "variable" in setting.metadata
+    }
+    template = load_template()
+    given = {
+        (logical_id, variable): value
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for variable, value in resource["Properties"]
+        .get("Environment", {})
+        .get("Variables", {})
+        .items()
+        if isinstance(value, str | int | float) and variable in defaults
+    }
+    # WHEN each is read as the functions read it
+    differing = {
+        key: (value, defaults[key[1]])
+        for key, value in given.items()
+        if Settings.from_environ({key[1]: str(value)}) != Settings.from_environ({})
+    }
+    # THEN none says something the code's default does not (one source for each default)
+    assert given, "the template sets no literal settings: this test checks nothing"
+    assert differing == {}

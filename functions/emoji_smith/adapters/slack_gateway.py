@@ -23,7 +23,7 @@ from slack_sdk.webhook import WebhookClient
 from emoji_smith.adapters.slack_errors import slack_error
 from emoji_smith.domain.choices import Candidate, candidates_message
 from emoji_smith.domain.errors import SlackUnavailable
-from emoji_smith.domain.messages import escape
+from emoji_smith.domain.messages import escape, how_to_add
 from emoji_smith.domain.models import Delivery, EmojiRequest
 from emoji_smith.domain.naming import with_suffix
 
@@ -102,10 +102,7 @@ class SlackWebGateway:
                 file=image,
                 filename=filename,
                 title=f":{request.name}:",
-                initial_comment=(
-                    f"Here is `{escape(request.name)}`. To add it: download the image, then "
-                    f"smiley menu → *Add Emoji*, and name it `{escape(request.name)}`."
-                ),
+                initial_comment=f"Here is `{escape(request.name)}`. {how_to_add(request.name)}",
             )
         except (SlackApiError, SlackRequestError, URLError, OSError) as error:
             raise_domain_error("files_upload_v2", error)

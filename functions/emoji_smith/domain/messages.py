@@ -21,15 +21,18 @@ def working_message(emoji_name: str) -> str:
     return f"Working on :{escape(emoji_name)}: … this takes about a minute."
 
 
+def how_to_add(emoji_name: str) -> str:
+    """For workspaces where the app cannot add emoji itself (every plan but Enterprise Grid)."""
+    name = escape(emoji_name)
+    return f"To add it: download the image, then smiley menu → *Add Emoji*, and name it `{name}`."
+
+
 def success_message(delivery: Delivery) -> str:
     name = escape(delivery.emoji_name)
     if delivery.method == "admin_emoji":
         return f"Done: :{name}: is now an emoji in this workspace."
     if delivery.method == "file_share":
-        return (
-            f"Your emoji is ready. To add it: download the image, then *Add Emoji* "
-            f"(smiley menu → Add Emoji) and name it `{name}`."
-        )
+        return f"Your emoji is ready. {how_to_add(delivery.emoji_name)}"
     return f"Your emoji `{name}` is ready: {delivery.location}"
 
 

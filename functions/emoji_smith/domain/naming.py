@@ -95,3 +95,8 @@ def execution_name(*parts: str) -> str:
     joined = "-".join(parts)
     safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in joined)
     return safe[:MAX_EXECUTION_NAME]
+
+
+def execution_arn(state_machine_arn: str, name: str) -> str:
+    """The ARN Step Functions gives the execution `name` of that state machine."""
+    return f"{state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"

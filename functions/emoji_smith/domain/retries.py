@@ -16,6 +16,12 @@ from emoji_smith.domain.errors import ERRORS
 from emoji_smith.domain.naming import execution_name
 
 REDRIVE_WINDOW = timedelta(days=14)
+#: How an execution can end, and which endings are failures (a redrive can resume those).
+FAILED_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
+ENDED_STATUSES = ("SUCCEEDED", *FAILED_STATUSES)
+#: The schedule's defaults (template parameters override them in AWS).
+DEFAULT_MAX_ATTEMPTS = 3
+DEFAULT_LOOKBACK_HOURS = 24
 NEVER_RETRIED = frozenset(name for name, error in ERRORS.items() if not error.retryable)
 
 
@@ -55,7 +61,7 @@ def plan_retries(
     actions = []
     for job_id, run in sorted(newest.items()):
         done = attempts.get(job_id, 0)
-        if run.status not in ("FAILED", "TIMED_OUT", "ABORTED"):
+        if run.status not in FAILED_STATUSES:
             continue
         if run.error in NEVER_RETRIED:
             actions.append(RetryAction("skip", run, f"{run.error} is never retried"))

@@ -1,0 +1,255 @@
+"""In-memory implementations of the ports (plain classes, not mocks): the use cases run on them
+in milliseconds. They keep the rules the real adapters keep — a DELIVERED status never moves
+back, a choice is claimed once and only by its requester, a redrive is refused outside its
+window — so a use case cannot pass here and fail on AWS for the lack of one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from emoji_smith.domain.choices import Candidate
+from emoji_smith.domain.circuit import CircuitState
+from emoji_smith.domain.errors import SlackUnavailable
+from emoji_smith.domain.models import (
+    ChoiceState,
+    Delivery,
+    EmojiRequest,
+    ImagePrompt,
+    JobRecord,
+    JobStatus,
+)
+from emoji_smith.domain.retries import REDRIVE_WINDOW, Run
+
+
+class InMemoryJobs:
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, Any]] = {}
+
+    def _update(self, job_id: str, fields: dict[str, Any]) -> None:
+        record = self.records.setdefault(job_id, {"job_id": job_id})
+        if record.get("status") == JobStatus.DELIVERED and "status" in fields:
+            fields = {k: v for k, v in fields.items() if k not in ("status", "step")}
+        record.update(fields)
+
+    def record_progress(
+        self, job_id: str, request: EmojiRequest, status: JobStatus, step: str
+    ) -> None:
+        self._update(
+            job_id,
+            {
+                "status": status,
+                "step": step,
+                "requester": request.user_id,
+                "emoji_name": request.name,
+                "options": request.options,
+            },
+        )
+
+    def record_images(
+        self, job_id: str, prompt: str, original_keys: list[str], emoji_keys: list[str]
+    ) -> None:
+        self._update(
+            job_id,
+            {
+                "status": JobStatus.READY,
+                "prompt": prompt,
+                "original_keys": original_keys,
+                "emoji_keys": emoji_keys,
+            },
+        )
+
+    def record_delivery(self, job_id: str, delivery: Delivery) -> None:
+        self._update(job_id, {"status": JobStatus.DELIVERED, "delivery": delivery.model_dump()})
+
+    def record_failure(
+        self, job_id: str, request: EmojiRequest | None, error: str, cause: str
+    ) -> None:
+        fields: dict[str, Any] = {"status": JobStatus.FAILED, "error": error, "cause": cause}
+        if request is not None:
+            fields |= {"requester": request.user_id, "options": request.options}
+        self._update(job_id, fields)
+
+    def record_retry(self, job_id: str, attempt: int, last_error: str, method: str) -> None:
+        self._update(
+            job_id,
+            {
+                "attempts": attempt,
+                "last_error": last_error,
+                "retried_by": method,
+                "status": JobStatus.RETRYING,
+            },
+        )
+
+    def await_choice(self, job_id: str, token: str, request: EmojiRequest) -> None:
+        self._update(
+            job_id,
+            {
+                "status": JobStatus.AWAITING_CHOICE,
+                "choice_state": "waiting",
+                "choice_token": token,
+                "request": request.model_dump_json(),
+            },
+        )
+
+    def claim_choice(self, job_id: str, user_id: str, decision: ChoiceState) -> bool:
+        record = self.records.get(job_id, {})
+        if record.get("choice_state") != "waiting" or record.get("requester") != user_id:
+            return False
+        record |= {"choice_state": decision, "choice_by": user_id}
+        return True
+
+    def get(self, job_id: str) -> JobRecord | None:
+        record = self.records.get(job_id)
+        return None if record is None else JobRecord.model_validate(record)
+
+
+class InMemoryImages:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.objects[key] = data
+
+    def get(self, key: str) -> bytes:
+        return self.objects[key]
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects
+
+    def share_url(self, key: str, expires_in_seconds: int) -> str:
+        return f"memory://{key}?expires={expires_in_seconds}"
+
+
+class InMemoryCircuit:
+    def __init__(self) -> None:
+        self.states: dict[str, CircuitState] = {}
+
+    def load(self, circuit: str) -> CircuitState:
+        return self.states.get(circuit, CircuitState())
+
+    def save(self, circuit: str, state: CircuitState) -> None:
+        self.states[circuit] = state
+
+
+@dataclass
+class RecordingSlack:
+    """Delivers into lists; `down` makes every call fail as Slack's outage does."""
+
+    deliveries: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    offers: list[tuple[str, int]] = field(default_factory=list)
+    down: bool = False
+
+    def _check(self) -> None:
+        if self.down:
+            raise SlackUnavailable("Slack answered 503")
+
+    def deliver_emoji(
+        self, job_id: str, request: EmojiRequest, image: bytes, filename: str, image_url: str
+    ) -> Delivery:
+        self._check()
+        self.deliveries.append((job_id, filename))
+        return Delivery(method="file_share", emoji_name=request.name, location="C1")
+
+    def notify(self, job_id: str, request: EmojiRequest, text: str) -> None:
+        self._check()
+        self.notes.append((job_id, text))
+
+    def offer_choices(
+        self, job_id: str, request: EmojiRequest, candidates: list[Candidate]
+    ) -> None:
+        self._check()
+        self.offers.append((job_id, len(candidates)))
+
+
+class CountingGenerator:
+    """An image service that bills: every call is counted."""
+
+    name = "counting"
+
+    def __init__(self, image: bytes) -> None:
+        self.image = image
+        self.calls = 0
+
+    def generate(self, prompt: ImagePrompt, count: int) -> list[bytes]:
+        self.calls += 1
+        return [self.image] * count
+
+
+class InMemoryWorkflow:
+    """Step Functions as the use cases see it. A task token resumes once; redrive follows AWS's
+    window; a start under a name already used starts nothing."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime.now(UTC)
+        self.runs: list[Run] = []
+        self.started: dict[str, dict[str, Any]] = {}
+        self.redriven: list[str] = []
+        self.open_tokens: set[str] = set()
+        self.resumed: list[tuple[str, dict[str, Any]]] = []
+        self.aborted: list[tuple[str, str]] = []
+
+    def start(self, name: str, execution_input: dict[str, Any]) -> bool:
+        if name in self.started:
+            return False
+        self.started[name] = execution_input
+        self.runs.append(
+            Run(
+                arn=f"arn:aws:states:us-east-1:123456789012:execution:pipeline:{name}",
+                name=name,
+                job_id=str(execution_input.get("job_id", name)),
+                status="RUNNING",
+                started_at=self.now,
+            )
+        )
+        return True
+
+    def recent_runs(self, since: datetime) -> list[Run]:
+        return [run for run in self.runs if run.started_at >= since]
+
+    def redrive(self, execution_arn: str) -> bool:
+        run = next(run for run in self.runs if run.arn == execution_arn)
+        if run.stopped_at is None or self.now - run.stopped_at >= REDRIVE_WINDOW:
+            return False
+        self.redriven.append(execution_arn)
+        return True
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        if token not in self.open_tokens:
+            return False
+        self.open_tokens.discard(token)
+        self.resumed.append((token, output))
+        return True
+
+    def abort_wait(self, token: str, error: str, cause: str) -> bool:
+        if token not in self.open_tokens:
+            return False
+        self.open_tokens.discard(token)
+        self.aborted.append((token, error))
+        return True
+
+
+def failed_run(
+    job_id: str,
+    error: str,
+    *,
+    now: datetime,
+    stopped_ago: timedelta = timedelta(minutes=5),
+    request: dict[str, Any] | None = None,
+) -> Run:
+    import json
+
+    stopped = now - stopped_ago
+    return Run(
+        arn=f"arn:aws:states:us-east-1:123456789012:execution:pipeline:{job_id}",
+        name=job_id,
+        job_id=job_id,
+        status="FAILED",
+        started_at=stopped - timedelta(seconds=30),
+        stopped_at=stopped,
+        error=error,
+        cause="",
+        input=json.dumps({"job_id": job_id, "request": request or {"name": "x"}}),
+    )

@@ -1,0 +1,335 @@
+"""The use cases on in-memory ports: the workflow's rules in milliseconds, no AWS, no Slack."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PIL import Image
+
+from emoji_smith.application import steps
+from emoji_smith.application.choosing import handle_click
+from emoji_smith.application.events import (
+    Choice,
+    GenerateImageEvent,
+    UploadEmojiEvent,
+    ValidateEvent,
+)
+from emoji_smith.application.outcomes import FailedExecution, record_failed_execution
+from emoji_smith.application.retry_schedule import retry_failed_jobs
+from emoji_smith.domain.choices import CANCEL_ACTION, CHOOSE_ACTION, REGENERATE_ACTION, Click
+from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitPolicy, CircuitState
+from emoji_smith.domain.errors import CircuitOpen, InvalidRequest
+from emoji_smith.domain.models import (
+    Delivery,
+    EmojiImages,
+    EmojiRequest,
+    ImagePrompt,
+    JobRecord,
+    JobStatus,
+)
+from emoji_smith.domain.prompts import build_prompt
+from fakes.in_memory import (
+    CountingGenerator,
+    InMemoryCircuit,
+    InMemoryImages,
+    InMemoryJobs,
+    InMemoryWorkflow,
+    RecordingSlack,
+    failed_run,
+)
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+POLICY = CircuitPolicy(threshold=3, window_seconds=300, cooldown_seconds=600)
+REQUEST = EmojiRequest(user_id="U1", name="ship_it", description="ship it", style="cartoon")
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGBA", (64, 64), (200, 40, 40, 255)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def prompt() -> ImagePrompt:
+    return build_prompt(REQUEST)
+
+
+def record(jobs: InMemoryJobs, job_id: str) -> JobRecord:
+    found = jobs.get(job_id)
+    assert found is not None, f"no record of {job_id}"
+    return found
+
+
+# -- Validate, GenerateImage, UploadEmoji: at most one bill and one delivery ---------------
+def test_generating_again_reuses_the_stored_images_and_bills_nothing() -> None:
+    # GIVEN a job whose images were generated once
+    store, generator = InMemoryImages(), CountingGenerator(png())
+    event = GenerateImageEvent(job_id="j1", request=REQUEST, prompt=prompt())
+    first = steps.generate_images(event, store, generator)
+    # WHEN the step runs again (an ASL retry, a redrive, a replay)
+    second = steps.generate_images(event, store, generator)
+    # THEN the service was called once, and the second run reused the stored keys
+    assert generator.calls == 1
+    assert (first.reused, second.reused) == (False, True)
+    assert second.images.original_keys == first.images.original_keys
+
+
+def test_uploading_again_answers_with_the_recorded_delivery() -> None:
+    jobs, store, slack = InMemoryJobs(), InMemoryImages(), RecordingSlack()
+    store.put("emoji/j1/option-0.png", png(), "image/png")
+    event = UploadEmojiEvent(
+        job_id="j1",
+        request=REQUEST,
+        emoji=EmojiImages(keys=["emoji/j1/option-0.png"], sizes=[1]),
+        choice=Choice(index=0),
+    )
+    first = steps.upload(event, jobs, store, slack, share_url_seconds=60)
+    second = steps.upload(event, jobs, store, slack, share_url_seconds=60)
+    assert len(slack.deliveries) == 1
+    assert (first.again, second.again) == (False, True)
+    assert second.delivery == first.delivery
+
+
+def test_an_option_that_does_not_exist_uploads_nothing() -> None:
+    jobs, store, slack = InMemoryJobs(), InMemoryImages(), RecordingSlack()
+    event = UploadEmojiEvent(
+        job_id="j1",
+        request=REQUEST,
+        emoji=EmojiImages(keys=["emoji/j1/option-0.png"], sizes=[1]),
+        choice=Choice(index=3),
+    )
+    with pytest.raises(InvalidRequest, match="Option 4 does not exist"):
+        steps.upload(event, jobs, store, slack, share_url_seconds=60)
+    assert slack.deliveries == []
+
+
+def test_validating_a_delivered_job_again_is_a_replay_that_records_and_tells_nothing() -> None:
+    # GIVEN a delivered job
+    jobs, slack = InMemoryJobs(), RecordingSlack()
+    jobs.record_delivery("j1", Delivery(method="outbox", emoji_name="x", location="f"))
+    # WHEN Validate runs again for it
+    validated = steps.validate(
+        ValidateEvent(job_id="j1", request=REQUEST.model_dump()),
+        jobs,
+        slack,
+        images_configured=True,
+    )
+    # THEN it is a replay: still DELIVERED, and the member is not told "working on it" again
+    assert validated.replay
+    assert record(jobs, "j1").status == JobStatus.DELIVERED
+    assert slack.notes == []
+
+
+def test_a_delivered_status_never_moves_back() -> None:
+    jobs = InMemoryJobs()
+    jobs.record_delivery("j1", Delivery(method="outbox", emoji_name="x", location="f"))
+    jobs.record_failure("j1", REQUEST, "SlackUnavailable", "late failure")
+    jobs.record_retry("j1", 1, "SlackUnavailable", "redrive")
+    kept = record(jobs, "j1")
+    assert (kept.status, kept.error, kept.attempts) == (
+        JobStatus.DELIVERED,
+        "SlackUnavailable",
+        1,
+    )
+
+
+def test_progress_that_cannot_be_posted_does_not_fail_validation() -> None:
+    validated = steps.validate(
+        ValidateEvent(job_id="j1", request=REQUEST.model_dump()),
+        InMemoryJobs(),
+        RecordingSlack(down=True),
+        images_configured=True,
+    )
+    assert validated.progress_problem == "SlackUnavailable"
+
+
+# -- BuildPrompt: enhancement is best effort ------------------------------------------------------
+class BrokenEnhancer:
+    def enhance(self, idea: str, context: str) -> str:
+        raise TimeoutError("text model timed out")
+
+
+def test_a_failing_prompt_enhancer_falls_back_to_the_template_prompt() -> None:
+    written, problem = steps.write_prompt(REQUEST, BrokenEnhancer)
+    assert written == build_prompt(REQUEST)
+    assert problem == "TimeoutError: text model timed out"
+
+
+def test_the_offline_style_never_builds_an_enhancer() -> None:
+    built: list[int] = []
+
+    def factory() -> BrokenEnhancer:
+        built.append(1)
+        return BrokenEnhancer()
+
+    written, problem = steps.write_prompt(REQUEST.model_copy(update={"style": "badge"}), factory)
+    assert (built, problem) == ([], "")
+    assert written.style == "badge"
+
+
+# -- The circuit breaker ---------------------------------------------------------------------
+def fail(circuit: InMemoryCircuit, at: float) -> CircuitState:
+    return (
+        record_failed_execution(
+            FailedExecution(
+                "arn", "FAILED", "j", REQUEST.model_dump(), "ImageServiceUnavailable", ""
+            ),
+            jobs=InMemoryJobs(),
+            circuit=circuit,
+            slack=RecordingSlack,
+            policy=POLICY,
+            now=at,
+        )[1]
+        or CircuitState()
+    )
+
+
+def test_the_circuit_opens_after_the_threshold_within_the_window() -> None:
+    circuit = InMemoryCircuit()
+    fail(circuit, 1000)
+    fail(circuit, 1100)
+    steps.check_circuit(circuit, "cartoon", 1150)  # two failures: still closed
+    fail(circuit, 1200)
+    with pytest.raises(CircuitOpen):
+        steps.check_circuit(circuit, "cartoon", 1201)
+
+
+def test_failures_outside_the_window_do_not_add_up() -> None:
+    circuit = InMemoryCircuit()
+    for at in (0, 400, 800):  # each older than 300 s when the next comes
+        fail(circuit, at)
+    assert not circuit.load(IMAGE_SERVICE).is_open(801)
+
+
+def test_half_open_a_failed_probe_reopens_at_once_and_a_success_closes() -> None:
+    # GIVEN an open circuit whose cooldown has passed (half-open)
+    circuit = InMemoryCircuit()
+    for at in (1000, 1001, 1002):
+        fail(circuit, at)
+    half_open = 1002 + POLICY.cooldown_seconds
+    assert steps.check_circuit(circuit, "cartoon", half_open)["needs_closing"]
+    # WHEN the probe fails once
+    fail(circuit, half_open + 1)
+    # THEN it is open again for a full cooldown (one failure, not the threshold)
+    with pytest.raises(CircuitOpen):
+        steps.check_circuit(circuit, "cartoon", half_open + 2)
+    # AND after that cooldown, a successful job closes it for good
+    later = half_open + 1 + POLICY.cooldown_seconds
+    steps.check_circuit(circuit, "cartoon", later)
+    report = steps.close_circuit(circuit, later)
+    assert (report["open"], report["needs_closing"]) == (False, False)
+
+
+def test_an_open_circuit_does_not_stop_the_offline_style() -> None:
+    circuit = InMemoryCircuit()
+    circuit.save(IMAGE_SERVICE, CircuitState(open_until=10_000))
+    assert steps.check_circuit(circuit, "badge", 1)["open"] is False
+
+
+# -- The retry schedule ------------------------------------------------------------------------
+def retry(workflow: InMemoryWorkflow, jobs: InMemoryJobs) -> dict[str, object]:
+    return retry_failed_jobs(
+        workflow, jobs, max_attempts=3, lookback=timedelta(days=30), now=workflow.now
+    ).as_dict()
+
+
+def test_a_recent_failure_is_redriven_and_counted() -> None:
+    workflow, jobs = InMemoryWorkflow(NOW), InMemoryJobs()
+    workflow.runs.append(failed_run("j1", "ImageServiceUnavailable", now=NOW))
+    report = retry(workflow, jobs)
+    assert report["redriven"] == ["j1"]
+    assert record(jobs, "j1").attempts == 1
+
+
+def test_a_failure_too_old_to_redrive_restarts_as_a_new_execution_once() -> None:
+    # GIVEN a failure that stopped 15 days ago (redrive allows 14)
+    workflow, jobs = InMemoryWorkflow(NOW), InMemoryJobs()
+    workflow.runs.append(
+        failed_run("j1", "SlackUnavailable", now=NOW, stopped_ago=timedelta(days=15))
+    )
+    # WHEN the schedule runs twice
+    first, second = retry(workflow, jobs), retry(workflow, jobs)
+    # THEN one new execution with the same input; the second run sees it and starts nothing
+    assert first["restarted"] == ["j1"]
+    assert second["restarted"] == []
+    assert [started["job_id"] for started in workflow.started.values()] == ["j1"]
+    assert workflow.redriven == []
+
+
+def test_the_schedule_gives_up_after_the_retry_limit() -> None:
+    workflow, jobs = InMemoryWorkflow(NOW), InMemoryJobs()
+    workflow.runs.append(failed_run("j1", "RateLimited", now=NOW))
+    for attempt in (1, 2, 3):
+        jobs.record_retry("j1", attempt, "RateLimited", "redrive")
+    report = retry(workflow, jobs)
+    assert report["skipped"] == {"j1": "gave up after 3 retries"}
+    assert workflow.redriven == []
+
+
+def test_an_outcome_is_never_retried() -> None:
+    workflow, jobs = InMemoryWorkflow(NOW), InMemoryJobs()
+    workflow.runs.append(failed_run("j1", "ContentRejected", now=NOW))
+    assert retry(workflow, jobs)["skipped"] == {"j1": "ContentRejected is never retried"}
+
+
+# -- Choosing among candidates -------------------------------------------------------------------
+def waiting_job(options: int = 3) -> tuple[InMemoryJobs, InMemoryWorkflow]:
+    jobs, workflow = InMemoryJobs(), InMemoryWorkflow(NOW)
+    request = REQUEST.model_copy(update={"options": options})
+    jobs.record_progress("j1", request, JobStatus.RUNNING, "Validate")
+    jobs.await_choice("j1", "token-1", request)
+    workflow.open_tokens.add("token-1")
+    return jobs, workflow
+
+
+def test_only_the_member_who_asked_can_choose() -> None:
+    jobs, workflow = waiting_job()
+    answer = handle_click(Click(CHOOSE_ACTION, "j1", 0), "U2", jobs, workflow)
+    assert answer == "Only <@U1> can choose here."
+    assert workflow.resumed == []
+    assert record(jobs, "j1").choice_state == "waiting"
+
+
+def test_a_double_click_decides_once() -> None:
+    jobs, workflow = waiting_job()
+    first = handle_click(Click(CHOOSE_ACTION, "j1", 1), "U1", jobs, workflow)
+    second = handle_click(Click(CHOOSE_ACTION, "j1", 2), "U1", jobs, workflow)
+    assert first == "Option 2 it is: adding it now."
+    assert second == "Already decided (chosen)."
+    assert workflow.resumed == [("token-1", {"index": 1})]
+
+
+def test_a_choice_that_expired_meanwhile_uploads_nothing() -> None:
+    # GIVEN the wait timed out in the workflow (its token no longer resumes anything)
+    jobs, workflow = waiting_job()
+    workflow.open_tokens.clear()
+    answer = handle_click(Click(CHOOSE_ACTION, "j1", 0), "U1", jobs, workflow)
+    assert answer == "This choice has expired: nothing was uploaded."
+
+
+def test_a_forged_option_decides_nothing_and_the_real_click_still_counts() -> None:
+    jobs, workflow = waiting_job(options=3)
+    forged = handle_click(Click(CHOOSE_ACTION, "j1", 7), "U1", jobs, workflow)
+    real = handle_click(Click(CHOOSE_ACTION, "j1", 2), "U1", jobs, workflow)
+    assert forged == "That option does not exist; pick one of the buttons."
+    assert real == "Option 3 it is: adding it now."
+
+
+def test_a_click_on_a_job_with_no_open_choice_is_refused() -> None:
+    jobs, workflow = InMemoryJobs(), InMemoryWorkflow(NOW)
+    answer = handle_click(Click(CHOOSE_ACTION, "nope", 0), "U1", jobs, workflow)
+    assert answer == "This choice is no longer open."
+
+
+def test_cancel_ends_the_wait_and_regenerate_starts_the_same_request_again() -> None:
+    jobs, workflow = waiting_job()
+    assert handle_click(Click(CANCEL_ACTION, "j1"), "U1", jobs, workflow).startswith("Cancelled")
+    assert workflow.aborted == [("token-1", "ChoiceCancelled")]
+
+    jobs, workflow = waiting_job()
+    answer = handle_click(Click(REGENERATE_ACTION, "j1"), "U1", jobs, workflow)
+    (new_job, execution_input), *_ = workflow.started.items()
+    assert answer == f"New options are on their way (job {new_job})."
+    assert execution_input["request"]["name"] == "ship_it"
+    assert workflow.aborted == [("token-1", "ChoiceCancelled")]
