@@ -1,5 +1,7 @@
-"""The composition root: which adapter serves each port, built once per container (per set of
-settings: the local runtime runs every function in one process)."""
+"""The composition root of every function: which adapter serves each port. Handlers ask it for
+ports and pass them to a use case (`application/`), which never builds one itself. Adapters are
+built once per container and per set of settings — the local runtime runs every function in one
+process, each with its own settings, so each gets its own adapters and none needs resetting."""
 
 from __future__ import annotations
 
@@ -169,10 +171,10 @@ def _workflow(state_machine_arn: str) -> Workflow:
     return StepFunctionsWorkflow(state_machine_arn)
 
 
-def forget() -> None:
-    """Drop every cached adapter and setting (tests that change the process environment).
-    Each cache is keyed by the settings it was built from, so a function never gets an adapter
-    built for another's settings, and nothing needs forgetting between functions."""
+def cold_start() -> None:
+    """Drop every adapter and setting built so far, as a new Lambda container starts with none
+    (tests of cold-start behaviour). Nothing else needs it: each cache is keyed by the settings
+    it was built from, so a function never gets an adapter built for another's settings."""
     for factory in (
         _image_store,
         _job_repository,

@@ -370,9 +370,6 @@ class LocalAWS:
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
         retrier_decl.time = self._saved_time  # type: ignore[attr-defined]
-        from emoji_smith.dependencies import forget
-
-        forget()
 
     def _process_variables(self) -> dict[str, str]:
         """Powertools' variables: the local choices, else the template's (Globals)."""

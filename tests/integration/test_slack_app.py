@@ -265,7 +265,7 @@ def test_a_rate_limited_emoji_list_never_delays_the_answer(
     # emoji.list for 30 s
     from emoji_smith import dependencies
 
-    dependencies.forget()
+    dependencies.cold_start()
     view = open_modal(slack_aws, slack)
     slack.fail("emoji.list", "ratelimited:30")
     # WHEN a member submits, twice in a row

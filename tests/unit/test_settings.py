@@ -17,12 +17,10 @@ from emoji_smith.settings import SECRET_KEYS, image_service_configured, secret
 
 
 @pytest.fixture
-def clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+def clean(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for key in (*SECRET_KEYS, "EMOJI_SMITH_SECRET_NAME", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(key, raising=False)
-    dependencies.forget()
-    yield monkeypatch
-    dependencies.forget()
+    return monkeypatch
 
 
 def test_secrets_come_from_the_environment_locally(clean: pytest.MonkeyPatch) -> None:
@@ -69,7 +67,6 @@ def app_secret(
         secrets_manager_adapter.forget()
 
     secrets_manager_adapter.forget()
-    dependencies.forget()
     yield put
     secrets_manager_adapter.forget()
 
@@ -136,5 +133,4 @@ def test_the_local_outbox_is_an_explicit_choice(clean: pytest.MonkeyPatch, tmp_p
     from emoji_smith.adapters.local_outbox import LocalOutbox
 
     clean.setenv("EMOJI_SMITH_OUTBOX_DIR", str(tmp_path))
-    dependencies.forget()
     assert isinstance(dependencies.slack_gateway(), LocalOutbox)

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emoji_smith import dependencies
 from emoji_smith.domain.slack_requests import MAX_BODY_BYTES
 from emoji_smith.domain.slack_views import create_emoji_modal
 from emoji_smith.domain.styles import PRESETS
@@ -22,15 +20,13 @@ from fakes.slack_payloads import SIGNING_SECRET, form, function_url_event, short
 
 
 @pytest.fixture
-def configured(monkeypatch: pytest.MonkeyPatch, slack: FakeSlack) -> Iterator[FakeSlack]:
+def configured(monkeypatch: pytest.MonkeyPatch, slack: FakeSlack) -> FakeSlack:
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
     monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("SLACK_API_BASE_URL", slack.base_url)
     monkeypatch.setenv("STATE_MACHINE_ARN", "arn:aws:states:us-east-1:1:stateMachine:none")
     monkeypatch.delenv("EMOJI_SMITH_SECRET_NAME", raising=False)
-    dependencies.forget()
-    yield slack
-    dependencies.forget()
+    return slack
 
 
 HEADERS = st.dictionaries(
