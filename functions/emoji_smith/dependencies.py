@@ -173,8 +173,9 @@ def _workflow(state_machine_arn: str) -> Workflow:
 
 def cold_start() -> None:
     """Drop every adapter and setting built so far, as a new Lambda container starts with none
-    (tests of cold-start behaviour). Nothing else needs it: each cache is keyed by the settings
-    it was built from, so a function never gets an adapter built for another's settings."""
+    (the local runtime at each deployment; tests of cold-start behaviour). Functions never need
+    it between each other: each cache is keyed by the settings it was built from, so a function
+    never gets an adapter built for another's settings."""
     for factory in (
         _image_store,
         _job_repository,

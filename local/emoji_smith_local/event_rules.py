@@ -50,11 +50,27 @@ def _epoch_ms(moment: datetime | None) -> int | None:
     return int(moment.timestamp() * 1000) if moment is not None else None
 
 
+@dataclass(frozen=True)
+class EndedExecution:
+    """An execution as it reached a terminal status (AWS emits its status-change event then)."""
+
+    arn: str
+    state_machine_arn: str
+    name: str
+    status: str
+    start_date: datetime
+    stop_date: datetime | None
+    input: str
+    output: Any
+    error: str | None
+    cause: str | None
+    redrive_count: int
+
+
 def execution_status_change(
-    execution: Any, *, account: str, region: str, event_id: str
+    execution: EndedExecution, *, account: str, region: str, event_id: str
 ) -> dict[str, Any]:
     """The event AWS puts on the default bus when a Standard execution changes status."""
-    status = execution.exec_status.value
     output = execution.output
     return {
         "version": "0",
@@ -64,20 +80,20 @@ def execution_status_change(
         "account": account,
         "time": datetime.now().astimezone().isoformat(),
         "region": region,
-        "resources": [execution.exec_arn],
+        "resources": [execution.arn],
         "detail": {
-            "executionArn": execution.exec_arn,
+            "executionArn": execution.arn,
             "stateMachineArn": execution.state_machine_arn,
             "name": execution.name,
-            "status": status,
+            "status": execution.status,
             "startDate": _epoch_ms(execution.start_date),
             "stopDate": _epoch_ms(execution.stop_date),
-            "input": execution.execution_input,
+            "input": execution.input,
             "output": None if output is None else _json(output),
             "inputDetails": {"included": True},
             "error": execution.error,
             "cause": execution.cause,
-            "redriveCount": getattr(execution, "redrive_count", 0),
+            "redriveCount": execution.redrive_count,
         },
     }
 

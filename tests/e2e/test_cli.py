@@ -156,7 +156,7 @@ def test_an_unwritable_out_folder_exits_2_before_anything_runs(tmp_path: Path) -
 def test_serve_retries_on_the_templates_schedule() -> None:
     import threading
 
-    from emoji_smith_local.cli import RepeatingTask, retry_schedule_seconds
+    from emoji_smith_local.command_serve import RepeatingTask, retry_schedule_seconds
 
     # THEN serve's schedule is the template's: every 15 minutes, as in AWS
     assert retry_schedule_seconds() == 15 * 60

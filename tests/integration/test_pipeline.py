@@ -80,13 +80,7 @@ def test_a_transient_image_error_is_retried_with_the_declared_backoff(
     local_aws: LocalAWS, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN an image service that is down twice, then back; and jitter at its upper bound
-    from moto.stepfunctions.parser.asl.component.common.retry import jitter_strategy_decl
-
-    monkeypatch.setattr(
-        jitter_strategy_decl.random,  # type: ignore[attr-defined]
-        "uniform",
-        lambda low, high: high,
-    )
+    monkeypatch.setattr(local_aws.retry_sleeps, "jitter", 1.0)
     calls: list[str] = []
     real_generate = BadgeImageGenerator.generate
 

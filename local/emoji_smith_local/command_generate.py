@@ -1,0 +1,137 @@
+"""`emoji-smith generate`: one job through the real workflow on the embedded AWS, with each
+step shown as it finishes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from emoji_smith.domain.naming import execution_name, suggest_name
+from emoji_smith_local.output import unwritable
+
+if TYPE_CHECKING:
+    from emoji_smith.ports import ImageStore
+    from emoji_smith_local.runtime import LocalAWS
+
+
+def run_generate(args: argparse.Namespace, out: TextIO) -> int:
+    from emoji_smith_local.progress import STEP_LABELS, HistoryReader
+    from emoji_smith_local.runtime import LocalAWS
+
+    started = time.perf_counter()
+    out_dir: Path = args.out
+    request = {
+        "description": args.description,
+        "name": args.name,
+        "style": args.style,
+        "transparent": not args.opaque,
+        "options": args.options,
+        "message_text": args.message,
+    }
+    name = args.name or suggest_name(args.description)
+    if not name:
+        print(
+            "Nothing in the description makes an emoji name (Slack's names use a-z, 0-9, '-' "
+            "and '_'): give one with --name, e.g. --name party.",
+            file=out,
+        )
+        return 2
+    if args.pick is not None and not 1 <= args.pick <= args.options:
+        print(f"--pick takes 1 to {args.options} (the number of --options).", file=out)
+        return 2
+    problem = unwritable(out_dir / "outbox")
+    if problem:
+        print(problem, file=out)
+        return 2
+    # Imported now, while nothing else runs: inside the ResizeImage step it takes 3× as long,
+    # competing for the interpreter with the workflow's threads.
+    import emoji_smith.domain.emoji_image  # noqa: F401
+
+    with LocalAWS(environment={"EMOJI_SMITH_OUTBOX_DIR": str(out_dir / "outbox")}) as aws:
+        job_id = execution_name("local", name[:40], uuid.uuid4().hex[:12])
+        arn = aws.start(request, job_id)
+        reader = HistoryReader()
+        offered = False
+        while True:
+            description = aws.describe(arn)
+            for step in reader.read(aws.history(arn)):
+                if step.kind == "done":
+                    label = STEP_LABELS.get(step.state, step.state)
+                    print(f"  ✓ {step.state:<14} {label} ({step.seconds * 1000:.0f} ms)", file=out)
+                elif step.kind == "failed":
+                    print(f"  ✗ {step.state:<14} {step.error}: {step.cause}", file=out)
+            if description["status"] not in ("RUNNING", "PENDING_REDRIVE"):
+                break
+            waiting = args.options > 1 and not offered
+            if waiting and aws.job(job_id).choice_state == "waiting":
+                offered = True
+                _choose(aws, job_id, out_dir / "outbox" / job_id, args, out)
+            time.sleep(0.05)
+        description = aws.wait(arn)  # and its failure recorded, if it failed
+        record = aws.job(job_id)
+        output = json.loads(description.get("output") or "{}")
+        if description["status"] != "SUCCEEDED" or "outcome" in output:
+            error = output.get("outcome") or description.get("error", "unknown error")
+            cause = output.get("cause") or description.get("cause", "")
+            print(
+                f"\nFailed at {reader.failed_step or 'an unknown step'}: {error}\n  {cause}\n"
+                f"Job {job_id} recorded as {record.status or 'missing'}.",
+                file=out,
+            )
+            return 1
+        path = _write_emoji(aws.images(), output, out_dir)
+    elapsed = time.perf_counter() - started
+    if args.json:
+        print(json.dumps({"job_id": job_id, "files": [str(path)]}), file=out)
+    print(
+        f"\n:{output['request']['name']}: → {path} "
+        f"(128×128, {path.stat().st_size / 1024:.1f} KB) in {elapsed:.1f} s",
+        file=out,
+    )
+    return 0
+
+
+def _write_emoji(store: ImageStore, output: dict[str, Any], out_dir: Path) -> Path:
+    """The delivered emoji (the chosen candidate) as OUT/NAME.png."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    key: str = output["emoji"]["keys"][int(output.get("choice", {}).get("index", 0))]
+    path = out_dir / f"{output['request']['name']}.{key.rsplit('.', 1)[-1]}"
+    path.write_bytes(store.get(key))
+    return path
+
+
+def _choose(
+    aws: LocalAWS, job_id: str, folder: Path, args: argparse.Namespace, out: TextIO
+) -> None:
+    """The candidates are in the outbox: take --pick, or ask; the same code as Slack's buttons."""
+    from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
+    from emoji_smith.application.choosing import handle_click
+    from emoji_smith.domain.choices import CANCEL_ACTION, CHOOSE_ACTION, Click
+
+    # The job is marked waiting before every candidate file is written: wait for all of them.
+    deadline = time.monotonic() + 30
+    files = sorted(folder.glob("option-*.png"))
+    while len(files) < args.options and time.monotonic() < deadline:
+        time.sleep(0.02)
+        files = sorted(folder.glob("option-*.png"))
+    print(f"\n  {len(files)} candidates:", file=out)
+    for number, path in enumerate(files, start=1):
+        print(f"    {number}. {path}", file=out)
+    pick: int | None = args.pick
+    if pick is None and sys.stdin.isatty():
+        answer = input(f"  Pick 1-{len(files)} (anything else cancels): ").strip()
+        pick = int(answer) if answer.isdigit() else 0
+    if pick is None:
+        print("  Not a terminal and no --pick N: cancelling.", file=out)
+    click = (
+        Click(CHOOSE_ACTION, job_id, pick - 1)
+        if pick is not None and 1 <= pick <= len(files)
+        else Click(CANCEL_ACTION, job_id)
+    )
+    workflow = StepFunctionsWorkflow(aws.state_machine_arn)
+    print(f"  {handle_click(click, 'local-user', aws.jobs(), workflow)}\n", file=out)

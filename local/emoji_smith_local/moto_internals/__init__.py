@@ -1,0 +1,80 @@
+"""The only code that touches moto's internals (everything outside uses moto's public
+`mock_aws` and `ThreadedMotoServer`). moto is pinned exactly; `check()` names every internal
+relied on and fails loudly, before anything runs, if a moto upgrade moved one.
+
+- `hooks` — our handlers run in-process in place of moto's Docker invoke; the retrier's clock.
+- `redrive` — `RedriveExecution` and "Execution Status Change" events, as AWS has them.
+- `speedups` — per-step costs taken off (definition parse, Lambda client, JSONPath).
+- `backend` — reading and adjusting Step Functions state where the API is slow or silent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emoji_smith_local.moto_internals.hooks import (
+    Invoke,
+    RetryClock,
+    lambda_hook_present,
+    register_batch_lazily,
+)
+
+__all__ = [
+    "Invoke",
+    "MotoMoved",
+    "RetryClock",
+    "check",
+    "install",
+    "lambda_hook_present",
+    "register_batch_lazily",
+    "uninstall",
+]
+
+_MISSING = object()
+_saved: list[tuple[Any, str, Any]] = []
+
+
+class MotoMoved(RuntimeError):
+    """A moto internal the embedded AWS relies on is gone: pin moto back, or port the patch."""
+
+
+def check() -> None:
+    # Imported here: they load moto's ASL interpreter (after `register_batch_lazily`).
+    from emoji_smith_local.moto_internals import hooks, redrive, speedups
+
+    needed = {**hooks.needed(), **redrive.needed(), **speedups.needed()}
+    missing = [name for name, present in needed.items() if not present]
+    if missing:
+        raise MotoMoved(
+            f"moto moved {', '.join(missing)}: the embedded AWS cannot run with this moto. "
+            "Pin moto back in pyproject.toml, or port emoji_smith_local.moto_internals."
+        )
+
+
+def install(listener: Any, invoke: Invoke, clock: RetryClock) -> None:
+    """Patch moto for one embedded AWS: `listener` gets each execution that ends, `invoke` runs
+    each Lambda call, `clock` paces the ASL's retries."""
+    from emoji_smith_local.moto_internals import hooks, redrive, speedups
+
+    check()
+    redrive.HOOKS.listener = listener
+    for owner, attribute, replacement in (
+        *hooks.patches(invoke, clock),
+        *redrive.patches(),
+        *speedups.patches(),
+    ):
+        _saved.append((owner, attribute, vars(owner).get(attribute, _MISSING)))
+        setattr(owner, attribute, replacement)
+
+
+def uninstall() -> None:
+    from emoji_smith_local.moto_internals import redrive, speedups
+
+    redrive.HOOKS.listener = None
+    speedups.reset()
+    while _saved:
+        owner, attribute, original = _saved.pop()
+        if original is _MISSING:
+            delattr(owner, attribute)
+        else:
+            setattr(owner, attribute, original)
