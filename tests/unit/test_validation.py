@@ -30,13 +30,16 @@ def test_the_message_is_the_subject_when_the_description_is_empty() -> None:
 @pytest.mark.parametrize(
     ("request_fields", "message"),
     [
-        ({"description": "", "message_text": ""}, "description is empty"),
+        ({"description": "", "message_text": ""}, "Describe the emoji you want"),
         (
             {"description": "x" * (MAX_DESCRIPTION_LENGTH + 1)},
-            f"keep it to {MAX_DESCRIPTION_LENGTH}",
+            f"Keep it to {MAX_DESCRIPTION_LENGTH} characters",
         ),
         ({"description": "cat", "name": "Bad Name!"}, "lowercase letters, digits"),
-        ({"description": "cat", "style": "watercolour"}, "Choose one of: badge, cartoon"),
+        (
+            {"description": "cat", "style": "watercolour"},
+            "Choose one of the offered styles: badge, cartoon",
+        ),
         ({"description": "cat", "options": 5}, "1 to 4 options"),
         ({"description": "cat", "options": 0}, "1 to 4 options"),
     ],

@@ -8,14 +8,18 @@ from typing import Any
 from emoji_smith.domain.naming import (
     NAME_RULE,
     execution_name,
-    name_error,
     normalize_name,
     suggest_name,
     with_suffix,
 )
 from emoji_smith.domain.slack_requests import MalformedPayload
 from emoji_smith.domain.styles import OFFLINE_STYLE, PRESETS
-from emoji_smith.domain.validation import MAX_DESCRIPTION_LENGTH, MAX_OPTIONS, clean_text
+from emoji_smith.domain.validation import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_OPTIONS,
+    clean_text,
+    request_problems,
+)
 
 SHORTCUT_CALLBACK = "create_emoji"
 MODAL_CALLBACK = "create_emoji_modal"
@@ -177,24 +181,11 @@ def read_submission(
     except ValueError:
         options = 0
 
-    errors: dict[str, str] = {}
-    if style not in PRESETS:
-        errors["style"] = "Choose one of the offered styles."
-    if not 1 <= options <= MAX_OPTIONS:
-        errors["options"] = f"Choose 1 to {MAX_OPTIONS} options."
+    message_text = clean_text(str(metadata.get("message_text", "")))
+    name, errors = request_problems(description, message_text, raw_name, style, options)
     if share_to not in SHARE_TO:
         errors["share_to"] = "Choose where to share it: the thread or a DM."
-    if not description and not metadata.get("message_text"):
-        errors["description"] = "Describe the emoji you want."
-    elif len(description) > MAX_DESCRIPTION_LENGTH:
-        errors["description"] = f"Keep it to {MAX_DESCRIPTION_LENGTH} characters."
-    name = raw_name or suggest_name(description or str(metadata.get("message_text", "")))
-    problem = (
-        name_error(name) if name else f"nothing in the description makes a name. Use {NAME_RULE}."
-    )
-    if problem:
-        errors["name"] = problem[0].upper() + problem[1:]
-    elif name in taken_names:
+    if "name" not in errors and name in taken_names:
         errors["name"] = f":{name}: is taken in this workspace. Try {free_name(name, taken_names)}."
     request = {
         "team_id": team_id,

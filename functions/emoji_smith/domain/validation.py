@@ -40,39 +40,42 @@ def parse_request(raw: object) -> EmojiRequest:
         raise InvalidRequest(f"The request is malformed: {problems}.") from None
 
 
+def request_problems(
+    description: str, message_text: str, name: str, style: str, options: int
+) -> tuple[str, dict[str, str]]:
+    """The one set of rules, for the modal (inline, by field) and the workflow (Validate): the
+    name the emoji gets (the member's, else one made from the words) and what is wrong, by
+    field. Texts are expected cleaned (`clean_text`)."""
+    problems: dict[str, str] = {}
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        problems["description"] = (
+            f"Keep it to {MAX_DESCRIPTION_LENGTH} characters (it is {len(description)})."
+        )
+    elif not description and not message_text:
+        problems["description"] = "Describe the emoji you want."
+    chosen = normalize_name(name) or suggest_name(description or message_text)
+    if not chosen:
+        problems["name"] = f"Nothing in the description makes a name: give one ({NAME_RULE})."
+    elif problem := name_error(chosen):
+        problems["name"] = f"The name {chosen!r} is not allowed: {problem}"
+    if style not in PRESETS:
+        problems["style"] = f"Choose one of the offered styles: {', '.join(PRESETS)}."
+    if not MIN_OPTIONS <= options <= MAX_OPTIONS:
+        problems["options"] = f"Choose {MIN_OPTIONS} to {MAX_OPTIONS} options."
+    return chosen, problems
+
+
 def validate_request(request: EmojiRequest, image_service_configured: bool) -> EmojiRequest:
     """The request as the pipeline will run it, or InvalidRequest saying what to change."""
     description = clean_text(request.description)
     message_text = clean_text(request.message_text)[:MAX_MESSAGE_CONTEXT]
-    if len(description) > MAX_DESCRIPTION_LENGTH:
-        raise InvalidRequest(
-            f"The description is {len(description)} characters long; "
-            f"keep it to {MAX_DESCRIPTION_LENGTH}."
-        )
-    if not description and not message_text:
-        raise InvalidRequest("Describe the emoji you want: the description is empty.")
-
-    name = normalize_name(request.name) or suggest_name(description or message_text)
-    if not name:
-        raise InvalidRequest(
-            f"Nothing in the description makes an emoji name: give one ({NAME_RULE})."
-        )
-    problem = name_error(name)
-    if problem:
-        raise InvalidRequest(f"Emoji name {name!r} is not allowed: {problem}")
-
-    preset = PRESETS.get(request.style)
-    if preset is None:
-        raise InvalidRequest(
-            f"Unknown style {request.style!r}. Choose one of: {', '.join(PRESETS)}."
-        )
-    if preset.needs_image_service and not image_service_configured:
+    name, problems = request_problems(
+        description, message_text, request.name, request.style, request.options
+    )
+    if problems:
+        raise InvalidRequest(" ".join(problems.values()))
+    if PRESETS[request.style].needs_image_service and not image_service_configured:
         raise ConfigurationError(image_service_needed(request.style))
-
-    if not MIN_OPTIONS <= request.options <= MAX_OPTIONS:
-        raise InvalidRequest(
-            f"Ask for {MIN_OPTIONS} to {MAX_OPTIONS} options, not {request.options}."
-        )
     return request.model_copy(
         update={"description": description, "message_text": message_text, "name": name}
     )
