@@ -14,13 +14,18 @@ import numpy as np
 import numpy.typing as npt
 from PIL import (
     Image,
-    ImageChops,
     ImageFilter,
     ImageOps,
     ImageSequence,
     UnidentifiedImageError,
 )
 
+from emoji_smith.domain.background import (
+    FLAT_TOLERANCE,
+    Box,
+    bounding_box,
+    flat_background,
+)
 from emoji_smith.domain.errors import UnusableImage
 
 EMOJI_SIZE = 128
@@ -29,11 +34,6 @@ MAX_GIF_FRAMES = 50
 #: Space left around a trimmed subject, in output pixels, on each side.
 MARGIN = 4
 ANALYSIS_SIZE = 256
-#: Max per-channel distance from the background colour that still counts as background.
-BACKGROUND_TOLERANCE = 28
-#: Share of the border that must be within FLAT_TOLERANCE of one colour to call it flat.
-FLAT_BORDER_SHARE = 0.6
-FLAT_TOLERANCE = 12
 MAX_INPUT_PIXELS = 4096 * 4096
 #: Quality gate: below these, what the service returned is not an emoji's worth of picture.
 MIN_INPUT_SIDE = 8  # a 16 px pixel-art icon is fine; a 1 px "image" is not
@@ -42,9 +42,6 @@ MIN_VISIBLE_SHARE = 0.02  # of the finished emoji's pixels
 ORIENTATION_TAG = 0x0112
 #: Alpha above this counts as visible when trimming (ignores near-invisible model noise).
 _VISIBLE = [0] * 9 + [255] * 247
-
-Box = tuple[int, int, int, int]
-BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,14 +163,14 @@ def _opaque_emoji(image: Image.Image, transparent: bool) -> Image.Image:
     when transparency was asked. A busy, full-bleed image is kept whole."""
     factor = max(1, max(image.size) // ANALYSIS_SIZE)
     small = image.reduce(factor) if factor > 1 else image
-    background, background_mask = _flat_background(np.asarray(small.convert("RGB")))
+    background, background_mask = flat_background(np.asarray(small.convert("RGB")))
     if background is None:
         subject = image.resize(
             _fit((0, 0, *image.size), EMOJI_SIZE), Image.Resampling.LANCZOS, reducing_gap=2.0
         )
         return _centre(subject.convert("RGBA"), (0, 0, 0, 0))
 
-    box = _bounding_box(~background_mask, factor, image.size)
+    box = bounding_box(~background_mask, factor, image.size)
     _refuse_tiny_subject(box, image.size)
     target = _fit(box, EMOJI_SIZE - 2 * MARGIN)
     subject = image.resize(target, Image.Resampling.LANCZOS, box, 2.0).convert("RGBA")
@@ -219,76 +216,6 @@ def _centre(subject: Image.Image, fill: tuple[int, int, int, int]) -> Image.Imag
     offset = ((EMOJI_SIZE - subject.width) // 2, (EMOJI_SIZE - subject.height) // 2)
     canvas.alpha_composite(subject, offset)
     return canvas
-
-
-def _flat_background(rgb: npt.NDArray[np.uint8]) -> tuple[tuple[int, int, int] | None, BoolArray]:
-    """The background colour and the pixels of it connected to the edges, or (None, none)."""
-    border = np.concatenate((rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]))
-    r, g, b = (int(c) for c in np.median(border, axis=0))
-    # Per-pixel max channel distance to the background colour, computed by Pillow in C.
-    image = Image.fromarray(rgb, "RGB")
-    red, green, blue = ImageChops.difference(image, Image.new("RGB", image.size, (r, g, b))).split()
-    near = np.asarray(ImageChops.lighter(ImageChops.lighter(red, green), blue))
-    flat = near <= FLAT_TOLERANCE
-    border_flat = np.concatenate((flat[0], flat[-1], flat[:, 0], flat[:, -1]))
-    if border_flat.mean() < FLAT_BORDER_SHARE:
-        return None, np.zeros(near.shape, dtype=bool)
-    background = _edge_connected(near <= BACKGROUND_TOLERANCE)
-    if background.all():
-        return None, np.zeros(near.shape, dtype=bool)  # one colour edge to edge: no subject
-    # Take the anti-aliased fringe too (pixels half-way to the background colour next to it), so
-    # no light halo is left around the subject.
-    fringe = near <= 2 * BACKGROUND_TOLERANCE
-    grown = background.copy()
-    grown[1:] |= background[:-1]
-    grown[:-1] |= background[1:]
-    grown[:, 1:] |= background[:, :-1]
-    grown[:, :-1] |= background[:, 1:]
-    background |= grown & fringe
-    return (r, g, b), background
-
-
-def _edge_connected(mask: BoolArray) -> BoolArray:
-    """The pixels of `mask` 4-connected to the image edge (a flood fill from every edge).
-
-    Floods whole runs at a time, alternating rows and columns, so it needs as many passes as the
-    background has turns, not as many as it has pixels.
-    """
-    reached = np.zeros_like(mask)
-    reached[[0, -1], :] = mask[[0, -1], :]
-    reached[:, [0, -1]] = mask[:, [0, -1]]
-    count = -1
-    while (new_count := int(reached.sum())) != count:
-        count = new_count
-        reached = _flood_runs(mask, reached)
-        reached = _flood_runs(mask.T, reached.T).T
-    return reached
-
-
-def _flood_runs(mask: BoolArray, seeds: BoolArray) -> BoolArray:
-    """Every horizontal run of `mask` that holds a seed, whole."""
-    starts = mask.copy()
-    starts[:, 1:] &= ~mask[:, :-1]
-    run_ids = np.cumsum(starts.ravel()).reshape(mask.shape) * mask
-    seeded = np.zeros(int(run_ids.max()) + 1, dtype=bool)
-    seeded[run_ids[seeds & mask]] = True
-    seeded[0] = False
-    result: BoolArray = seeded[run_ids]
-    return result
-
-
-def _bounding_box(subject: BoolArray, factor: int, size: tuple[int, int]) -> Box:
-    """The subject's box in full-resolution pixels (the whole image when nothing stands out)."""
-    rows = np.flatnonzero(subject.any(axis=1))
-    cols = np.flatnonzero(subject.any(axis=0))
-    if rows.size == 0:
-        return (0, 0, *size)
-    return (
-        int(cols[0]) * factor,
-        int(rows[0]) * factor,
-        min(size[0], (int(cols[-1]) + 1) * factor),
-        min(size[1], (int(rows[-1]) + 1) * factor),
-    )
 
 
 def _encode_png(image: Image.Image) -> EmojiFile:
