@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from emoji_smith.domain.motion import ANIMATIONS
 from emoji_smith.domain.styles import OFFLINE_STYLE, PRESETS
 from emoji_smith.domain.validation import MAX_OPTIONS, MIN_OPTIONS
-from emoji_smith_local.command_generate import run_generate
+from emoji_smith_local.command_generate import run_effects, run_generate
 from emoji_smith_local.command_ops import run_ops
 from emoji_smith_local.command_serve import run_serve
 from emoji_smith_local.output import DEFAULT_OUT
@@ -44,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser(
         "generate",
         help="make one emoji from a description",
-        description="Run the emoji workflow locally and write DIR/NAME.png. Each step is shown "
+        description="Run the emoji workflow locally and write DIR/NAME.png (NAME.gif when "
+        "animated). Each step is shown "
         "as it completes; on failure the failed step, the error name and the cause are printed "
         "and the exit status is 1.",
     )
@@ -77,9 +79,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="with --options > 1: take candidate N without asking (for scripts)",
     )
+    generate.add_argument(
+        "--animate",
+        default="",
+        choices=list(ANIMATIONS),
+        metavar="EFFECT",
+        help="animate it: an effect (see `emoji-smith effects`) or `ai` (the image model's own "
+        "animation, where the account has it; else a still)",
+    )
     generate.add_argument("--message", default="", help="the Slack message it reacts to (context)")
     generate.add_argument("--json", action="store_true", help="print the result as JSON")
     generate.set_defaults(run=run_generate)
+
+    effects = commands.add_parser(
+        "effects",
+        help="list the animation effects",
+        description="The effects `generate --animate` and the Slack modal offer; all offline.",
+    )
+    effects.set_defaults(run=run_effects)
 
     serve = commands.add_parser(
         "serve",

@@ -19,6 +19,18 @@ if TYPE_CHECKING:
     from emoji_smith_local.runtime import LocalAWS
 
 
+def run_effects(args: argparse.Namespace, out: TextIO) -> int:
+    from emoji_smith.domain.motion import AI_ANIMATION, AI_ANIMATION_LABEL, EFFECTS
+
+    width = max(len(effect.name) for effect in EFFECTS)
+    for effect in EFFECTS:
+        timing = f"{effect.frames} frames × {effect.delay_ms} ms"
+        print(f"  {effect.name:<{width}}  {effect.summary} ({timing})", file=out)
+    print(f"  {AI_ANIMATION:<{width}}  {AI_ANIMATION_LABEL}: needs an image style", file=out)
+    print('\nemoji-smith generate "ship it" --animate party  →  emoji-out/ship_it.gif', file=out)
+    return 0
+
+
 def run_generate(args: argparse.Namespace, out: TextIO) -> int:
     from emoji_smith_local.progress import STEP_LABELS, HistoryReader
     from emoji_smith_local.runtime import LocalAWS
@@ -32,6 +44,7 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
         "transparent": not args.opaque,
         "options": args.options,
         "message_text": args.message,
+        "animation": args.animate,
     }
     name = args.name or suggest_name(args.description)
     if not name:

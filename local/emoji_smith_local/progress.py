@@ -15,6 +15,7 @@ STEP_LABELS = {
     "CloseCircuit": "Image service back: circuit closed",
     "GenerateImage": "Generated the image",
     "ResizeImage": "Made it Slack-ready (128×128)",
+    "AnimateEmoji": "Animated it (GIF)",
     "PersistEmoji": "Saved the job record",
     "AwaitChoice": "The member picked a candidate",
     "UploadEmoji": "Delivered the emoji",

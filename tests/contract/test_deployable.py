@@ -37,6 +37,7 @@ CALLS: dict[str, set[str]] = {
     "CheckCircuitFunction": {"dynamodb:GetItem"},
     "GenerateImageFunction": {"s3:PutObject", "s3:GetObject", "secretsmanager:GetSecretValue"},
     "ResizeImageFunction": {"s3:GetObject", "s3:PutObject"},
+    "AnimateEmojiFunction": {"s3:GetObject", "s3:PutObject"},
     "PersistEmojiFunction": {"dynamodb:UpdateItem"},
     "UploadEmojiFunction": {
         "s3:GetObject",
@@ -73,6 +74,7 @@ ENVIRONMENT: dict[str, set[str]] = {
         "EMOJI_SMITH_IMAGE_MODEL",
     },
     "ResizeImageFunction": {"IMAGES_BUCKET_NAME"},
+    "AnimateEmojiFunction": {"IMAGES_BUCKET_NAME"},
     "PersistEmojiFunction": {"JOBS_TABLE_NAME"},
     "UploadEmojiFunction": {"JOBS_TABLE_NAME", "IMAGES_BUCKET_NAME", "EMOJI_SMITH_SECRET_NAME"},
     "RecordOutcomeFunction": {"JOBS_TABLE_NAME"},

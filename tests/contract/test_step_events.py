@@ -95,3 +95,9 @@ def test_a_field_the_asl_does_not_send_is_refused_by_the_step() -> None:
     # WHEN it is parsed / THEN it is refused, naming the field
     with pytest.raises(ValidationError, match="prompt"):
         parse_event(ResizeImageEvent, event)
+
+
+def test_the_cli_shows_every_task_by_name() -> None:
+    from emoji_smith_local.progress import STEP_LABELS
+
+    assert set(TASKS) <= set(STEP_LABELS)

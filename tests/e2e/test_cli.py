@@ -135,6 +135,25 @@ def test_any_script_is_drawn_and_a_name_is_asked_for_when_none_can_be_made(
     assert (tmp_path / "emoji-out" / "shukka.png").is_file()
 
 
+def test_animate_writes_a_gif_and_effects_lists_each_one(tmp_path: Path) -> None:
+    # WHEN a badge is generated with the party effect
+    result = run_cli("generate", "ship it", "--animate", "party", cwd=tmp_path)
+    # THEN the AnimateEmoji step ran and ship_it.gif is a looping animation
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "✓ AnimateEmoji" in result.stdout
+    gif = tmp_path / "emoji-out" / "ship_it.gif"
+    image = decode(gif.read_bytes())
+    assert (image.format, image.size, image.info.get("loop")) == ("GIF", (128, 128), 0)
+    # AND `effects` lists every effect with one line each, and an unknown one is refused
+    listed = run_cli("effects", cwd=tmp_path).stdout
+    from emoji_smith.domain.motion import EFFECTS
+
+    assert all(f"  {effect.name} " in listed for effect in EFFECTS)
+    refused = run_cli("generate", "ship it", "--animate", "explode", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "invalid choice: 'explode'" in refused.stderr
+
+
 def test_a_pick_outside_the_options_is_refused(tmp_path: Path) -> None:
     result = run_cli("generate", "ship it", "--options", "2", "--pick", "3", cwd=tmp_path)
     assert result.returncode == 2

@@ -42,6 +42,8 @@ class FakeOpenAI(HTTPFake):
         self._picture = encode(small_subject_on_light_background())
         #: Prompts of the requests answered with images: what would have been billed.
         self.billed: list[str] = []
+        #: Models this account may ask GIF output of (the preview); others are refused (400).
+        self.gif_models: set[str] = set()
 
     @property
     def base_url(self) -> str:
@@ -58,6 +60,7 @@ class FakeOpenAI(HTTPFake):
         self.billed.clear()
         self._images.clear()
         self._texts.clear()
+        self.gif_models.clear()
 
     def image_requests(self) -> list[Recorded]:
         return [r for r in self.requests if r.path == "/v1/images/generations"]
@@ -79,10 +82,13 @@ class FakeOpenAI(HTTPFake):
         )
 
     def _image_reply(self, request: Recorded, behaviour: str) -> Reply:
-        failure = self._failure(behaviour)
+        failure = self._failure(behaviour) or self._gif_refusal(request.json)
         if failure:
             return failure
         count = int(request.json.get("n") or 1)
+        if request.json.get("output_format") == "gif":
+            self.billed.append(str(request.json.get("prompt")))
+            return self._gifs(request.json, count)
         self.billed.append(str(request.json.get("prompt")))
         if behaviour in GARBAGE:
             return GARBAGE[behaviour](count)
@@ -100,6 +106,54 @@ class FakeOpenAI(HTTPFake):
                 "output_format": "png",
                 "size": "1024x1024",
             },
+        )
+
+    def _gif_refusal(self, body: dict[str, object]) -> Reply | None:
+        """OpenAI's answers to GIF requests it cannot serve (nothing billed): no preview for
+        the model, frame parameters without `output_format=gif`, or out of range."""
+        animated = body.get("output_format") == "gif"
+        frame_count = body.get("frame_count")
+        duration = body.get("frame_duration_ms")
+
+        def refused(param: str, message: str) -> Reply:
+            error = _error(400, message, "invalid_request_error", "unsupported_value")
+            error["error"]["param"] = param  # type: ignore[index]
+            return Reply(400, error)
+
+        if not animated and (frame_count is not None or duration is not None):
+            return refused("frame_count", "frame_count is only supported with output_format=gif.")
+        if not animated:
+            return None
+        if body.get("model") not in self.gif_models:
+            return refused(
+                "output_format", f"GIF output is not available for model '{body.get('model')}'."
+            )
+        if frame_count is not None and not (
+            isinstance(frame_count, int) and 2 <= frame_count <= 16
+        ):
+            return refused("frame_count", "frame_count must be an integer from 2 to 16.")
+        if duration is not None and not (
+            isinstance(duration, int) and 20 <= duration <= 2000 and duration % 10 == 0
+        ):
+            return refused(
+                "frame_duration_ms", "frame_duration_ms must be 20-2000, in steps of 10."
+            )
+        return None
+
+    def _gifs(self, body: dict[str, object], count: int) -> Reply:
+        frames = int(str(body.get("frame_count") or 9))
+        duration = int(str(body.get("frame_duration_ms") or 200))
+        side = int(str(body.get("size") or "512x512").split("x")[0])
+        still = Image.open(io.BytesIO(self._picture)).convert("RGB").resize((side, side))
+        sequence = [ImageOps.expand(still, border=0).rotate(8 * i) for i in range(frames)]
+        buffer = io.BytesIO()
+        sequence[0].save(
+            buffer, "GIF", save_all=True, append_images=sequence[1:], duration=duration, loop=0
+        )
+        data = [{"b64_json": base64.b64encode(buffer.getvalue()).decode()}] * count
+        return Reply(
+            200,
+            body={"created": int(time.time()), "data": data, "output_format": "gif"},
         )
 
     def _text_reply(self, behaviour: str) -> Reply:

@@ -62,6 +62,12 @@ def submission(view: dict[str, Any], view_id: str = "V1", **values: Any) -> dict
                 "selected_option": {"value": values.get("style", "badge")},
             }
         },
+        "animation": {
+            "value": {
+                "type": "static_select",
+                "selected_option": {"value": values.get("animation", "none")},
+            }
+        },
         "transparent": {
             "value": {
                 "type": "checkboxes",

@@ -44,6 +44,7 @@ def test_the_success_path_makes_a_valid_emoji_and_a_job_record(
         "GenerateImage",
         "ShouldCloseCircuit",
         "ResizeImage",
+        "ShouldAnimate",  # no effect asked for: AnimateEmoji is skipped
         "PersistEmoji",
         "HasOptions",
         "PickOnlyOption",

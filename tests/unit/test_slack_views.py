@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.views import View
 
+from emoji_smith.domain.motion import EFFECTS
 from emoji_smith.domain.slack_views import (
     MAX_METADATA,
     create_emoji_modal,
@@ -70,6 +71,7 @@ def test_a_valid_submission_becomes_a_request() -> None:
         "options": 3,
         "share_to": "dm",
         "response_url": "https://hooks.slack.test/r/1",
+        "animation": "",
     }
 
 
@@ -101,3 +103,39 @@ def test_execution_names_are_deterministic_and_legal() -> None:
     name = submission_execution_name("T<1>", "V" * 100)
     assert len(name) <= 80
     assert all(c.isalnum() or c in "-_" for c in name)
+
+
+def test_the_animation_select_offers_every_effect_and_ai_only_with_the_image_service() -> None:
+    # GIVEN the modal without and with the image service
+    def animation_values(view: dict[str, Any]) -> list[str]:
+        (block,) = [b for b in view["blocks"] if b.get("block_id") == "animation"]
+        return [option["value"] for option in block["element"]["options"]]
+
+    offline = animation_values(modal())
+    online = animation_values(
+        create_emoji_modal(MESSAGE, "C1", None, list(PRESETS), ai_animation=True)
+    )
+    # THEN a still first, then every effect; AI animation only where it can work
+    assert offline == ["none", *(effect.name for effect in EFFECTS)]
+    assert online == [*offline, "ai"]
+    View(**modal()).validate_json()
+
+
+def test_a_chosen_effect_travels_in_the_request_and_an_unknown_one_is_refused_inline() -> None:
+    request, errors = read_submission(
+        submitted(modal(), description="ship it", animation="party"), "T1", "U9", set()
+    )
+    assert (request["animation"], errors) == ("party", {})
+    still, _ = read_submission(submitted(modal(), description="ship it"), "T1", "U9", set())
+    assert still["animation"] == ""
+    _, errors = read_submission(
+        submitted(modal(), description="ship it", animation="explode"), "T1", "U9", set()
+    )
+    assert "Choose no animation, or one of: party" in errors["animation"]
+
+
+def test_ai_animation_with_the_offline_badge_is_refused_inline() -> None:
+    _, errors = read_submission(
+        submitted(modal(), description="ship it", style="badge", animation="ai"), "T1", "U9", set()
+    )
+    assert errors["animation"].startswith("AI animation needs an image style")

@@ -11,6 +11,7 @@ import openai
 from openai import OpenAI
 
 from emoji_smith.domain.errors import (
+    AnimationUnavailable,
     ConfigurationError,
     ContentRejected,
     ImageServiceUnavailable,
@@ -20,6 +21,11 @@ from emoji_smith.domain.errors import (
 from emoji_smith.domain.models import ImagePrompt
 
 MODERATION_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
+#: AI animation: frames and delay asked of a model with GIF output (emoji-sized loops).
+GIF_FRAMES = 8
+GIF_FRAME_MS = 80
+#: A refusal naming one of these means "no GIF output here", not a bad prompt.
+GIF_PARAMETERS = frozenset({"output_format", "frame_count", "frame_duration_ms", "model", "size"})
 Quality = Literal["low", "medium", "high", "auto"]
 #: A 1024² PNG is a few MB; anything near this is not an emoji's source.
 MAX_IMAGE_BYTES = 20 * 2**20
@@ -40,18 +46,27 @@ class OpenAIImageGenerator:
         self._quality = quality
 
     def generate(self, prompt: ImagePrompt, count: int) -> list[bytes]:
+        # A GIF's frames share one image's pixels: 512² frames fit 8 of them (a 128 px emoji
+        # needs no more); a PNG is asked for at 1024².
+        shape = (
+            {"size": "512x512", "output_format": "gif"}
+            | {"frame_count": GIF_FRAMES, "frame_duration_ms": GIF_FRAME_MS}
+            if prompt.animated
+            else {"size": "1024x1024", "output_format": "png"}
+        )
         try:
             response = self._client.images.generate(
                 model=self._model,
                 prompt=prompt.text,
                 n=count,
-                size="1024x1024",
                 quality=self._quality,
-                output_format="png",
                 # Not every model honours it; ResizeImage removes a flat background either way.
                 background="transparent" if prompt.transparent else "opaque",
+                **shape,
             )
         except openai.BadRequestError as error:
+            if prompt.animated and error.param in GIF_PARAMETERS:
+                raise AnimationUnavailable(error.message) from error
             if error.code in MODERATION_CODES:
                 raise ContentRejected(
                     f"The image service refused the description: {error.message}"

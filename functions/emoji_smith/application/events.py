@@ -58,6 +58,11 @@ class ResizeImageEvent(JobEvent):
     generated: GeneratedImages
 
 
+class AnimateEmojiEvent(JobEvent):
+    request: EmojiRequest
+    emoji: EmojiImages
+
+
 class PersistEmojiEvent(JobEvent):
     prompt: ImagePrompt
     generated: GeneratedImages
@@ -85,6 +90,7 @@ class UploadEmojiEvent(JobEvent):
 class NotifyUserEvent(JobEvent):
     request: EmojiRequest
     delivery: Delivery
+    generated: GeneratedImages
 
 
 class CaughtError(StepEvent):

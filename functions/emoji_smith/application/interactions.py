@@ -57,6 +57,7 @@ def _open_modal(payload: dict[str, Any]) -> None:
         str((payload.get("channel") or {}).get("id", "")),
         payload.get("response_url"),
         styles,
+        ai_animation=with_images,
     )
     try:
         slack_interactions().open_modal(str(payload.get("trigger_id", "")), view)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from emoji_smith.application.events import (
+    AnimateEmojiEvent,
     AwaitChoiceEvent,
     GenerateImageEvent,
     NotifyUserEvent,
@@ -20,10 +21,16 @@ from emoji_smith.application.events import (
     UploadEmojiEvent,
     ValidateEvent,
 )
+from emoji_smith.domain.animation import animate
 from emoji_smith.domain.choices import Candidate
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitReport, CircuitState, circuit_report
 from emoji_smith.domain.emoji_image import make_emoji
-from emoji_smith.domain.errors import CircuitOpen, EmojiSmithError, InvalidRequest
+from emoji_smith.domain.errors import (
+    AnimationUnavailable,
+    CircuitOpen,
+    EmojiSmithError,
+    InvalidRequest,
+)
 from emoji_smith.domain.image_keys import CONTENT_TYPES, emoji_key, original_key
 from emoji_smith.domain.messages import success_message, working_message
 from emoji_smith.domain.models import (
@@ -124,11 +131,19 @@ def generate_images(
     if all(store.exists(key) for key in keys):
         return Generated(GeneratedImages(original_keys=keys, generator=generator.name), True)
     started = time.perf_counter()
-    images = generator.generate(event.prompt, event.request.options)
+    note = ""
+    try:
+        images = generator.generate(event.prompt, event.request.options)
+    except AnimationUnavailable:
+        # Never fails the job: the refusal was not billed; a still is asked for instead.
+        still = event.prompt.model_copy(update={"animated": False})
+        images = generator.generate(still, event.request.options)
+        note = AnimationUnavailable.member_hint
     seconds = time.perf_counter() - started
     for key, image in zip(keys, images, strict=True):
         store.put(key, image, "application/octet-stream")
-    return Generated(GeneratedImages(original_keys=keys, generator=generator.name), False, seconds)
+    generated = GeneratedImages(original_keys=keys, generator=generator.name, note=note)
+    return Generated(generated, False, seconds)
 
 
 def resize_images(event: ResizeImageEvent, store: ImageStore) -> EmojiImages:
@@ -139,6 +154,19 @@ def resize_images(event: ResizeImageEvent, store: ImageStore) -> EmojiImages:
         store.put(key, emoji.data, CONTENT_TYPES[emoji.format])
         keys.append(key)
         sizes.append(len(emoji.data))
+    return EmojiImages(keys=keys, sizes=sizes)
+
+
+def animate_emoji(event: AnimateEmojiEvent, store: ImageStore) -> EmojiImages:
+    """Each finished emoji as a GIF of the member's effect, under its own key (the stills stay:
+    a replay animates them again, the same way)."""
+    keys, sizes = [], []
+    for option, still in enumerate(event.emoji.keys):
+        gif = animate(store.get(still), event.request.animation)
+        key = emoji_key(event.job_id, option, "gif")
+        store.put(key, gif, CONTENT_TYPES["gif"])
+        keys.append(key)
+        sizes.append(len(gif))
     return EmojiImages(keys=keys, sizes=sizes)
 
 
@@ -200,4 +228,4 @@ def upload(
 
 
 def tell_delivered(event: NotifyUserEvent, slack: SlackGateway) -> None:
-    slack.notify(event.job_id, event.request, success_message(event.delivery))
+    slack.notify(event.job_id, event.request, success_message(event.delivery, event.generated.note))

@@ -74,6 +74,13 @@ class ChoiceCancelled(EmojiSmithError):
     member_hint = "Cancelled: nothing was uploaded."
 
 
+class AnimationUnavailable(EmojiSmithError):
+    """The image service cannot animate for this account or model. Never leaves GenerateImage:
+    the job falls back to a still and says so (not an ASL error name)."""
+
+    member_hint = "AI animation is not available here, so this one is a still."
+
+
 ERRORS: dict[str, type[EmojiSmithError]] = {
     cls.__name__: cls
     for cls in (

@@ -27,7 +27,13 @@ def how_to_add(emoji_name: str) -> str:
     return f"To add it: download the image, then smiley menu → *Add Emoji*, and name it `{name}`."
 
 
-def success_message(delivery: Delivery) -> str:
+def success_message(delivery: Delivery, note: str = "") -> str:
+    """Where the emoji is, and anything the member should know about how it was made."""
+    text = _where(delivery)
+    return f"{text} {note}" if note else text
+
+
+def _where(delivery: Delivery) -> str:
     name = escape(delivery.emoji_name)
     if delivery.method == "admin_emoji":
         return f"Done: :{name}: is now an emoji in this workspace."

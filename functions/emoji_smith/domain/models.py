@@ -35,6 +35,8 @@ class EmojiRequest(Frozen):
     options: int = 1
     share_to: Literal["thread", "dm"] = "thread"
     response_url: str | None = None
+    #: "" (a still), an effect's name (`domain.animation.EFFECTS`), or "ai" (the image model's).
+    animation: str = ""
 
 
 class ImagePrompt(Frozen):
@@ -43,11 +45,15 @@ class ImagePrompt(Frozen):
     transparent: bool
     #: The short text the offline badge renders; image models get `text`.
     badge_text: str
+    #: Ask the image model for an animated GIF (AI animation).
+    animated: bool = False
 
 
 class GeneratedImages(Frozen):
     original_keys: list[str] = Field(min_length=1)
     generator: str
+    #: Said to the member with the result (e.g. AI animation was not available: a still).
+    note: str = ""
 
 
 class EmojiImages(Frozen):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from emoji_smith.domain.models import EmojiRequest, ImagePrompt
+from emoji_smith.domain.motion import AI_ANIMATION
 from emoji_smith.domain.styles import PRESETS
 from emoji_smith.domain.validation import clean_text
 
@@ -15,6 +16,10 @@ MAX_ENHANCED_SUBJECT = 400
 _QUOTED = re.compile(r"[\"“”'‘’«»]([^\"“”'‘’«»]{1,40})[\"“”'‘’«»]")
 _ASKS_FOR_TEXT = re.compile(r"\b(text|word|words|letters|saying|says|that reads|lettering)\b", re.I)
 
+ANIMATION_GUIDANCE = (
+    "A short seamless loop: the same subject in every frame, moving a little, ending where it "
+    "starts."
+)
 EMOJI_GUIDANCE = (
     "One clear subject, centred, filling most of the square canvas. Bold simple shapes and strong "
     "outlines that stay readable at 22 pixels. High contrast, few details."
@@ -60,9 +65,13 @@ def build_prompt(request: EmojiRequest, enhanced_subject: str | None = None) -> 
     if request.description and request.message_text:
         context = request.message_text[:MAX_CONTEXT_IN_PROMPT]
         parts.append(f"For mood only, it reacts to this chat message: «{context}».")
+    animated = request.animation == AI_ANIMATION
+    if animated:
+        parts.append(ANIMATION_GUIDANCE)
     return ImagePrompt(
         text=" ".join(parts)[:MAX_PROMPT_LENGTH],
         style=request.style,
         transparent=request.transparent,
         badge_text=badge_text(subject),
+        animated=animated,
     )

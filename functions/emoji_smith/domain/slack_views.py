@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from emoji_smith.domain.motion import AI_ANIMATION, AI_ANIMATION_LABEL, EFFECTS
 from emoji_smith.domain.naming import (
     NAME_RULE,
     execution_name,
@@ -28,6 +29,8 @@ _TEXT_IN_METADATA = 1500
 
 #: Where the emoji may be shared (the modal offers exactly these).
 SHARE_TO = ("thread", "dm")
+#: The modal's "no animation" option (Slack options need a non-empty value).
+NO_ANIMATION = "none"
 
 
 def _input(
@@ -54,9 +57,15 @@ def _option(value: str, text: str) -> dict[str, Any]:
 
 
 def create_emoji_modal(
-    message: dict[str, Any], channel_id: str, response_url: str | None, styles: list[str]
+    message: dict[str, Any],
+    channel_id: str,
+    response_url: str | None,
+    styles: list[str],
+    *,
+    ai_animation: bool = False,
 ) -> dict[str, Any]:
-    """The modal for a message shortcut; `private_metadata` carries the context (≤ 3000 chars)."""
+    """The modal for a message shortcut; `private_metadata` carries the context (≤ 3000 chars).
+    `ai_animation`: offer the image model's own animation (only with the image service)."""
     text = clean_text(str(message.get("text", "")))
     metadata = {
         "channel_id": channel_id,
@@ -72,6 +81,12 @@ def create_emoji_modal(
         ]
         encoded = json.dumps(metadata, ensure_ascii=False)
     style_options = [_option(key, PRESETS[key].label[:75]) for key in styles]
+    still = _option(NO_ANIMATION, "None (a still emoji)")
+    animation_options = [
+        still,
+        *(_option(effect.name, effect.label) for effect in EFFECTS),
+        *([_option(AI_ANIMATION, AI_ANIMATION_LABEL)] if ai_animation else []),
+    ]
     return {
         "type": "modal",
         "callback_id": MODAL_CALLBACK,
@@ -114,6 +129,17 @@ def create_emoji_modal(
                     "options": style_options,
                     "initial_option": style_options[0],
                 },
+            ),
+            _input(
+                "animation",
+                "Animation",
+                {
+                    "type": "static_select",
+                    "action_id": "value",
+                    "options": animation_options,
+                    "initial_option": still,
+                },
+                hint="Effects work with every style, offline too.",
             ),
             _input(
                 "transparent",
@@ -175,6 +201,8 @@ def read_submission(
     raw_name = normalize_name(str(field("name").get("value") or ""))
     style = selected("style", OFFLINE_STYLE)
     share_to = selected("share_to", "thread")
+    animation = selected("animation", NO_ANIMATION)
+    animation = "" if animation == NO_ANIMATION else animation
     transparent = bool(field("transparent").get("selected_options"))
     try:
         options = int(selected("options", "1"))
@@ -182,7 +210,9 @@ def read_submission(
         options = 0
 
     message_text = clean_text(str(metadata.get("message_text", "")))
-    name, errors = request_problems(description, message_text, raw_name, style, options)
+    name, errors = request_problems(
+        description, message_text, raw_name, style, options, animation=animation
+    )
     if share_to not in SHARE_TO:
         errors["share_to"] = "Choose where to share it: the thread or a DM."
     if "name" not in errors and name in taken_names:
@@ -200,6 +230,7 @@ def read_submission(
         "options": options,
         "share_to": share_to,
         "response_url": metadata.get("response_url"),
+        "animation": animation,
     }
     return request, errors
 

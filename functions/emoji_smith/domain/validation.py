@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from emoji_smith.domain.errors import ConfigurationError, InvalidRequest
+from emoji_smith.domain.motion import AI_ANIMATION, ANIMATIONS
 from emoji_smith.domain.naming import NAME_RULE, name_error, normalize_name, suggest_name
 from emoji_smith.domain.styles import PRESETS, image_service_needed
 
@@ -41,7 +42,13 @@ def parse_request(raw: object) -> EmojiRequest:
 
 
 def request_problems(
-    description: str, message_text: str, name: str, style: str, options: int
+    description: str,
+    message_text: str,
+    name: str,
+    style: str,
+    options: int,
+    *,
+    animation: str = "",
 ) -> tuple[str, dict[str, str]]:
     """The one set of rules, for the modal (inline, by field) and the workflow (Validate): the
     name the emoji gets (the member's, else one made from the words) and what is wrong, by
@@ -62,6 +69,10 @@ def request_problems(
         problems["style"] = f"Choose one of the offered styles: {', '.join(PRESETS)}."
     if not MIN_OPTIONS <= options <= MAX_OPTIONS:
         problems["options"] = f"Choose {MIN_OPTIONS} to {MAX_OPTIONS} options."
+    if animation and animation not in ANIMATIONS:
+        problems["animation"] = f"Choose no animation, or one of: {', '.join(ANIMATIONS)}."
+    elif animation == AI_ANIMATION and style in PRESETS and not PRESETS[style].needs_image_service:
+        problems["animation"] = "AI animation needs an image style; the badge can take an effect."
     return chosen, problems
 
 
@@ -70,7 +81,12 @@ def validate_request(request: EmojiRequest, image_service_configured: bool) -> E
     description = clean_text(request.description)
     message_text = clean_text(request.message_text)[:MAX_MESSAGE_CONTEXT]
     name, problems = request_problems(
-        description, message_text, request.name, request.style, request.options
+        description,
+        message_text,
+        request.name,
+        request.style,
+        request.options,
+        animation=request.animation,
     )
     if problems:
         raise InvalidRequest(" ".join(problems.values()))
