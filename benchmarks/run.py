@@ -72,6 +72,32 @@ def bench_image(rounds: int) -> bool:
     return ok
 
 
+def bench_effects(rounds: int) -> bool:
+    """Each animation effect: render its frames from a finished emoji and encode the GIF.
+    Budget: 150 ms median each."""
+    from emoji_smith.adapters.badge_image_generator import render_badge
+    from emoji_smith.domain.animation import animate
+    from emoji_smith.domain.motion import EFFECTS
+
+    print("animation effects (a 128×128 emoji → a GIF ≤ 128 KB)")
+    emoji = make_emoji(render_badge("SHIP IT", transparent=True), transparent=True).data
+    ok = True
+    for effect in EFFECTS:
+        timings = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            gif = animate(emoji, effect.name)
+            timings.append((time.perf_counter() - started) * 1000)
+        median = statistics.median(timings)
+        ok &= median <= 150
+        print(
+            f"  {effect.name:<16} median {median:6.1f} ms, worst {max(timings):6.1f} ms  "
+            f"{len(gif) / 1024:5.1f} KB"
+        )
+    print(f"  (budget 150 ms median each)  {'OK' if ok else 'OVER BUDGET'}")
+    return ok
+
+
 def bench_generate(rounds: int) -> bool:
     """`emoji-smith generate` (badge) end to end in a fresh process: median ≤ 1.2 s. The first
     run on a machine also parses the ASL (its cache is then on disk); it is not counted."""
@@ -100,6 +126,7 @@ def main() -> int:
     args = parser.parse_args()
     results = [
         bench_image(args.rounds),
+        bench_effects(args.rounds),
         bench_generate(args.cli_rounds),
         bench_import(args.cli_rounds),
         bench_webhook_package(),
