@@ -16,6 +16,7 @@ from emoji_smith.ports import (
     ImageGenerator,
     ImageStore,
     JobRepository,
+    PictureSource,
     PromptEnhancer,
     SlackGateway,
     SlackInteractions,
@@ -93,6 +94,21 @@ def image_generator(style: str) -> ImageGenerator:
     from emoji_smith.adapters.openai_image_generator import OpenAIImageGenerator
 
     return OpenAIImageGenerator(openai(), settings.image_model, settings.image_quality)
+
+
+def picture_source() -> PictureSource:
+    """Slack's files and emoji with the bot token (uploads need none: they are in the bucket)."""
+    settings = get_settings()
+    return _picture_source(
+        secret("SLACK_BOT_TOKEN") or "", settings.slack_api_base_url, settings.images_bucket_name
+    )
+
+
+@cache
+def _picture_source(token: str, base_url: str, bucket: str) -> PictureSource:
+    from emoji_smith.adapters.slack_pictures import SlackPictures
+
+    return SlackPictures(token, base_url, _image_store(bucket))
 
 
 def prompt_enhancer() -> PromptEnhancer | None:
@@ -181,6 +197,7 @@ def cold_start() -> None:
         _job_repository,
         _circuit_store,
         _openai,
+        _picture_source,
         _web_client,
         _local_outbox,
         _slack_gateway,

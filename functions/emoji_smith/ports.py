@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # annotations only: the webhook imports the ports without the
         ImagePrompt,
         JobRecord,
         JobStatus,
+        Source,
     )
     from emoji_smith.domain.retries import Run
 
@@ -25,6 +26,16 @@ class ImageGenerator(Protocol):
     name: str
 
     def generate(self, prompt: ImagePrompt, count: int) -> list[bytes]: ...
+
+    def edit(self, picture: bytes, prompt: ImagePrompt, count: int) -> list[bytes]:
+        """`count` images of the picture changed as the prompt says."""
+        ...
+
+
+class PictureSource(Protocol):
+    """The picture an emoji starts from, by its reference (never a URL from a payload)."""
+
+    def fetch(self, source: Source) -> bytes: ...
 
 
 class PromptEnhancer(Protocol):

@@ -80,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --options > 1: take candidate N without asking (for scripts)",
     )
     generate.add_argument(
+        "--image",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="start from this picture (PNG, JPEG, GIF or WebP, ≤ 20 MB): edited by the image "
+        'service, or cut out as is with --style as-is (offline; the description may be "")',
+    )
+    generate.add_argument(
         "--animate",
         default="",
         choices=list(ANIMATIONS),

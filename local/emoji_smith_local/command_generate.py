@@ -19,6 +19,24 @@ if TYPE_CHECKING:
     from emoji_smith_local.runtime import LocalAWS
 
 
+def read_picture(path: Path) -> tuple[bytes | None, str]:
+    """The picture at `path`, or why it cannot be used (exit 1 with it)."""
+    from emoji_smith.domain.errors import InvalidRequest
+    from emoji_smith.domain.pictures import ACCEPTED, MAX_PICTURE_BYTES, check_picture
+
+    try:
+        if path.stat().st_size > MAX_PICTURE_BYTES:
+            return None, f"{path} is over 20 MB; I accept {ACCEPTED}."
+        data = path.read_bytes()
+    except OSError as error:
+        return None, f"Cannot read {path}: {error.strerror or error}."
+    try:
+        check_picture(data)
+    except InvalidRequest as error:
+        return None, f"{path}: {error}"
+    return data, ""
+
+
 def run_effects(args: argparse.Namespace, out: TextIO) -> int:
     from emoji_smith.domain.motion import AI_ANIMATION, AI_ANIMATION_LABEL, EFFECTS
 
@@ -32,68 +50,38 @@ def run_effects(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def run_generate(args: argparse.Namespace, out: TextIO) -> int:
-    from emoji_smith_local.progress import STEP_LABELS, HistoryReader
     from emoji_smith_local.runtime import LocalAWS
 
     started = time.perf_counter()
+    prepared = _prepare(args, out)
+    if isinstance(prepared, int):
+        return prepared
+    request, name, picture = prepared
     out_dir: Path = args.out
-    request = {
-        "description": args.description,
-        "name": args.name,
-        "style": args.style,
-        "transparent": not args.opaque,
-        "options": args.options,
-        "message_text": args.message,
-        "animation": args.animate,
-    }
-    name = args.name or suggest_name(args.description)
-    if not name:
-        print(
-            "Nothing in the description makes an emoji name (Slack's names use a-z, 0-9, '-' "
-            "and '_'): give one with --name, e.g. --name party.",
-            file=out,
-        )
-        return 2
-    if args.pick is not None and not 1 <= args.pick <= args.options:
-        print(f"--pick takes 1 to {args.options} (the number of --options).", file=out)
-        return 2
-    problem = unwritable(out_dir / "outbox")
-    if problem:
-        print(problem, file=out)
-        return 2
     # Imported now, while nothing else runs: inside the ResizeImage step it takes 3× as long,
     # competing for the interpreter with the workflow's threads.
     import emoji_smith.domain.emoji_image  # noqa: F401
 
     with LocalAWS(environment={"EMOJI_SMITH_OUTBOX_DIR": str(out_dir / "outbox")}) as aws:
         job_id = execution_name("local", name[:40], uuid.uuid4().hex[:12])
+        if picture is not None:  # the CLI is the "download": the workflow finds it in inputs/
+            from emoji_smith.domain.pictures import ACCEPTED_FORMATS, check_picture, input_key
+
+            key = input_key(job_id)
+            aws.images().put(key, picture, ACCEPTED_FORMATS[check_picture(picture)])
+            request["source"] = {"kind": "upload", "id": key, "label": args.image.name}
         arn = aws.start(request, job_id)
-        reader = HistoryReader()
-        offered = False
-        while True:
-            description = aws.describe(arn)
-            for step in reader.read(aws.history(arn)):
-                if step.kind == "done":
-                    label = STEP_LABELS.get(step.state, step.state)
-                    print(f"  ✓ {step.state:<14} {label} ({step.seconds * 1000:.0f} ms)", file=out)
-                elif step.kind == "failed":
-                    print(f"  ✗ {step.state:<14} {step.error}: {step.cause}", file=out)
-            if description["status"] not in ("RUNNING", "PENDING_REDRIVE"):
-                break
-            waiting = args.options > 1 and not offered
-            if waiting and aws.job(job_id).choice_state == "waiting":
-                offered = True
-                _choose(aws, job_id, out_dir / "outbox" / job_id, args, out)
-            time.sleep(0.05)
+        failed_step = _follow(aws, arn, job_id, args, out)
         description = aws.wait(arn)  # and its failure recorded, if it failed
-        record = aws.job(job_id)
         output = json.loads(description.get("output") or "{}")
         if description["status"] != "SUCCEEDED" or "outcome" in output:
+            from emoji_smith.domain.failures import describe_failure
+
             error = output.get("outcome") or description.get("error", "unknown error")
-            cause = output.get("cause") or description.get("cause", "")
+            cause = describe_failure(error, output.get("cause") or description.get("cause")).cause
             print(
-                f"\nFailed at {reader.failed_step or 'an unknown step'}: {error}\n  {cause}\n"
-                f"Job {job_id} recorded as {record.status or 'missing'}.",
+                f"\nFailed at {failed_step or 'an unknown step'}: {error}\n  {cause}\n"
+                f"Job {job_id} recorded as {aws.job(job_id).status or 'missing'}.",
                 file=out,
             )
             return 1
@@ -107,6 +95,65 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
         file=out,
     )
     return 0
+
+
+def _prepare(
+    args: argparse.Namespace, out: TextIO
+) -> tuple[dict[str, Any], str, bytes | None] | int:
+    """(the request, the job's name, the picture) — or the exit status, when something the
+    user gave cannot work (said before anything runs)."""
+    picture: bytes | None = None
+    if args.image is not None:
+        picture, problem = read_picture(args.image)
+        if picture is None:
+            print(problem, file=out)
+            return 1
+    name = args.name or suggest_name(args.description or (args.image.stem if args.image else ""))
+    problem = ""
+    if not name:
+        problem = (
+            "Nothing in the description makes an emoji name (Slack's names use a-z, 0-9, '-' "
+            "and '_'): give one with --name, e.g. --name party."
+        )
+    elif args.pick is not None and not 1 <= args.pick <= args.options:
+        problem = f"--pick takes 1 to {args.options} (the number of --options)."
+    else:
+        problem = unwritable(args.out / "outbox") or ""
+    if problem:
+        print(problem, file=out)
+        return 2
+    request = {
+        "description": args.description,
+        "name": args.name,
+        "style": args.style,
+        "transparent": not args.opaque,
+        "options": args.options,
+        "message_text": args.message,
+        "animation": args.animate,
+    }
+    return request, name, picture
+
+
+def _follow(aws: LocalAWS, arn: str, job_id: str, args: argparse.Namespace, out: TextIO) -> str:
+    """Show each step as it ends until the run does, answering a choice; the failed step."""
+    from emoji_smith_local.progress import STEP_LABELS, HistoryReader
+
+    reader = HistoryReader()
+    offered = False
+    while True:
+        description = aws.describe(arn)
+        for step in reader.read(aws.history(arn)):
+            if step.kind == "done":
+                label = STEP_LABELS.get(step.state, step.state)
+                print(f"  ✓ {step.state:<14} {label} ({step.seconds * 1000:.0f} ms)", file=out)
+            elif step.kind == "failed":
+                print(f"  ✗ {step.state:<14} {step.error}: {step.cause}", file=out)
+        if description["status"] not in ("RUNNING", "PENDING_REDRIVE"):
+            return reader.failed_step or ""
+        if args.options > 1 and not offered and aws.job(job_id).choice_state == "waiting":
+            offered = True
+            _choose(aws, job_id, args.out / "outbox" / job_id, args, out)
+        time.sleep(0.05)
 
 
 def _write_emoji(store: ImageStore, output: dict[str, Any], out_dir: Path) -> Path:

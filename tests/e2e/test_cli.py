@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import decode
+import pytest
+
+from conftest import decode, rgba
 from fakes.fake_openai import FakeOpenAI
 
 CLI = [sys.executable, "-m", "emoji_smith_local.cli"]
@@ -152,6 +154,40 @@ def test_animate_writes_a_gif_and_effects_lists_each_one(tmp_path: Path) -> None
     refused = run_cli("generate", "ship it", "--animate", "explode", cwd=tmp_path)
     assert refused.returncode == 2
     assert "invalid choice: 'explode'" in refused.stderr
+
+
+def test_a_local_picture_becomes_an_emoji_as_is_offline(tmp_path: Path) -> None:
+    # GIVEN a logo on a flat background, on disk
+    from image_corpus import encode, small_subject_on_light_background
+
+    (tmp_path / "logo.png").write_bytes(encode(small_subject_on_light_background()))
+    # WHEN it is made an emoji as is, with no description and no key
+    result = run_cli("generate", "", "--image", "logo.png", "--style", "as-is", cwd=tmp_path)
+    # THEN logo.png in emoji-out is a 128×128 emoji with a transparent background
+    assert result.returncode == 0, result.stdout + result.stderr
+    emoji = decode((tmp_path / "emoji-out" / "logo.png").read_bytes())
+    assert emoji.size == (128, 128)
+    assert rgba(emoji, (0, 0))[3] == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (None, "Cannot read missing.png: No such file or directory."),
+        (b"just text", "not a picture I can read; I accept PNG, JPEG, GIF or WebP"),
+        (b"\x89PNG" + b"0" * (21 * 2**20), "is over 20 MB; I accept PNG, JPEG, GIF or WebP"),
+    ],
+    ids=["missing", "not-an-image", "too-big"],
+)
+def test_a_picture_that_cannot_be_used_exits_1_before_anything_runs(
+    tmp_path: Path, content: bytes | None, said: str
+) -> None:
+    if content is not None:
+        (tmp_path / "missing.png").write_bytes(content)
+    result = run_cli("generate", "", "--image", "missing.png", "--style", "as-is", cwd=tmp_path)
+    assert result.returncode == 1
+    assert said in result.stdout
+    assert "Validate" not in result.stdout
 
 
 def test_a_pick_outside_the_options_is_refused(tmp_path: Path) -> None:

@@ -65,6 +65,9 @@ class FakeOpenAI(HTTPFake):
     def image_requests(self) -> list[Recorded]:
         return [r for r in self.requests if r.path == "/v1/images/generations"]
 
+    def edit_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path == "/v1/images/edits"]
+
     def reply(self, request: Recorded) -> Reply:
         if request.headers.get("authorization") != "Bearer sk-test":
             return Reply(
@@ -74,6 +77,15 @@ class FakeOpenAI(HTTPFake):
                 ),
             )
         if request.path == "/v1/images/generations":
+            return self._image_reply(request, self._images.popleft() if self._images else "ok")
+        if request.path == "/v1/images/edits":
+            refusal = self._edit_refusal(request)
+            if refusal:
+                return refusal
+            request.json = {**request.form}  # the same reply logic reads the fields
+            for name in ("n", "frame_count", "frame_duration_ms"):
+                if name in request.json:
+                    request.json[name] = int(request.json[name])
             return self._image_reply(request, self._images.popleft() if self._images else "ok")
         if request.path == "/v1/responses":
             return self._text_reply(self._texts.popleft() if self._texts else "ok")
@@ -107,6 +119,34 @@ class FakeOpenAI(HTTPFake):
                 "size": "1024x1024",
             },
         )
+
+    def _edit_refusal(self, request: Recorded) -> Reply | None:
+        """What the edits endpoint refuses: no image part, no prompt, an image that is not a
+        PNG, JPEG or WebP (or over 50 MB), an unknown input_fidelity."""
+
+        def refused(param: str, message: str) -> Reply:
+            error = _error(400, message, "invalid_request_error", "invalid_value")
+            error["error"]["param"] = param  # type: ignore[index]
+            return Reply(400, error)
+
+        images = request.parts.get("image") or request.parts.get("image[]") or []
+        if not images:
+            return refused("image", "image is required.")
+        for _filename, content_type, data in images:
+            if (
+                content_type not in ("image/png", "image/jpeg", "image/webp")
+                or len(data) > 50 * 2**20
+            ):
+                return refused("image", f"Invalid image: {content_type} is not supported.")
+            try:
+                Image.open(io.BytesIO(data)).verify()
+            except Exception:  # any decoding failure is the same refusal
+                return refused("image", "Invalid image file.")
+        if not request.form.get("prompt"):
+            return refused("prompt", "prompt is required.")
+        if request.form.get("input_fidelity", "low") not in ("high", "low"):
+            return refused("input_fidelity", "input_fidelity must be high or low.")
+        return None
 
     def _gif_refusal(self, body: dict[str, object]) -> Reply | None:
         """OpenAI's answers to GIF requests it cannot serve (nothing billed): no preview for

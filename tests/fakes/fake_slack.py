@@ -27,6 +27,11 @@ class FakeSlack(HTTPFake):
         self.added: list[str] = []
         self._faults: defaultdict[str, deque[str]] = defaultdict(deque)
         self._next_file = 0
+        #: Files members shared: id → (name, mimetype, bytes). `hidden`: ids the bot cannot see.
+        self.shared: dict[str, tuple[str, str, bytes]] = {}
+        self.hidden: set[str] = set()
+        #: Custom emoji images served by this fake (their emoji.list URLs point here).
+        self.emoji_images: dict[str, bytes] = {}
 
     @property
     def base_url(self) -> str:
@@ -45,6 +50,16 @@ class FakeSlack(HTTPFake):
         self.uploads.clear()
         self.added.clear()
         self.emoji = {"party": "https://emoji.test/party.png"}
+        self.shared.clear()
+        self.hidden.clear()
+        self.emoji_images.clear()
+
+    def share_file(self, file_id: str, name: str, data: bytes, mimetype: str = "image/png") -> None:
+        self.shared[file_id] = (name, mimetype, data)
+
+    def add_emoji_image(self, name: str, data: bytes) -> None:
+        self.emoji_images[name] = data
+        self.emoji[name] = f"http://127.0.0.1:{self.port}/emoji/{name}.png"
 
     def calls(self, method: str) -> list[Recorded]:
         """Calls of a Web API method that Slack answered ok."""
@@ -57,6 +72,12 @@ class FakeSlack(HTTPFake):
         return [r.json for r in self.requests if r.path.startswith("/response/")]
 
     def reply(self, request: Recorded) -> Reply:
+        if request.path.startswith("/files-pri/"):
+            return self._download(request)
+        if request.path.startswith("/emoji/"):
+            name = request.path.removeprefix("/emoji/").removesuffix(".png")
+            data = self.emoji_images.get(name)
+            return Reply(200, data, {"Content-Type": "image/png"}) if data else Reply(404, b"")
         if request.path.startswith("/upload/"):
             self.uploads[request.path.rsplit("/", 1)[-1]] = request.body
             return Reply(200, f"OK - {len(request.body)}".encode())
@@ -90,7 +111,34 @@ class FakeSlack(HTTPFake):
                 answer["response_metadata"] = {"messages": error.messages}
             return Reply(200, answer)
 
+    def _download(self, request: Recorded) -> Reply:
+        """url_private_download: the bot token in the Authorization header, as Slack wants."""
+        if request.headers.get("authorization") != f"Bearer {BOT_TOKEN}":
+            return Reply(403, b"<html>Sign in to Slack</html>", {"Content-Type": "text/html"})
+        file_id = request.path.split("/")[2].split("-")[-1]
+        if file_id not in self.shared or file_id in self.hidden:
+            return Reply(404, b"", {"Content-Type": "text/html"})
+        _name, mimetype, data = self.shared[file_id]
+        return Reply(200, data, {"Content-Type": mimetype})
+
     # -- methods ----------------------------------------------------------------------------------
+    def _files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file", ""))
+        if file_id not in self.shared or file_id in self.hidden:
+            raise _SlackError("file_not_found")
+        name, mimetype, data = self.shared[file_id]
+        url = f"http://127.0.0.1:{self.port}/files-pri/T1-{file_id}/download/{name}"
+        return {
+            "file": {
+                "id": file_id,
+                "name": name,
+                "mimetype": mimetype,
+                "size": len(data),
+                "url_private": url.replace("/download/", "/"),
+                "url_private_download": url,
+            }
+        }
+
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("trigger_id"):
             raise _SlackError("invalid_trigger_id")

@@ -7,6 +7,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +22,8 @@ class Recorded:
     body: bytes
     json: Any = None
     form: dict[str, str] = field(default_factory=dict)
+    #: multipart/form-data parts: name → [(filename or None, content type, bytes)], in order.
+    parts: dict[str, list[tuple[str | None, str, bytes]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -28,6 +32,20 @@ class Reply:
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
     delay_seconds: float = 0.0
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, list[tuple[str | None, str, bytes]]]:
+    """The parts of a multipart/form-data body, as a server receives them."""
+    message = BytesParser(policy=default).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
+    parts: dict[str, list[tuple[str | None, str, bytes]]] = {}
+    for part in message.iter_parts():
+        name = str(part.get_param("name", header="content-disposition"))
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        parts.setdefault(name, []).append((part.get_filename(), part.get_content_type(), data))
+    return parts
 
 
 class _Server(ThreadingHTTPServer):
@@ -80,10 +98,17 @@ class HTTPFake:
             request.json = json.loads(body)
         elif "form-urlencoded" in content_type and body.isascii():
             request.form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        elif content_type.startswith("multipart/form-data"):
+            request.parts = _multipart(content_type, body)
+            request.form = {
+                name: values[0][2].decode()
+                for name, values in request.parts.items()
+                if values[0][0] is None
+            }
         query = urlsplit(handler.path).query
+        request.path = urlsplit(handler.path).path
         if query:
             request.form |= {k: v[0] for k, v in parse_qs(query).items()}
-            request.path = urlsplit(handler.path).path
         with self._lock:
             self.requests.append(request)
             reply = self.reply(request)

@@ -172,9 +172,15 @@ class CountingGenerator:
     def __init__(self, image: bytes) -> None:
         self.image = image
         self.calls = 0
+        self.edited: list[bytes] = []
 
     def generate(self, prompt: ImagePrompt, count: int) -> list[bytes]:
         self.calls += 1
+        return [self.image] * count
+
+    def edit(self, picture: bytes, prompt: ImagePrompt, count: int) -> list[bytes]:
+        self.calls += 1
+        self.edited.append(picture)
         return [self.image] * count
 
 

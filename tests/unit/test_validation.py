@@ -38,7 +38,7 @@ def test_the_message_is_the_subject_when_the_description_is_empty() -> None:
         ({"description": "cat", "name": "Bad Name!"}, "lowercase letters, digits"),
         (
             {"description": "cat", "style": "watercolour"},
-            "Choose one of the offered styles: badge, cartoon",
+            "Choose one of the offered styles: badge, as-is, cartoon",
         ),
         ({"description": "cat", "options": 5}, "1 to 4 options"),
         ({"description": "cat", "options": 0}, "1 to 4 options"),

@@ -15,6 +15,7 @@ from itertools import combinations, pairwise
 from PIL import Image, ImageDraw
 
 from emoji_smith.adapters.badge_text import JOINERS, Run, drawable, font, runs
+from emoji_smith.domain.errors import ConfigurationError
 from emoji_smith.domain.models import ImagePrompt
 
 SIZE = 512
@@ -208,6 +209,11 @@ def render_badge(text: str, transparent: bool, variant: int = 0) -> bytes:
 
 class BadgeImageGenerator:
     name = "badge"
+
+    def edit(self, picture: bytes, prompt: ImagePrompt, count: int) -> list[bytes]:
+        raise ConfigurationError(
+            "The badge draws text, not pictures: choose As is or an image style."
+        )
 
     def generate(self, prompt: ImagePrompt, count: int) -> list[bytes]:
         # Variants differ by palette so several options are still a real choice.

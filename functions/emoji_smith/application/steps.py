@@ -28,6 +28,7 @@ from emoji_smith.domain.emoji_image import make_emoji
 from emoji_smith.domain.errors import (
     AnimationUnavailable,
     CircuitOpen,
+    ConfigurationError,
     EmojiSmithError,
     InvalidRequest,
 )
@@ -41,6 +42,7 @@ from emoji_smith.domain.models import (
     ImagePrompt,
     JobStatus,
 )
+from emoji_smith.domain.pictures import ACCEPTED_FORMATS, check_picture, input_key, still_png
 from emoji_smith.domain.prompts import build_prompt
 from emoji_smith.domain.styles import PRESETS
 from emoji_smith.domain.validation import parse_request, validate_request
@@ -49,6 +51,7 @@ from emoji_smith.ports import (
     ImageGenerator,
     ImageStore,
     JobRepository,
+    PictureSource,
     PromptEnhancer,
     SlackGateway,
 )
@@ -124,26 +127,64 @@ class Generated:
 
 
 def generate_images(
-    event: GenerateImageEvent, store: ImageStore, generator: ImageGenerator
+    event: GenerateImageEvent,
+    store: ImageStore,
+    generator: ImageGenerator,
+    pictures: Callable[[], PictureSource] | None = None,
 ) -> Generated:
-    """Images already stored for this job are reused: a retry or a redrive is not billed again."""
+    """Images already stored for this job are reused: a retry or a redrive is not billed again.
+    A job that starts from a picture gets it once (`pictures`, then kept with the job's inputs)
+    and either uses it as is or has the image service edit it."""
     keys = [original_key(event.job_id, index) for index in range(event.request.options)]
+    name = generator.name
     if all(store.exists(key) for key in keys):
-        return Generated(GeneratedImages(original_keys=keys, generator=generator.name), True)
+        return Generated(GeneratedImages(original_keys=keys, generator=name), True)
     started = time.perf_counter()
     note = ""
-    try:
-        images = generator.generate(event.prompt, event.request.options)
-    except AnimationUnavailable:
-        # Never fails the job: the refusal was not billed; a still is asked for instead.
-        still = event.prompt.model_copy(update={"animated": False})
-        images = generator.generate(still, event.request.options)
-        note = AnimationUnavailable.member_hint
+    picture = _picture(event, store, pictures) if event.request.source else None
+    if picture is not None and PRESETS[event.request.style].needs_picture:
+        images, name = [picture] * event.request.options, "picture"
+    else:
+        images, note = _images(event.prompt, event.request.options, generator, picture)
     seconds = time.perf_counter() - started
     for key, image in zip(keys, images, strict=True):
         store.put(key, image, "application/octet-stream")
-    generated = GeneratedImages(original_keys=keys, generator=generator.name, note=note)
+    generated = GeneratedImages(original_keys=keys, generator=name, note=note)
     return Generated(generated, False, seconds)
+
+
+def _images(
+    prompt: ImagePrompt, count: int, generator: ImageGenerator, picture: bytes | None
+) -> tuple[list[bytes], str]:
+    """The images, and a note for the member. A refused AI animation never fails the job: the
+    refusal was not billed, and a still is asked for instead."""
+
+    def ask(prompt: ImagePrompt) -> list[bytes]:
+        if picture is None:
+            return generator.generate(prompt, count)
+        return generator.edit(still_png(picture), prompt, count)
+
+    try:
+        return ask(prompt), ""
+    except AnimationUnavailable:
+        return ask(prompt.model_copy(update={"animated": False})), AnimationUnavailable.member_hint
+
+
+def _picture(
+    event: GenerateImageEvent, store: ImageStore, pictures: Callable[[], PictureSource] | None
+) -> bytes:
+    """The job's picture: from its inputs when a retry or a replay runs (no second download),
+    else fetched, checked and kept there."""
+    key = input_key(event.job_id)
+    if store.exists(key):
+        return store.get(key)
+    source = event.request.source
+    if source is None or pictures is None:
+        raise ConfigurationError("This job starts from a picture, but none can be fetched.")
+    data = pictures().fetch(source)
+    kind = check_picture(data)
+    store.put(key, data, ACCEPTED_FORMATS[kind])
+    return data
 
 
 def resize_images(event: ResizeImageEvent, store: ImageStore) -> EmojiImages:

@@ -16,6 +16,17 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Source(Frozen):
+    """The picture an emoji starts from, by reference only: a Slack file id, a custom emoji's
+    name, or (CLI) a key of the bucket. Never a URL from a payload: the workflow asks Slack
+    where the picture is (files.info, emoji.list) and downloads only from Slack's hosts."""
+
+    kind: Literal["file", "emoji", "upload"]
+    id: str = Field(min_length=1, max_length=256)
+    #: What the member saw (a file name, :name:).
+    label: str = ""
+
+
 class EmojiRequest(Frozen):
     """What a member asked for: the execution input's `request`, as submitted.
 
@@ -37,6 +48,8 @@ class EmojiRequest(Frozen):
     response_url: str | None = None
     #: "" (a still), an effect's name (`domain.animation.EFFECTS`), or "ai" (the image model's).
     animation: str = ""
+    #: Start from this picture (an edit of it, or the picture as is) instead of words alone.
+    source: Source | None = None
 
 
 class ImagePrompt(Frozen):

@@ -65,6 +65,13 @@ def build_prompt(request: EmojiRequest, enhanced_subject: str | None = None) -> 
     if request.description and request.message_text:
         context = request.message_text[:MAX_CONTEXT_IN_PROMPT]
         parts.append(f"For mood only, it reacts to this chat message: «{context}».")
+    if request.source is not None:  # an edit: the member's words say what to change
+        instruction = clean_text(enhanced_subject or "") or request.description
+        parts[0] = (
+            f"Turn this picture into a Slack custom emoji: {instruction}."
+            if instruction
+            else "Turn this picture into a Slack custom emoji, keeping it recognisable."
+        )
     animated = request.animation == AI_ANIMATION
     if animated:
         parts.append(ANIMATION_GUIDANCE)

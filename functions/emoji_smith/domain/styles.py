@@ -11,17 +11,27 @@ class StylePreset:
     label: str
     #: How the subject is drawn; joined with the shared emoji guidance by `prompts`.
     look: str
-    #: False for the offline badge, which needs no image service.
+    #: False for the offline styles (the badge, a picture as is), which need no image service.
     needs_image_service: bool = True
+    #: Made from a picture (the message's, an emoji, a file), not from words.
+    needs_picture: bool = False
 
 
 OFFLINE_STYLE = "badge"
+AS_IS_STYLE = "as-is"
 
 PRESETS: dict[str, StylePreset] = {
     preset.key: preset
     for preset in (
         StylePreset(
             "badge", "Badge (text, works offline)", "a bold text badge", needs_image_service=False
+        ),
+        StylePreset(
+            AS_IS_STYLE,
+            "As is (the picture, cut out; offline)",
+            "the picture itself",
+            needs_image_service=False,
+            needs_picture=True,
         ),
         StylePreset(
             "cartoon",

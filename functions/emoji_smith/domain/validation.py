@@ -49,18 +49,22 @@ def request_problems(
     options: int,
     *,
     animation: str = "",
+    picture: str = "",
 ) -> tuple[str, dict[str, str]]:
     """The one set of rules, for the modal (inline, by field) and the workflow (Validate): the
     name the emoji gets (the member's, else one made from the words) and what is wrong, by
-    field. Texts are expected cleaned (`clean_text`)."""
+    field. Texts are expected cleaned (`clean_text`). `picture`: the label of the picture the
+    emoji starts from ("" for none); with one, the description may be empty."""
     problems: dict[str, str] = {}
     if len(description) > MAX_DESCRIPTION_LENGTH:
         problems["description"] = (
             f"Keep it to {MAX_DESCRIPTION_LENGTH} characters (it is {len(description)})."
         )
-    elif not description and not message_text:
+    elif not description and not message_text and not picture:
         problems["description"] = "Describe the emoji you want."
-    chosen = normalize_name(name) or suggest_name(description or message_text)
+    chosen = normalize_name(name) or suggest_name(
+        description or message_text or _picture_words(picture)
+    )
     if not chosen:
         problems["name"] = f"Nothing in the description makes a name: give one ({NAME_RULE})."
     elif problem := name_error(chosen):
@@ -69,11 +73,24 @@ def request_problems(
         problems["style"] = f"Choose one of the offered styles: {', '.join(PRESETS)}."
     if not MIN_OPTIONS <= options <= MAX_OPTIONS:
         problems["options"] = f"Choose {MIN_OPTIONS} to {MAX_OPTIONS} options."
+    preset = PRESETS.get(style)
+    if preset is not None and preset.needs_picture:
+        if not picture:
+            problems["style"] = f"{preset.label} needs a picture to start from."
+        elif options != 1:
+            problems["options"] = f"{preset.label} makes one emoji: choose 1 option."
     if animation and animation not in ANIMATIONS:
         problems["animation"] = f"Choose no animation, or one of: {', '.join(ANIMATIONS)}."
     elif animation == AI_ANIMATION and style in PRESETS and not PRESETS[style].needs_image_service:
         problems["animation"] = "AI animation needs an image style; the badge can take an effect."
     return chosen, problems
+
+
+def _picture_words(label: str) -> str:
+    """A picture's label as words for a name: `dog.png` → dog, `:party_parrot:` → party_parrot."""
+    words = label.strip(":")
+    stem, dot, extension = words.rpartition(".")
+    return stem if dot and extension.isalnum() and len(extension) <= 5 else words
 
 
 def validate_request(request: EmojiRequest, image_service_configured: bool) -> EmojiRequest:
@@ -87,6 +104,7 @@ def validate_request(request: EmojiRequest, image_service_configured: bool) -> E
         request.style,
         request.options,
         animation=request.animation,
+        picture=(request.source.label or request.source.id) if request.source else "",
     )
     if problems:
         raise InvalidRequest(" ".join(problems.values()))

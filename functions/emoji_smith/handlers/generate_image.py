@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import GenerateImageEvent, parse_event
 from emoji_smith.application.steps import generate_images
-from emoji_smith.dependencies import image_generator, image_store
+from emoji_smith.dependencies import image_generator, image_store, picture_source
 from emoji_smith.observability import metric
 
 logger = Logger()
@@ -21,7 +21,9 @@ logger = Logger()
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse_event(GenerateImageEvent, event)
-    generated = generate_images(step, image_store(), image_generator(step.prompt.style))
+    generated = generate_images(
+        step, image_store(), image_generator(step.prompt.style), picture_source
+    )
     if generated.reused:
         logger.info("Reusing stored images", extra={"keys": generated.images.original_keys})
         metric("ImagesReused", len(generated.images.original_keys))
