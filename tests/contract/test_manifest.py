@@ -22,6 +22,7 @@ BOT_SCOPES_FOR_METHODS = {
     "commands": ["views.open"],
     "emoji:read": ["emoji.list"],
     "files:write": ["files.upload_v2"],
+    "files:read": ["files.info"],
     "chat:write": ["chat.postMessage"],
     "im:write": ["conversations.open"],
     "reactions:write": ["reactions.add"],
@@ -33,13 +34,17 @@ ADAPTERS = PROJECT_ROOT / "functions" / "emoji_smith" / "adapters"
 #: The workflow calls Slack through slack_sdk; the webhook with its own small HTTP client.
 SDK_SOURCE = (ADAPTERS / "slack_gateway.py").read_text()
 WEBHOOK_SOURCE = (ADAPTERS / "slack_interactions.py").read_text()
+#: The workflow fetches a starting picture with the standard library too.
+PICTURES_SOURCE = (ADAPTERS / "slack_pictures.py").read_text()
 
 
 def assert_called(scopes: dict[str, list[str]]) -> None:
     for scope, methods in scopes.items():
         for method in methods:
-            called = f".{method.replace('.', '_')}(" in SDK_SOURCE or (
-                f'_call("{method}"' in WEBHOOK_SOURCE
+            called = (
+                f".{method.replace('.', '_')}(" in SDK_SOURCE
+                or f'_call("{method}"' in WEBHOOK_SOURCE
+                or f'_api("{method}"' in PICTURES_SOURCE
             )
             assert called, f"{scope}: {method} is not called any more"
 

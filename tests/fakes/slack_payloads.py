@@ -38,7 +38,14 @@ def form(payload: dict[str, Any]) -> bytes:
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
-def shortcut(response_url: str, text: str = "We shipped v2! :tada:") -> dict[str, Any]:
+def shortcut(
+    response_url: str,
+    text: str = "We shipped v2! :tada:",
+    files: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A message shortcut's payload; `files` as Slack lists a message's files (id, name, ...)."""
+    message: dict[str, Any] = {"type": "message", "ts": "1700000000.000100", "text": text}
+    message |= {"user": "U2", **({"files": files} if files else {})}
     return {
         "type": "message_action",
         "callback_id": "create_emoji",
@@ -46,7 +53,7 @@ def shortcut(response_url: str, text: str = "We shipped v2! :tada:") -> dict[str
         "team": {"id": "T1"},
         "user": {"id": "U1"},
         "channel": {"id": "C1"},
-        "message": {"type": "message", "ts": "1700000000.000100", "text": text, "user": "U2"},
+        "message": message,
         "response_url": response_url,
     }
 
@@ -87,6 +94,13 @@ def submission(view: dict[str, Any], view_id: str = "V1", **values: Any) -> dict
             }
         },
     }
+    # Slack sends every input block of the view: the optional "Start from" one only when shown.
+    for block in view.get("blocks", []):
+        if block.get("block_id") == "source":
+            chosen = values.get("source", block["element"]["initial_option"]["value"])
+            state["source"] = {
+                "value": {"type": "static_select", "selected_option": {"value": chosen}}
+            }
     return {
         "type": "view_submission",
         "team": {"id": "T1"},

@@ -3,7 +3,6 @@ As is (offline) or edited by the image service; what may not be fetched is refus
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
 from collections.abc import Iterator
@@ -11,13 +10,14 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from test_slack_app import slack_environment
+from test_slack_app import finished, post, slack_environment
 
 from conftest import decode, ended_as, rgba
 from emoji_smith.domain.pictures import CANNOT_OPEN, input_key
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_openai import FakeOpenAI
 from fakes.fake_slack import FakeSlack
+from fakes.slack_payloads import form, function_url_event, shortcut, submission
 from image_corpus import encode, full_bleed_photo, small_subject_on_light_background
 
 PHOTO = encode(full_bleed_photo())
@@ -194,5 +194,24 @@ def test_the_picture_is_never_fetched_from_a_url_in_the_request(picture_aws: Loc
     assert "source.kind" in json.loads(str(execution["output"]))["cause"]
 
 
-def _png_size(data: bytes) -> tuple[int, int]:
-    return Image.open(io.BytesIO(data)).size
+def test_from_the_shortcut_a_shared_picture_becomes_an_emoji(
+    picture_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    # GIVEN a message with a logo the bot can see
+    slack.share_file("F8", "logo.png", LOGO)
+    files = [{"id": "F8", "name": "logo.png", "mimetype": "image/png"}]
+    # WHEN the member runs the shortcut on it and submits the modal as it opens, as is
+    answer = post(
+        picture_aws,
+        function_url_event(form(shortcut(slack.response_url(), text="our new logo", files=files))),
+    )
+    assert answer["statusCode"] == 200
+    view = slack.params(slack.calls("views.open")[-1])["view"]
+    answer = post(picture_aws, function_url_event(form(submission(view, "V-pic", style="as-is"))))
+    # THEN the job starts from that file and delivers its cut-out
+    assert answer["statusCode"] == 200, answer
+    execution = finished(picture_aws, "T1-V-pic")
+    assert execution["status"] == "SUCCEEDED", execution.get("cause")
+    request = json.loads(str(execution["input"]))["request"]
+    assert request["source"] == {"kind": "file", "id": "F8", "label": "logo.png"}
+    assert delivered_emoji(slack).size == (128, 128)

@@ -10,6 +10,7 @@ from emoji_smith.domain.motion import EFFECTS
 from emoji_smith.domain.slack_views import (
     MAX_METADATA,
     create_emoji_modal,
+    offered_sources,
     read_submission,
     submission_execution_name,
 )
@@ -72,6 +73,7 @@ def test_a_valid_submission_becomes_a_request() -> None:
         "share_to": "dm",
         "response_url": "https://hooks.slack.test/r/1",
         "animation": "",
+        "source": None,
     }
 
 
@@ -139,3 +141,50 @@ def test_ai_animation_with_the_offline_badge_is_refused_inline() -> None:
         submitted(modal(), description="ship it", style="badge", animation="ai"), "T1", "U9", set()
     )
     assert errors["animation"].startswith("AI animation needs an image style")
+
+
+PHOTO_FILE = {"id": "F1", "name": "dog.jpg", "mimetype": "image/jpeg"}
+
+
+def test_the_modal_offers_the_messages_pictures_and_named_custom_emoji_by_reference() -> None:
+    # GIVEN a message with a photo, a PDF, and text naming a custom and a standard emoji
+    message = {
+        "ts": "1.2",
+        "text": "look :party_parrot: :tada:",
+        "files": [PHOTO_FILE, {"id": "F2", "name": "spec.pdf", "mimetype": "application/pdf"}],
+    }
+    sources = offered_sources(message, custom_emoji={"party_parrot"})
+    view = create_emoji_modal(message, "C1", None, list(PRESETS), sources=sources)
+    # THEN "Start from" offers nothing, the photo (chosen by default) and the custom emoji only
+    (block,) = [b for b in view["blocks"] if b.get("block_id") == "source"]
+    labels = [o["text"]["text"] for o in block["element"]["options"]]
+    assert labels == ["Nothing (describe it)", "Picture: dog.jpg", ":party_parrot:"]
+    assert block["element"]["initial_option"]["value"] == "0"
+    # AND the modal carries references, never a URL, and stays a valid view
+    assert json.loads(view["private_metadata"])["sources"] == [
+        {"kind": "file", "id": "F1", "label": "dog.jpg"},
+        {"kind": "emoji", "id": "party_parrot", "label": ":party_parrot:"},
+    ]
+    View(**view).validate_json()
+
+
+def test_a_chosen_picture_travels_as_its_reference_and_a_forged_choice_is_refused() -> None:
+    sources = offered_sources({"files": [PHOTO_FILE]}, set())
+    view = create_emoji_modal(
+        {"ts": "1.2", "files": [PHOTO_FILE]}, "C1", None, list(PRESETS), sources=sources
+    )
+    request, errors = read_submission(submitted(view, style="as-is"), "T1", "U9", set())
+    assert errors == {}
+    assert request["source"] == {"kind": "file", "id": "F1", "label": "dog.jpg"}
+    assert request["name"] == "dog"
+    _, errors = read_submission(submitted(view, style="as-is", source="7"), "T1", "U9", set())
+    assert errors["source"] == "Choose one of the offered pictures, or nothing."
+
+
+def test_the_badge_cannot_start_from_a_picture() -> None:
+    sources = offered_sources({"files": [PHOTO_FILE]}, set())
+    view = create_emoji_modal(
+        {"ts": "1.2", "files": [PHOTO_FILE]}, "C1", None, list(PRESETS), sources=sources
+    )
+    _, errors = read_submission(submitted(view, style="badge"), "T1", "U9", set())
+    assert "draws text, not pictures" in errors["style"]

@@ -14,6 +14,7 @@ from emoji_smith.domain.slack_views import (
     MODAL_CALLBACK,
     SHORTCUT_CALLBACK,
     create_emoji_modal,
+    offered_sources,
     read_submission,
     submission_execution_name,
 )
@@ -47,17 +48,28 @@ def handle_interaction(payload: dict[str, Any]) -> dict[str, Any] | None:
 
 def _open_modal(payload: dict[str, Any]) -> None:
     with_images = image_service_configured()
+    message = payload.get("message") or {}
+    sources = offered_sources(message, _custom_emoji_named(message))
     styles = [
-        key for key, preset in PRESETS.items() if with_images or not preset.needs_image_service
+        key
+        for key, preset in PRESETS.items()
+        if (with_images or not preset.needs_image_service) and (sources or not preset.needs_picture)
     ]
-    # Image styles first when they work: the badge is the fallback, not the point.
-    styles.sort(key=lambda key: not PRESETS[key].needs_image_service)
+    # Image styles first when they work: the offline ones are the fallback, not the point; with
+    # a picture to start from, As is comes before the badge (which draws text only).
+    styles.sort(
+        key=lambda key: (
+            not PRESETS[key].needs_image_service,
+            not (sources and PRESETS[key].needs_picture),
+        )
+    )
     view = create_emoji_modal(
-        payload.get("message") or {},
+        message,
         str((payload.get("channel") or {}).get("id", "")),
         payload.get("response_url"),
         styles,
         ai_animation=with_images,
+        sources=sources,
     )
     try:
         slack_interactions().open_modal(str(payload.get("trigger_id", "")), view)
@@ -65,6 +77,18 @@ def _open_modal(payload: dict[str, Any]) -> None:
         # Nothing was started; tell the member, who can run the shortcut again.
         logger.error("Could not open the modal: %s", error)
         _tell(payload.get("response_url"), MODAL_FAILED)
+
+
+def _custom_emoji_named(message: dict[str, Any]) -> set[str]:
+    """The workspace's custom emoji, asked only when the text names one (`:name:`); the list is
+    cached a minute, and a failure just offers none."""
+    if ":" not in str(message.get("text") or ""):
+        return set()
+    try:
+        return slack_interactions().emoji_names()
+    except EmojiSmithError as error:
+        logger.warning("Could not list the workspace's emoji: %s", error)
+        return set()
 
 
 def _click(payload: dict[str, Any]) -> None:

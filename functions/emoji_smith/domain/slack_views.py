@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from emoji_smith.domain.motion import AI_ANIMATION, AI_ANIMATION_LABEL, EFFECTS
@@ -31,6 +32,30 @@ _TEXT_IN_METADATA = 1500
 SHARE_TO = ("thread", "dm")
 #: The modal's "no animation" option (Slack options need a non-empty value).
 NO_ANIMATION = "none"
+#: The modal's "start from nothing" option, and how many pictures and emoji it offers at most.
+NO_SOURCE = "none"
+MAX_OFFERED = 5
+PICTURE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+_EMOJI_IN_TEXT = re.compile(r":([a-z0-9_+'-]{1,100}):")
+
+
+def offered_sources(message: dict[str, Any], custom_emoji: set[str]) -> list[dict[str, str]]:
+    """What the modal offers to start from: the message's pictures (by file id), then the
+    workspace's custom emoji its text names (by name). References only, never a URL."""
+    listed = message.get("files")
+    files: list[Any] = listed if isinstance(listed, list) else []
+    pictures = [
+        {"kind": "file", "id": str(f["id"]), "label": str(f.get("name") or f["id"])[:60]}
+        for f in files
+        if isinstance(f, dict) and f.get("id") and f.get("mimetype") in PICTURE_TYPES
+    ][:MAX_OFFERED]
+    names = dict.fromkeys(_EMOJI_IN_TEXT.findall(str(message.get("text") or "")))
+    emoji = [
+        {"kind": "emoji", "id": name, "label": f":{name}:"}
+        for name in names
+        if name in custom_emoji
+    ][:MAX_OFFERED]
+    return pictures + emoji
 
 
 def _input(
@@ -63,6 +88,7 @@ def create_emoji_modal(
     styles: list[str],
     *,
     ai_animation: bool = False,
+    sources: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The modal for a message shortcut; `private_metadata` carries the context (≤ 3000 chars).
     `ai_animation`: offer the image model's own animation (only with the image service)."""
@@ -73,6 +99,7 @@ def create_emoji_modal(
         "thread_ts": message.get("thread_ts"),
         "response_url": response_url,
         "message_text": text[:_TEXT_IN_METADATA],
+        "sources": sources or [],
     }
     encoded = json.dumps(metadata, ensure_ascii=False)
     while len(encoded) > MAX_METADATA:
@@ -81,6 +108,7 @@ def create_emoji_modal(
         ]
         encoded = json.dumps(metadata, ensure_ascii=False)
     style_options = [_option(key, PRESETS[key].label[:75]) for key in styles]
+    source_block = _source_block(sources or [])
     still = _option(NO_ANIMATION, "None (a still emoji)")
     animation_options = [
         still,
@@ -107,7 +135,9 @@ def create_emoji_modal(
                     **({"initial_value": text[:MAX_DESCRIPTION_LENGTH]} if text.strip() else {}),
                 },
                 hint='What the emoji shows. Quote text to write it, e.g. a sign saying "LGTM".',
+                optional=bool(sources),
             ),
+            *source_block,
             _input(
                 "name",
                 "Emoji name",
@@ -179,6 +209,36 @@ def create_emoji_modal(
     }
 
 
+def _source_block(sources: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """ "Start from": nothing, or one of the offered pictures (the first picture by default)."""
+    if not sources:
+        return []
+    nothing = _option(NO_SOURCE, "Nothing (describe it)")
+    choices = [
+        _option(
+            str(index),
+            (source["label"] if source["kind"] == "emoji" else f"Picture: {source['label']}")[:75],
+        )
+        for index, source in enumerate(sources)
+    ]
+    first_picture = next(
+        (c for c, s in zip(choices, sources, strict=True) if s["kind"] == "file"), nothing
+    )
+    return [
+        _input(
+            "source",
+            "Start from",
+            {
+                "type": "static_select",
+                "action_id": "value",
+                "options": [nothing, *choices],
+                "initial_option": first_picture,
+            },
+            hint="The description then says what to change; empty keeps the picture as it is.",
+        )
+    ]
+
+
 def read_submission(
     view: dict[str, Any], team_id: str, user_id: str, taken_names: set[str]
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -203,6 +263,7 @@ def read_submission(
     share_to = selected("share_to", "thread")
     animation = selected("animation", NO_ANIMATION)
     animation = "" if animation == NO_ANIMATION else animation
+    source, source_error = _chosen_source(selected("source", NO_SOURCE), metadata)
     transparent = bool(field("transparent").get("selected_options"))
     try:
         options = int(selected("options", "1"))
@@ -211,8 +272,16 @@ def read_submission(
 
     message_text = clean_text(str(metadata.get("message_text", "")))
     name, errors = request_problems(
-        description, message_text, raw_name, style, options, animation=animation
+        description,
+        message_text,
+        raw_name,
+        style,
+        options,
+        animation=animation,
+        picture=source["label"] if source else "",
     )
+    if source_error:
+        errors["source"] = source_error
     if share_to not in SHARE_TO:
         errors["share_to"] = "Choose where to share it: the thread or a DM."
     if "name" not in errors and name in taken_names:
@@ -231,8 +300,23 @@ def read_submission(
         "share_to": share_to,
         "response_url": metadata.get("response_url"),
         "animation": animation,
+        "source": source,
     }
     return request, errors
+
+
+def _chosen_source(value: str, metadata: dict[str, Any]) -> tuple[dict[str, str] | None, str]:
+    """The offered source the member chose (by its index), or why the choice is not one."""
+    if value == NO_SOURCE:
+        return None, ""
+    offered = metadata.get("sources")
+    offered = offered if isinstance(offered, list) else []
+    if not (
+        value.isdigit() and int(value) < len(offered) and isinstance(offered[int(value)], dict)
+    ):
+        return None, "Choose one of the offered pictures, or nothing."
+    chosen = offered[int(value)]
+    return {key: str(chosen.get(key, "")) for key in ("kind", "id", "label")}, ""
 
 
 def _object(value: object) -> dict[str, Any]:

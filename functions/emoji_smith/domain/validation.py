@@ -74,6 +74,16 @@ def request_problems(
     if not MIN_OPTIONS <= options <= MAX_OPTIONS:
         problems["options"] = f"Choose {MIN_OPTIONS} to {MAX_OPTIONS} options."
     preset = PRESETS.get(style)
+    if (
+        preset is not None
+        and picture
+        and not preset.needs_image_service
+        and not preset.needs_picture
+    ):
+        problems["style"] = (
+            f"{preset.label} draws text, not pictures: choose As is or an image style, or "
+            "start from nothing."
+        )
     if preset is not None and preset.needs_picture:
         if not picture:
             problems["style"] = f"{preset.label} needs a picture to start from."
