@@ -231,9 +231,10 @@ def test_the_secret_the_settings_read_is_in_the_template_and_never_a_parameter()
 
 def test_the_bucket_lifecycle_expires_the_prefixes_the_code_writes() -> None:
     from emoji_smith.domain.image_keys import EMOJI_PREFIX, ORIGINALS_PREFIX
+    from emoji_smith.domain.pictures import INPUTS_PREFIX
 
     rules = RESOURCES["ImagesBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
-    assert {rule["Prefix"] for rule in rules} == {ORIGINALS_PREFIX, EMOJI_PREFIX}
+    assert {rule["Prefix"] for rule in rules} == {ORIGINALS_PREFIX, EMOJI_PREFIX, INPUTS_PREFIX}
 
 
 #: The property that holds a resource's own physical name, per type (absent = CloudFormation

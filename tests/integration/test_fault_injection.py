@@ -187,7 +187,7 @@ def test_a_handler_crash_then_the_scheduled_retry_delivers_once(
             raise RuntimeError("out of memory while resizing")
         return real(data, transparent)
 
-    monkeypatch.setattr("emoji_smith.application.steps.make_emoji", crash_once)
+    monkeypatch.setattr("emoji_smith.application.image_steps.make_emoji", crash_once)
     job_id = submit(aws, slack, "V-crash", "crash")
     aws.wait(aws.execution_arn(job_id))
     assert aws.job(job_id).status == "FAILED"

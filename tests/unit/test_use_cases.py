@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PIL import Image
 
-from emoji_smith.application import steps
+from emoji_smith.application import image_steps, steps
 from emoji_smith.application.choosing import handle_click
 from emoji_smith.application.events import (
     Choice,
@@ -66,9 +66,9 @@ def test_generating_again_reuses_the_stored_images_and_bills_nothing() -> None:
     # GIVEN a job whose images were generated once
     store, generator = InMemoryImages(), CountingGenerator(png())
     event = GenerateImageEvent(job_id="j1", request=REQUEST, prompt=prompt())
-    first = steps.generate_images(event, store, generator)
+    first = image_steps.generate_images(event, store, generator)
     # WHEN the step runs again (an ASL retry, a redrive, a replay)
-    second = steps.generate_images(event, store, generator)
+    second = image_steps.generate_images(event, store, generator)
     # THEN the service was called once, and the second run reused the stored keys
     assert generator.calls == 1
     assert (first.reused, second.reused) == (False, True)

@@ -9,7 +9,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import AnimateEmojiEvent, parse_event
-from emoji_smith.application.steps import animate_emoji
+from emoji_smith.application.image_steps import animate_emoji
 from emoji_smith.dependencies import image_store
 
 logger = Logger()

@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import GenerateImageEvent, parse_event
-from emoji_smith.application.steps import generate_images
+from emoji_smith.application.image_steps import generate_images
 from emoji_smith.dependencies import image_generator, image_store, picture_source
 from emoji_smith.observability import metric
 

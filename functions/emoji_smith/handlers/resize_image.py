@@ -8,7 +8,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import ResizeImageEvent, parse_event
-from emoji_smith.application.steps import resize_images
+from emoji_smith.application.image_steps import resize_images
 from emoji_smith.dependencies import image_store
 
 logger = Logger()
