@@ -7,12 +7,11 @@ import pytest
 from slack_sdk.models.views import View
 
 from emoji_smith.domain.motion import EFFECTS
+from emoji_smith.domain.slack_submissions import read_submission, submission_execution_name
 from emoji_smith.domain.slack_views import (
     MAX_METADATA,
     create_emoji_modal,
     offered_sources,
-    read_submission,
-    submission_execution_name,
 )
 from emoji_smith.domain.styles import PRESETS
 from fakes.slack_payloads import submission

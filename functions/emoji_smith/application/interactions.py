@@ -10,13 +10,12 @@ from typing import Any
 from emoji_smith.dependencies import slack_interactions
 from emoji_smith.domain.errors import EmojiSmithError
 from emoji_smith.domain.slack_requests import MalformedPayload
+from emoji_smith.domain.slack_submissions import read_submission, submission_execution_name
 from emoji_smith.domain.slack_views import (
     MODAL_CALLBACK,
     SHORTCUT_CALLBACK,
     create_emoji_modal,
     offered_sources,
-    read_submission,
-    submission_execution_name,
 )
 from emoji_smith.domain.styles import PRESETS
 from emoji_smith.settings import image_service_configured
