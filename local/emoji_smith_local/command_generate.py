@@ -58,9 +58,11 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
         return prepared
     request, name, picture = prepared
     out_dir: Path = args.out
-    # Imported now, while nothing else runs: inside the ResizeImage step it takes 3× as long,
-    # competing for the interpreter with the workflow's threads.
-    import emoji_smith.domain.emoji_image  # noqa: F401
+    # Imported now, while nothing else runs: inside a step an import takes ~3× as long,
+    # competing for the interpreter with the workflow's threads (numpy for ResizeImage, the
+    # step models and use cases for every step).
+    import emoji_smith.application.image_steps
+    import emoji_smith.application.steps  # noqa: F401
 
     with LocalAWS(environment={"EMOJI_SMITH_OUTBOX_DIR": str(out_dir / "outbox")}) as aws:
         job_id = execution_name("local", name[:40], uuid.uuid4().hex[:12])

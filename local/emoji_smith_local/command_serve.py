@@ -17,7 +17,12 @@ SERVE_KEEPS_SUCCEEDED = 50
 
 
 def run_serve(args: argparse.Namespace, out: TextIO) -> int:
+    import signal
     import subprocess
+
+    # `kill` (SIGTERM) must stop the front process too: by default Python would end at once,
+    # without the cleanup below, and leave the webhook running on its port.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
 
     from emoji_smith_local.runtime import LocalAWS
 
@@ -69,6 +74,10 @@ def run_serve(args: argparse.Namespace, out: TextIO) -> int:
             schedule.stop()
             front.terminate()
             front.wait(timeout=10)
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def retry_schedule_seconds() -> float:

@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.retry_minutes:g} min.",
         flush=True,
     )
+    _stop_when_orphaned(server)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -171,6 +172,24 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _stop_when_orphaned(server: ThreadingHTTPServer, every_seconds: float = 1.0) -> None:
+    """If `serve` (the parent, which holds the embedded AWS) dies without stopping us, stop:
+    a webhook whose workflow is gone would only answer errors on a port nobody can reclaim."""
+    import os
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not stopped.wait(every_seconds):
+            if os.getppid() != parent:
+                server.shutdown()
+                return
+
+    stopped = threading.Event()
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 if __name__ == "__main__":

@@ -206,3 +206,25 @@ def test_without_a_token_serve_has_no_operator_endpoints(tmp_path: Path, slack: 
     with serve(tmp_path, slack) as url:
         assert ops_call(url, "POST", "anything") == 404
         assert ops_call(url, "GET", None) == 404
+
+
+def listening(url: str) -> bool:
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((str(parts.hostname), int(parts.port or 80))) == 0
+
+
+def test_stopping_serve_stops_its_webhook_too(tmp_path: Path, slack: FakeSlack) -> None:
+    # GIVEN a running serve (the embedded AWS here, its webhook front in a child process)
+    with serve(tmp_path, slack) as url:
+        assert listening(url)
+    # WHEN it is stopped the way `kill` does (SIGTERM, in the context manager's exit)
+    # THEN nothing is left answering on the port
+    deadline = time.monotonic() + 5
+    while listening(url) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not listening(url), "the webhook outlived serve"
