@@ -108,6 +108,9 @@ def main() -> int:
             "OPENAI_API_KEY": "sk-test",
             "OPENAI_BASE_URL": openai.base_url,
             "EMOJI_SMITH_PROMPT_MODEL": "",
+            # One member sends the whole burst: the daily quota is not what this measures.
+            "EMOJI_SMITH_MEMBER_DAILY_IMAGES": "1000",
+            "EMOJI_SMITH_WORKSPACE_MONTHLY_BUDGET_USD": "1000",
         }
         serve = subprocess.Popen(
             [sys.executable, "-m", "emoji_smith_local.cli", "serve", "--port", str(port)],

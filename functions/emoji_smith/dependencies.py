@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emoji_smith.domain.errors import ConfigurationError
+from emoji_smith.domain.quotas import Limits
 from emoji_smith.domain.styles import PRESETS, image_service_needed
 from emoji_smith.ports import (
     CircuitStore,
@@ -20,6 +21,7 @@ from emoji_smith.ports import (
     PromptEnhancer,
     SlackGateway,
     SlackInteractions,
+    UsageLedger,
     Workflow,
 )
 from emoji_smith.settings import (
@@ -111,6 +113,22 @@ def _picture_source(token: str, base_url: str, bucket: str) -> PictureSource:
     return SlackPictures(token, base_url, _image_store(bucket))
 
 
+def usage_ledger() -> UsageLedger:
+    return _usage_ledger(get_settings().usage_table_name)
+
+
+@cache
+def _usage_ledger(table: str) -> UsageLedger:
+    from emoji_smith.adapters.dynamodb_usage_ledger import DynamoDBUsageLedger
+
+    return DynamoDBUsageLedger(table)
+
+
+def limits() -> Limits:
+    settings = get_settings()
+    return Limits(settings.member_daily_images, settings.workspace_monthly_budget_usd)
+
+
 def prompt_enhancer() -> PromptEnhancer | None:
     """None when there is no key or enhancement is switched off."""
     settings = get_settings()
@@ -198,6 +216,7 @@ def cold_start() -> None:
         _circuit_store,
         _openai,
         _picture_source,
+        _usage_ledger,
         _web_client,
         _local_outbox,
         _slack_gateway,

@@ -17,7 +17,9 @@ if TYPE_CHECKING:  # annotations only: the webhook imports the ports without the
         JobStatus,
         Source,
     )
+    from emoji_smith.domain.quotas import Charge, Limits, Period
     from emoji_smith.domain.retries import Run
+    from emoji_smith.domain.usage import MemberUsage
 
 
 class ImageGenerator(Protocol):
@@ -73,6 +75,20 @@ class JobRepository(Protocol):
 
     def record_retry(self, job_id: str, attempt: int, last_error: str, method: str) -> None: ...
 
+    def record_reservation(self, job_id: str, charge: Charge) -> bool:
+        """Keep what the job counts against the limits; False if it already has one (a replay
+        reserves nothing twice)."""
+        ...
+
+    def record_bill(
+        self, job_id: str, images: int, dollars: float, model: str, quality: str
+    ) -> None: ...
+
+    def record_release(self, job_id: str) -> bool:
+        """Mark the reservation given back, once, and only while nothing is billed; False
+        otherwise (already given back, or billed: then it is kept)."""
+        ...
+
     def await_choice(self, job_id: str, token: str, request: EmojiRequest) -> None:
         """Keep the workflow's task token server-side while the member picks."""
         ...
@@ -97,6 +113,23 @@ class SlackGateway(Protocol):
     def offer_choices(
         self, job_id: str, request: EmojiRequest, candidates: list[Candidate]
     ) -> None: ...
+
+
+class UsageLedger(Protocol):
+    """Images per member per day and dollars per workspace per month (`domain.quotas`)."""
+
+    def reserve(self, charge: Charge, limits: Limits, period: Period) -> str | None:
+        """Count a job against both limits at once; None when counted, else why not (then
+        nothing is counted). Atomic: concurrent jobs cannot together pass a limit."""
+        ...
+
+    def release(self, charge: Charge) -> None: ...
+
+    def spent(self, team: str, user: str, period: Period) -> tuple[int, float]:
+        """(the member's images today, the workspace's dollars this month)."""
+        ...
+
+    def month_usage(self, month: str) -> list[MemberUsage]: ...
 
 
 class CircuitStore(Protocol):

@@ -45,7 +45,10 @@ class Settings:
     circuit_cooldown_seconds: int = _setting("CIRCUIT_COOLDOWN_SECONDS", 600)
 
     image_model: str = _setting("EMOJI_SMITH_IMAGE_MODEL", "gpt-image-2")
-    image_quality: ImageQuality = _setting("EMOJI_SMITH_IMAGE_QUALITY", "medium")
+    image_quality: ImageQuality = _setting("EMOJI_SMITH_IMAGE_QUALITY", "low")
+    usage_table_name: str = _setting("USAGE_TABLE_NAME", "emoji-smith-usage")
+    member_daily_images: int = _setting("EMOJI_SMITH_MEMBER_DAILY_IMAGES", 20)
+    workspace_monthly_budget_usd: float = _setting("EMOJI_SMITH_WORKSPACE_MONTHLY_BUDGET_USD", 25.0)
     #: Text model that rewrites descriptions into better prompts; "" turns enhancement off.
     prompt_model: str = _setting("EMOJI_SMITH_PROMPT_MODEL", "gpt-5-mini")
     prompt_timeout_seconds: float = _setting("EMOJI_SMITH_PROMPT_TIMEOUT_SECONDS", 15.0)
@@ -66,7 +69,7 @@ class Settings:
             if variable is None or variable not in environ:
                 continue
             values[setting.name] = _parse(variable, environ[variable], setting.default)
-        if values.get("image_quality", "medium") not in IMAGE_QUALITIES:
+        if values.get("image_quality", "low") not in IMAGE_QUALITIES:
             raise ConfigurationError(
                 f"EMOJI_SMITH_IMAGE_QUALITY must be one of {', '.join(IMAGE_QUALITIES)}."
             )

@@ -132,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ops = commands.add_parser(
         "ops",
-        help="operate a stack: failed jobs, retry, replay, circuit",
+        help="operate a stack: failed jobs, retry, replay, circuit, usage",
         description="Operator commands against a deployed stack (--stack NAME, your AWS "
         "credentials) or the embedded stack of a running `emoji-smith serve` (--serve URL).",
     )
@@ -151,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("execution", help="execution name or ARN")
     circuit = actions.add_parser("circuit", help="show (or --reset) the image service's circuit")
     circuit.add_argument("--reset", action="store_true", help="close the circuit now")
+    usage = actions.add_parser(
+        "usage", help="AI images and estimated dollars per member and in total, for a month"
+    )
+    usage.add_argument("--month", default="", metavar="YYYY-MM", help="default: this month (UTC)")
     ops.set_defaults(run=run_ops)
     return parser
 

@@ -26,6 +26,8 @@ def _ops_on_stack(args: argparse.Namespace) -> Any:
         return operations.retry(dry_run=args.dry_run)
     if args.action == "replay":
         return operations.replay(args.execution)
+    if args.action == "usage":
+        return operations.usage(args.month)
     return operations.circuit(reset=args.reset)
 
 
@@ -43,6 +45,7 @@ def _ops_on_serve(args: argparse.Namespace, out: TextIO) -> Any:
         "retry": {"dry_run": "1"} if getattr(args, "dry_run", False) else {},
         "replay": {"execution": getattr(args, "execution", "")},
         "circuit": {"reset": "1"} if getattr(args, "reset", False) else {},
+        "usage": {"month": getattr(args, "month", "")},
     }.get(args.action, {})
     token = os.environ.get(OPS_TOKEN_VARIABLE, "")
     if not token:

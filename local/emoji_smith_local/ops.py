@@ -1,5 +1,5 @@
-"""Operator commands — failed, retry, replay, circuit — against a stack: the embedded one (inside
-`emoji-smith serve`, or a test) or a deployed one (`--stack NAME`, resolved through
+"""Operator commands — failed, retry, replay, circuit, usage — against a stack: the embedded
+one (inside `emoji-smith serve`, or a test) or a deployed one (`--stack NAME`, resolved through
 CloudFormation). The same code as the scheduled RetryFailedJobs Lambda does the retrying."""
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from typing import Any
 
 from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
 from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
+from emoji_smith.adapters.dynamodb_usage_ledger import DynamoDBUsageLedger
 from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
 from emoji_smith.application.retry_schedule import retry_failed_jobs
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitState, circuit_report
+from emoji_smith.domain.costs import PRICES_READ
 from emoji_smith.domain.failures import describe_failure, is_retryable
 from emoji_smith.domain.naming import execution_arn, execution_name
 from emoji_smith.domain.retries import (
@@ -23,7 +25,7 @@ from emoji_smith.domain.retries import (
     FAILED_STATUSES,
 )
 
-LOGICAL_IDS = ("EmojiPipeline", "JobsTable", "CircuitTable")
+LOGICAL_IDS = ("EmojiPipeline", "JobsTable", "CircuitTable", "UsageTable")
 
 
 @dataclass(frozen=True)
@@ -31,13 +33,14 @@ class StackNames:
     state_machine_arn: str
     jobs_table: str
     circuit_table: str
+    usage_table: str
 
     @classmethod
     def from_physical_ids(cls, ids: dict[str, str]) -> StackNames:
         missing = [logical_id for logical_id in LOGICAL_IDS if logical_id not in ids]
         if missing:
             raise LookupError(f"The stack has no {', '.join(missing)}: is it Emoji Smith's?")
-        return cls(ids["EmojiPipeline"], ids["JobsTable"], ids["CircuitTable"])
+        return cls(ids["EmojiPipeline"], ids["JobsTable"], ids["CircuitTable"], ids["UsageTable"])
 
     @classmethod
     def from_cloudformation(cls, stack: str) -> StackNames:
@@ -54,6 +57,30 @@ class Operations:
         self._workflow = StepFunctionsWorkflow(names.state_machine_arn)
         self._jobs = DynamoDBJobRepository(names.jobs_table)
         self._circuit = DynamoDBCircuitStore(names.circuit_table)
+        self._ledger = DynamoDBUsageLedger(names.usage_table)
+
+    def usage(self, month: str = "") -> dict[str, Any]:
+        """Images and estimated dollars per member and in total, for a month (UTC; default the
+        current one), from the usage ledger."""
+        month = month or datetime.now(UTC).strftime("%Y-%m")
+        members = self._ledger.month_usage(month)
+        return {
+            "month": month,
+            "prices_read": PRICES_READ,
+            "members": [
+                {
+                    "team": member.team,
+                    "user": member.user,
+                    "images": member.images,
+                    "dollars": round(member.dollars, 4),
+                }
+                for member in members
+            ],
+            "total": {
+                "images": sum(member.images for member in members),
+                "dollars": round(sum(member.dollars for member in members), 4),
+            },
+        }
 
     def failed(self, hours: int = DEFAULT_LOOKBACK_HOURS) -> list[dict[str, Any]]:
         since = datetime.now(UTC) - timedelta(hours=hours)

@@ -56,6 +56,8 @@ if TYPE_CHECKING:
 #: locally; in AWS they come from Secrets Manager).
 PASSED_THROUGH = ("OPENAI_", "SLACK_", "EMOJI_SMITH_")
 TERMINAL = ENDED_STATUSES
+#: A waiter looks again at least this often (e.g. a run stopped from outside never settles).
+WAIT_FALLBACK_SECONDS = 0.25
 #: Variables that Powertools reads from the process environment when a module loads: set for
 #: the process while a LocalAWS runs (the same for every function), not per call.
 PROCESS_VARIABLES = (
@@ -344,7 +346,11 @@ class LocalAWS:
         backdate(ACCOUNT_ID, REGION, execution_arn, by)
 
     def wait(self, execution_arn: str, timeout_seconds: float = 120.0) -> dict[str, Any]:
-        """The execution once it has ended and its status-change event has been delivered."""
+        """The execution once it has ended and its status-change event has been delivered.
+        Woken when any execution settles, not polled: thirty waiting threads polling every few
+        milliseconds used to take the interpreter from the runs they waited for."""
+        from emoji_smith_local.moto_internals.redrive import wait_for_an_ending
+
         deadline = time.monotonic() + timeout_seconds
         while True:
             description = self.describe(execution_arn)
@@ -352,7 +358,7 @@ class LocalAWS:
                 return description
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{execution_arn} still {description['status']}")
-            time.sleep(0.005)
+            wait_for_an_ending(WAIT_FALLBACK_SECONDS)
 
     # -- EventBridge ------------------------------------------------------------------------------
     def _on_execution_finished(self, execution: EndedExecution) -> None:

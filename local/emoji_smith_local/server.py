@@ -74,6 +74,8 @@ def make_server(
                 result = operations.replay(query.get("execution", ""))
             elif command == "circuit":
                 result = operations.circuit(reset=query.get("reset") == "1")
+            elif command == "usage":
+                result = operations.usage(query.get("month", ""))
             else:
                 self._send(404, {"error": f"unknown ops command {command}"})
                 return

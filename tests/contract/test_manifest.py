@@ -78,6 +78,13 @@ def test_the_enterprise_manifest_adds_only_the_admin_scope_the_adapter_calls() -
 
 
 @pytest.mark.parametrize("manifest", list(MANIFESTS.values()), ids=list(MANIFESTS))
+def test_the_emoji_command_goes_to_the_same_request_url(manifest: dict[str, Any]) -> None:
+    (command,) = manifest["features"]["slash_commands"]
+    assert (command["command"], command["url"]) == ("/emoji", "REQUEST_URL")
+    assert len(command["description"]) <= 100
+
+
+@pytest.mark.parametrize("manifest", list(MANIFESTS.values()), ids=list(MANIFESTS))
 def test_interactivity_is_on_with_a_placeholder_url(manifest: dict[str, Any]) -> None:
     assert manifest["settings"]["interactivity"] == {
         "is_enabled": True,

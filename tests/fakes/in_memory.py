@@ -5,7 +5,7 @@ window — so a use case cannot pass here and fail on AWS for the lack of one.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,9 @@ from emoji_smith.domain.models import (
     JobRecord,
     JobStatus,
 )
+from emoji_smith.domain.quotas import Charge, Limits, Period, budget_refusal, member_refusal
 from emoji_smith.domain.retries import REDRIVE_WINDOW, Run
+from emoji_smith.domain.usage import MemberUsage
 
 
 class InMemoryJobs:
@@ -82,6 +84,33 @@ class InMemoryJobs:
             },
         )
 
+    def record_reservation(self, job_id: str, charge: Charge) -> bool:
+        record = self.records.setdefault(job_id, {"job_id": job_id})
+        if record.get("reservation") is not None:
+            return False
+        record["reservation"] = asdict(charge)
+        return True
+
+    def record_bill(
+        self, job_id: str, images: int, dollars: float, model: str, quality: str
+    ) -> None:
+        self._update(
+            job_id,
+            {
+                "images_billed": images,
+                "cost_usd": dollars,
+                "image_model": model,
+                "image_quality": quality,
+            },
+        )
+
+    def record_release(self, job_id: str) -> bool:
+        record = self.records.get(job_id, {})
+        if not record.get("reservation") or record.get("released") or record.get("images_billed"):
+            return False
+        record["released"] = True
+        return True
+
     def await_choice(self, job_id: str, token: str, request: EmojiRequest) -> None:
         self._update(
             job_id,
@@ -103,6 +132,50 @@ class InMemoryJobs:
     def get(self, job_id: str) -> JobRecord | None:
         record = self.records.get(job_id)
         return None if record is None else JobRecord.model_validate(record)
+
+
+class InMemoryLedger:
+    """The usage ledger with its limits checked the way the DynamoDB transaction checks them."""
+
+    def __init__(self) -> None:
+        self.member_day: dict[tuple[str, str, str], int] = {}
+        self.team_month: dict[tuple[str, str], float] = {}
+        self.member_month: dict[tuple[str, str, str], tuple[int, float]] = {}
+
+    def reserve(self, charge: Charge, limits: Limits, period: Period) -> str | None:
+        day = (charge.team, charge.user, charge.day)
+        month = (charge.team, charge.month)
+        if self.member_day.get(day, 0) + charge.images > limits.member_daily_images:
+            return member_refusal(limits.member_daily_images, period)
+        if self.team_month.get(month, 0.0) + charge.dollars > limits.workspace_monthly_budget_usd:
+            return budget_refusal(limits.workspace_monthly_budget_usd, period)
+        self._add(charge, 1)
+        return None
+
+    def release(self, charge: Charge) -> None:
+        self._add(charge, -1)
+
+    def _add(self, charge: Charge, sign: int) -> None:
+        day = (charge.team, charge.user, charge.day)
+        month = (charge.team, charge.month)
+        member = (charge.team, charge.user, charge.month)
+        self.member_day[day] = self.member_day.get(day, 0) + sign * charge.images
+        self.team_month[month] = round(self.team_month.get(month, 0.0) + sign * charge.dollars, 6)
+        images, dollars = self.member_month.get(member, (0, 0.0))
+        self.member_month[member] = (images + sign * charge.images, dollars + sign * charge.dollars)
+
+    def spent(self, team: str, user: str, period: Period) -> tuple[int, float]:
+        return (
+            self.member_day.get((team, user, period.day), 0),
+            self.team_month.get((team, period.month), 0.0),
+        )
+
+    def month_usage(self, month: str) -> list[MemberUsage]:
+        return [
+            MemberUsage(team, user, month, images, dollars)
+            for (team, user, at), (images, dollars) in sorted(self.member_month.items())
+            if at == month
+        ]
 
 
 class InMemoryImages:

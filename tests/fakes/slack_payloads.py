@@ -38,6 +38,26 @@ def form(payload: dict[str, Any]) -> bytes:
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
+def slash_command(command: str, text: str, user_id: str = "U1") -> bytes:
+    """A slash command as Slack posts it: the fields themselves, form-encoded (no payload)."""
+    return urlencode(
+        {
+            "token": "deprecated-verification-token",
+            "team_id": "T1",
+            "team_domain": "example",
+            "channel_id": "C1",
+            "channel_name": "general",
+            "user_id": user_id,
+            "user_name": "member",
+            "command": command,
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": "https://hooks.slack.com/commands/T1/1/abc",
+            "trigger_id": "13345.7890.cmd",
+        }
+    ).encode()
+
+
 def shortcut(
     response_url: str,
     text: str = "We shipped v2! :tada:",

@@ -30,6 +30,8 @@ def aws(fake_openai: FakeOpenAI, fake_slack: FakeSlack, outbox: Path) -> Iterato
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_API_BASE_URL": fake_slack.base_url,
         "EMOJI_SMITH_OUTBOX_DIR": str(outbox),
+        # One member asks for many candidates here: the quota is not what these tests check.
+        "EMOJI_SMITH_MEMBER_DAILY_IMAGES": "1000",
     }
     parameters = {"ChoiceTimeoutSeconds": str(CHOICE_TIMEOUT)}
     with LocalAWS(instant_retries=True, environment=environment, parameters=parameters) as local:

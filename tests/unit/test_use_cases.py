@@ -18,9 +18,10 @@ from emoji_smith.application.events import (
 )
 from emoji_smith.application.outcomes import FailedExecution, record_failed_execution
 from emoji_smith.application.retry_schedule import retry_failed_jobs
+from emoji_smith.application.spending import Spending, give_back, reserve
 from emoji_smith.domain.choices import CANCEL_ACTION, CHOOSE_ACTION, REGENERATE_ACTION, Click
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitPolicy, CircuitState
-from emoji_smith.domain.errors import CircuitOpen, InvalidRequest
+from emoji_smith.domain.errors import CircuitOpen, InvalidRequest, QuotaExceeded
 from emoji_smith.domain.models import (
     Delivery,
     EmojiImages,
@@ -30,11 +31,13 @@ from emoji_smith.domain.models import (
     JobStatus,
 )
 from emoji_smith.domain.prompts import build_prompt
+from emoji_smith.domain.quotas import Limits, Period
 from fakes.in_memory import (
     CountingGenerator,
     InMemoryCircuit,
     InMemoryImages,
     InMemoryJobs,
+    InMemoryLedger,
     InMemoryWorkflow,
     RecordingSlack,
     failed_run,
@@ -333,3 +336,51 @@ def test_cancel_ends_the_wait_and_regenerate_starts_the_same_request_again() -> 
     assert answer == f"New options are on their way (job {new_job})."
     assert execution_input["request"]["name"] == "ship_it"
     assert workflow.aborted == [("token-1", "ChoiceCancelled")]
+
+
+# -- Spending: the member's day, the workspace's month -------------------------------------------
+def spending(ledger: InMemoryLedger, daily: int = 2, budget: float = 1.0) -> Spending:
+    return Spending(ledger, Limits(daily, budget), "gpt-image-2", "low", NOW)
+
+
+def test_a_job_is_counted_once_even_when_validated_again() -> None:
+    jobs, ledger = InMemoryJobs(), InMemoryLedger()
+    reserve("j1", REQUEST, jobs, spending(ledger))
+    reserve("j1", REQUEST, jobs, spending(ledger))  # a replay, a retry
+    assert ledger.spent("local", "U1", Period.at(NOW)) == (1, 0.006)
+
+
+def test_the_members_day_and_the_workspaces_month_each_stop_a_job() -> None:
+    ledger = InMemoryLedger()
+    reserve("j1", REQUEST, InMemoryJobs(), spending(ledger, daily=1))
+    with pytest.raises(QuotaExceeded, match="You have used your 1 images for today"):
+        reserve("j2", REQUEST, InMemoryJobs(), spending(ledger, daily=1))
+    with pytest.raises(QuotaExceeded, match=r"spent its \$0.01 image budget"):
+        reserve(
+            "j3",
+            REQUEST.model_copy(update={"user_id": "U2", "options": 2}),
+            InMemoryJobs(),
+            spending(ledger, daily=9, budget=0.01),
+        )
+
+
+def test_offline_styles_are_never_counted() -> None:
+    ledger = InMemoryLedger()
+    reserve(
+        "j1",
+        REQUEST.model_copy(update={"style": "badge"}),
+        InMemoryJobs(),
+        spending(ledger, daily=0),
+    )
+    assert ledger.spent("local", "U1", Period.at(NOW)) == (0, 0.0)
+
+
+def test_only_an_unbilled_reservation_is_given_back_and_only_once() -> None:
+    jobs, ledger = InMemoryJobs(), InMemoryLedger()
+    reserve("j1", REQUEST, jobs, spending(ledger))
+    reserve("j2", REQUEST, jobs, spending(ledger))
+    jobs.record_bill("j2", 1, 0.006, "gpt-image-2", "low")
+    assert give_back("j1", jobs, ledger) is True
+    assert give_back("j1", jobs, ledger) is False  # twice: once
+    assert give_back("j2", jobs, ledger) is False  # billed: kept
+    assert ledger.spent("local", "U1", Period.at(NOW)) == (1, 0.006)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from emoji_smith.adapters.aws_clients import dynamodb_client
 from emoji_smith.domain.models import ChoiceState, Delivery, EmojiRequest, JobRecord, JobStatus
+from emoji_smith.domain.quotas import Charge
 
 RETENTION_SECONDS = 90 * 24 * 3600
 _serialize = TypeSerializer().serialize
@@ -67,6 +70,47 @@ class DynamoDBJobRepository:
                 "status": JobStatus.RETRYING.value,
             },
         )
+
+    def record_reservation(self, job_id: str, charge: Charge) -> bool:
+        client = dynamodb_client()
+        try:
+            client.update_item(
+                **self._update_arguments(
+                    job_id,
+                    {"reservation": asdict(charge) | {"dollars": Decimal(str(charge.dollars))}},
+                ),
+                ConditionExpression="attribute_not_exists(reservation)",
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def record_bill(
+        self, job_id: str, images: int, dollars: float, model: str, quality: str
+    ) -> None:
+        self._update(
+            job_id,
+            {
+                "images_billed": images,
+                "cost_usd": Decimal(str(dollars)),
+                "image_model": model,
+                "image_quality": quality,
+            },
+        )
+
+    def record_release(self, job_id: str) -> bool:
+        client = dynamodb_client()
+        try:
+            client.update_item(
+                **self._update_arguments(job_id, {"released": True}),
+                ConditionExpression=(
+                    "attribute_exists(reservation) AND attribute_not_exists(released) "
+                    "AND attribute_not_exists(images_billed)"
+                ),
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def await_choice(self, job_id: str, token: str, request: EmojiRequest) -> None:
         self._update(

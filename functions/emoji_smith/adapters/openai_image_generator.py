@@ -70,6 +70,7 @@ class OpenAIImageGenerator:
             # Not every model honours it; ResizeImage removes a flat background either way.
             "background": "transparent" if prompt.transparent else "opaque",
             **shape,
+            **({"safety_identifier": prompt.safety_identifier} if prompt.safety_identifier else {}),
         }
         try:
             if picture is None:

@@ -31,10 +31,12 @@ def generate_images(
     store: ImageStore,
     generator: ImageGenerator,
     pictures: Callable[[], PictureSource] | None = None,
+    billed: Callable[[int], None] | None = None,
 ) -> Generated:
     """Images already stored for this job are reused: a retry or a redrive is not billed again.
     A job that starts from a picture gets it once (`pictures`, then kept with the job's inputs)
-    and either uses it as is or has the image service edit it."""
+    and either uses it as is or has the image service edit it. `billed` is told how many images
+    the service billed, once they are in hand."""
     keys = [original_key(event.job_id, index) for index in range(event.request.options)]
     name = generator.name
     if all(store.exists(key) for key in keys):
@@ -46,6 +48,8 @@ def generate_images(
         images, name = [picture] * event.request.options, "picture"
     else:
         images, note = _images(event.prompt, event.request.options, generator, picture)
+        if billed is not None and PRESETS[event.request.style].needs_image_service:
+            billed(len(images))
     seconds = time.perf_counter() - started
     for key, image in zip(keys, images, strict=True):
         store.put(key, image, "application/octet-stream")

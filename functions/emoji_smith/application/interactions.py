@@ -90,6 +90,84 @@ def _custom_emoji_named(message: dict[str, Any]) -> set[str]:
         return set()
 
 
+def _over_limits(request: dict[str, Any]) -> dict[str, str]:
+    """The limits checked before starting (the workflow counts the job atomically again): an
+    inline error saying when it resets, or none. Offline styles are never limited."""
+    style = PRESETS.get(str(request.get("style")))
+    if style is None or not style.needs_image_service:
+        return {}
+    from datetime import UTC, datetime
+
+    from emoji_smith.dependencies import limits, usage_ledger
+    from emoji_smith.domain.quotas import Period, budget_refusal, member_refusal
+
+    bounds, period = limits(), Period.at(datetime.now(UTC))
+    try:
+        images, dollars = usage_ledger().spent(
+            str(request["team_id"]), str(request["user_id"]), period
+        )
+    except Exception:
+        logger.exception("Could not read the usage ledger")
+        return {}
+    if images + int(request.get("options") or 1) > bounds.member_daily_images:
+        return {"options": member_refusal(bounds.member_daily_images, period)}
+    if dollars >= bounds.workspace_monthly_budget_usd:
+        return {"style": budget_refusal(bounds.workspace_monthly_budget_usd, period)}
+    return {}
+
+
+def handle_command(command: dict[str, str]) -> dict[str, Any] | None:
+    """`/emoji [description]` opens the modal (the description filled in); `/emoji help` and
+    `/emoji usage` answer the member alone."""
+    if command.get("command") != "/emoji":
+        return {"response_type": "ephemeral", "text": "Unknown command."}
+    text = command.get("text", "").strip()
+    if text.lower() in ("help", "usage"):
+        return {"response_type": "ephemeral", "text": _about(text.lower(), command)}
+    _open_modal(
+        {
+            "trigger_id": command.get("trigger_id", ""),
+            "channel": {"id": command.get("channel_id", "")},
+            "response_url": command.get("response_url"),
+            # No message: nothing to react to; the result goes to the channel or a DM.
+            "message": {"text": text},
+        }
+    )
+    return None
+
+
+def _about(topic: str, command: dict[str, str]) -> str:
+    from datetime import UTC, datetime
+
+    from emoji_smith.application.spending import remaining
+    from emoji_smith.dependencies import limits, usage_ledger
+    from emoji_smith.domain.quotas import Period
+
+    team, user = command.get("team_id", ""), command.get("user_id", "")
+    now = datetime.now(UTC)
+    try:
+        images_left, budget_left = remaining(team, user, usage_ledger(), limits(), now)
+    except Exception:
+        logger.exception("Could not read the usage ledger")
+        images_left, budget_left = -1, -1.0
+    left = (
+        f"You can make {images_left} more AI images today (resets {Period.at(now).day_ends:%H:%M} "
+        f"UTC); the workspace has ${budget_left:.2f} left this month."
+        if images_left >= 0
+        else "Your remaining quota could not be read just now."
+    )
+    if topic == "help":
+        return (
+            "*Emoji Smith* turns a message (or your words) into a custom emoji: run *Create "
+            "emoji* on a message, or `/emoji a happy cat`. Badge and As is styles are free and "
+            f"offline; AI styles count against your daily images.\n{left}"
+        )
+    usage = [u for u in usage_ledger().month_usage(now.strftime("%Y-%m")) if u.team == team]
+    mine = next((u for u in usage if u.user == user), None)
+    made = f"{mine.images} AI images (≈ ${mine.dollars:.2f})" if mine else "no AI images"
+    return f"This month you made {made}.\n{left}"
+
+
 def _click(payload: dict[str, Any]) -> None:
     """A button on a candidates message: decide, and answer the clicker (only them)."""
     from emoji_smith.application.choosing import handle_click
@@ -125,6 +203,8 @@ def _submit(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
         logger.warning("Could not list the workspace's emoji: %s", error)
         taken = set()
     request, errors = read_submission(view, team_id, user_id, taken)
+    if not errors:
+        errors = _over_limits(request)
     if errors:
         return {"response_action": "errors", "errors": errors}
     from emoji_smith.dependencies import workflow

@@ -13,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from emoji_smith.application.spending import give_back
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitPolicy, CircuitState
 from emoji_smith.domain.errors import EmojiSmithError, InvalidRequest
-from emoji_smith.domain.failures import describe_failure
+from emoji_smith.domain.failures import describe_failure, is_retryable
 from emoji_smith.domain.messages import failure_message
 from emoji_smith.domain.models import EmojiRequest, StepFailure
 from emoji_smith.domain.validation import parse_request
-from emoji_smith.ports import CircuitStore, JobRepository, SlackGateway
+from emoji_smith.ports import CircuitStore, JobRepository, SlackGateway, UsageLedger
 
 #: Errors that count toward the image service's circuit once GenerateImage gives up on them.
 SERVICE_FAILURES = frozenset({"ImageServiceUnavailable", "RateLimited"})
@@ -36,10 +37,19 @@ def request_or_none(raw: object) -> EmojiRequest | None:
 
 
 def record_outcome(
-    jobs: JobRepository, job_id: str, raw_request: object, error: str, cause: str | None
+    jobs: JobRepository,
+    job_id: str,
+    raw_request: object,
+    error: str,
+    cause: str | None,
+    *,
+    ledger: UsageLedger | None = None,
 ) -> StepFailure:
+    """Record how the job ended; it is over, so an unbilled reservation is given back."""
     failure = describe_failure(error, cause)
     jobs.record_failure(job_id, request_or_none(raw_request), failure.error, failure.cause)
+    if ledger is not None:
+        give_back(job_id, jobs, ledger)
     return failure
 
 
@@ -92,6 +102,7 @@ def record_failed_execution(
     slack: Callable[[], SlackGateway],
     policy: CircuitPolicy,
     now: float,
+    ledger: UsageLedger | None = None,
 ) -> tuple[StepFailure, CircuitState | None, str]:
     """Record, count toward the circuit, then tell the member. Telling is last and never raises:
     a retried event would count the circuit failure twice, and the job is already recorded (the
@@ -100,6 +111,8 @@ def record_failed_execution(
     failure = record_outcome(
         jobs, execution.job_id, execution.request, execution.error, execution.cause
     )
+    if ledger is not None and not is_retryable(failure.error):
+        give_back(execution.job_id, jobs, ledger)  # a retry would need it: kept until then
     state = None
     if failure.error in SERVICE_FAILURES:
         state = circuit.load(IMAGE_SERVICE).after_failure(now, policy)

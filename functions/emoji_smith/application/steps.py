@@ -17,6 +17,7 @@ from emoji_smith.application.events import (
     UploadEmojiEvent,
     ValidateEvent,
 )
+from emoji_smith.application.spending import Spending, reserve
 from emoji_smith.domain.choices import Candidate
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitReport, CircuitState, circuit_report
 from emoji_smith.domain.errors import (
@@ -56,12 +57,21 @@ class Validated:
 
 
 def validate(
-    event: ValidateEvent, jobs: JobRepository, slack: SlackGateway, *, images_configured: bool
+    event: ValidateEvent,
+    jobs: JobRepository,
+    slack: SlackGateway,
+    *,
+    images_configured: bool,
+    spending: Spending | None = None,
 ) -> Validated:
+    """The request checked, counted against the limits (image styles), recorded as RUNNING and
+    the member told it has started."""
     request = validate_request(parse_request(event.request), images_configured)
     record = jobs.get(event.job_id)
     if record is not None and record.delivered:
         return Validated(request, replay=True)
+    if spending is not None:
+        reserve(event.job_id, request, jobs, spending)
     jobs.record_progress(event.job_id, request, JobStatus.RUNNING, "Validate")
     try:
         slack.notify(event.job_id, request, working_message(request.name))

@@ -74,6 +74,13 @@ class ChoiceCancelled(EmojiSmithError):
     member_hint = "Cancelled: nothing was uploaded."
 
 
+class QuotaExceeded(EmojiSmithError):
+    """Over the member's images for the day or the workspace's budget for the month."""
+
+    outcome = True
+    member_hint = "You are over this workspace's image limits for now."
+
+
 class AnimationUnavailable(EmojiSmithError):
     """The image service cannot animate for this account or model. Never leaves GenerateImage:
     the job falls back to a still and says so (not an ASL error name)."""
@@ -95,6 +102,7 @@ ERRORS: dict[str, type[EmojiSmithError]] = {
         SlackUnavailable,
         ChoiceTimedOut,
         ChoiceCancelled,
+        QuotaExceeded,
     )
 }
 

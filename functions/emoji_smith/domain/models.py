@@ -60,6 +60,8 @@ class ImagePrompt(Frozen):
     badge_text: str
     #: Ask the image model for an animated GIF (AI animation).
     animated: bool = False
+    #: Who asked, for the image service's abuse monitoring: a hash, never the Slack ids.
+    safety_identifier: str = ""
 
 
 class GeneratedImages(Frozen):
@@ -121,6 +123,15 @@ class JobRecord(BaseModel):
     choice_by: str | None = None
     #: The request as it was when the choice was offered (Regenerate starts it again).
     request: EmojiRequest | None = None
+    #: What the job counts against the limits (`domain.quotas.Charge` as a dict), and whether
+    #: it was given back (a job that ended before anything was billed).
+    reservation: dict[str, Any] | None = None
+    released: bool = False
+    #: What the image service billed for this job (estimated dollars, `domain.costs`).
+    images_billed: int = 0
+    cost_usd: float = 0.0
+    image_model: str | None = None
+    image_quality: str | None = None
     created_at: int | None = None
     updated_at: int | None = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from emoji_smith.domain.models import EmojiRequest, ImagePrompt
@@ -81,4 +82,10 @@ def build_prompt(request: EmojiRequest, enhanced_subject: str | None = None) -> 
         transparent=request.transparent,
         badge_text=badge_text(subject),
         animated=animated,
+        safety_identifier=safety_identifier(request.team_id, request.user_id),
     )
+
+
+def safety_identifier(team_id: str, user_id: str) -> str:
+    """A stable pseudonym of the member (OpenAI asks for one; the ids themselves never leave)."""
+    return hashlib.sha256(f"emoji-smith:{team_id}:{user_id}".encode()).hexdigest()[:32]

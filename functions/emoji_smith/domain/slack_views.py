@@ -104,6 +104,8 @@ def create_emoji_modal(
         encoded = json.dumps(metadata, ensure_ascii=False)
     style_options = [_option(key, PRESETS[key].label[:75]) for key in styles]
     source_block = _source_block(sources or [])
+    # From /emoji there is no message: "thread" then means the channel itself.
+    here = "In the message's thread" if message.get("ts") else "In this channel"
     still = _option(NO_ANIMATION, "None (a still emoji)")
     animation_options = [
         still,
@@ -194,10 +196,10 @@ def create_emoji_modal(
                     "type": "radio_buttons",
                     "action_id": "value",
                     "options": [
-                        _option("thread", "In the message's thread"),
+                        _option("thread", here),
                         _option("dm", "In a DM to me"),
                     ],
-                    "initial_option": _option("thread", "In the message's thread"),
+                    "initial_option": _option("thread", here),
                 },
             ),
         ],

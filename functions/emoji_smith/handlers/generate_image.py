@@ -12,8 +12,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import GenerateImageEvent, parse_event
 from emoji_smith.application.image_steps import generate_images
-from emoji_smith.dependencies import image_generator, image_store, picture_source
+from emoji_smith.dependencies import (
+    image_generator,
+    image_store,
+    job_repository,
+    picture_source,
+)
+from emoji_smith.domain.costs import image_cost_usd
 from emoji_smith.observability import metric
+from emoji_smith.settings import get_settings
 
 logger = Logger()
 
@@ -21,8 +28,19 @@ logger = Logger()
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse_event(GenerateImageEvent, event)
+    settings = get_settings()
+
+    def billed(images: int) -> None:
+        dollars = image_cost_usd(settings.image_model, settings.image_quality, images)
+        job_repository().record_bill(
+            step.job_id, images, dollars, settings.image_model, settings.image_quality
+        )
+        workspace = ("workspace", step.request.team_id)
+        metric("ImagesBilled", images, dimension=workspace)
+        metric("EstimatedCostUsd", dollars, "None", dimension=workspace)
+
     generated = generate_images(
-        step, image_store(), image_generator(step.prompt.style), picture_source
+        step, image_store(), image_generator(step.prompt.style), picture_source, billed
     )
     if generated.reused:
         logger.info("Reusing stored images", extra={"keys": generated.images.original_keys})

@@ -12,7 +12,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.outcomes import FailedExecution, record_failed_execution
-from emoji_smith.dependencies import circuit_store, job_repository, slack_gateway
+from emoji_smith.dependencies import circuit_store, job_repository, slack_gateway, usage_ledger
 from emoji_smith.domain.circuit import CircuitPolicy
 from emoji_smith.observability import count, metric
 from emoji_smith.settings import get_settings
@@ -36,6 +36,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             cooldown_seconds=settings.circuit_cooldown_seconds,
         ),
         now=now,
+        ledger=usage_ledger(),
     )
     logger.warning(
         "Job failed",

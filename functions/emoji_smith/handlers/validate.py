@@ -3,16 +3,18 @@ member told it has started. A replay of a delivered job records and tells nothin
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import ValidateEvent, parse_event
+from emoji_smith.application.spending import Spending
 from emoji_smith.application.steps import validate
-from emoji_smith.dependencies import job_repository, slack_gateway
+from emoji_smith.dependencies import job_repository, limits, slack_gateway, usage_ledger
 from emoji_smith.observability import metric
-from emoji_smith.settings import image_service_configured
+from emoji_smith.settings import get_settings, image_service_configured
 
 logger = Logger()
 
@@ -20,11 +22,16 @@ logger = Logger()
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metric("EmojiRequested", 1)
+    settings = get_settings()
+    spending = Spending(
+        usage_ledger(), limits(), settings.image_model, settings.image_quality, datetime.now(UTC)
+    )
     validated = validate(
         parse_event(ValidateEvent, event),
         job_repository(),
         slack_gateway(),
         images_configured=image_service_configured(),
+        spending=spending,
     )
     if validated.replay:
         logger.info("Already delivered: a replay; the member is not told again")

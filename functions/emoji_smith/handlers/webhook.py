@@ -102,6 +102,11 @@ def _route(body: bytes, content_type: str) -> Response:
         raise MalformedRequest("form body is not UTF-8") from None
     if "ssl_check" in fields:
         return _respond(200)
+    if "command" in fields:  # a slash command: its fields are the form itself
+        from emoji_smith.application.interactions import handle_command
+
+        command = {key: values[0] for key, values in fields.items() if len(values) == 1}
+        return _respond(200, handle_command(command))
     if len(fields.get("payload", [])) != 1:
         raise MalformedRequest("expected exactly one payload field")
     payload = _strict_json(fields["payload"][0])

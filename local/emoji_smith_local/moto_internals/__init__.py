@@ -6,6 +6,7 @@ relied on and fails loudly, before anything runs, if a moto upgrade moved one.
 - `redrive` — `RedriveExecution` and "Execution Status Change" events, as AWS has them.
 - `speedups` — per-step costs taken off (definition parse, Lambda client, JSONPath).
 - `backend` — reading and adjusting Step Functions state where the API is slow or silent.
+- `dynamodb` — conditional writes made atomic under concurrency, as DynamoDB's are.
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ class MotoMoved(RuntimeError):
 
 def check() -> None:
     # Imported here: they load moto's ASL interpreter (after `register_batch_lazily`).
-    from emoji_smith_local.moto_internals import hooks, redrive, speedups
+    from emoji_smith_local.moto_internals import dynamodb, hooks, redrive, speedups
 
-    needed = {**hooks.needed(), **redrive.needed(), **speedups.needed()}
+    needed = {**hooks.needed(), **redrive.needed(), **speedups.needed(), **dynamodb.needed()}
     missing = [name for name, present in needed.items() if not present]
     if missing:
         raise MotoMoved(
@@ -54,7 +55,7 @@ def check() -> None:
 def install(listener: Any, invoke: Invoke, clock: RetryClock) -> None:
     """Patch moto for one embedded AWS: `listener` gets each execution that ends, `invoke` runs
     each Lambda call, `clock` paces the ASL's retries."""
-    from emoji_smith_local.moto_internals import hooks, redrive, speedups
+    from emoji_smith_local.moto_internals import dynamodb, hooks, redrive, speedups
 
     check()
     redrive.HOOKS.listener = listener
@@ -62,6 +63,7 @@ def install(listener: Any, invoke: Invoke, clock: RetryClock) -> None:
         *hooks.patches(invoke, clock),
         *redrive.patches(),
         *speedups.patches(),
+        *dynamodb.patches(),
     ):
         _saved.append((owner, attribute, vars(owner).get(attribute, _MISSING)))
         setattr(owner, attribute, replacement)

@@ -50,6 +50,8 @@ class _Hooks:
         self.listener: StatusListener | None = None
         self.settling: set[str] = set()
         self.lock = threading.Lock()
+        #: Notified each time an execution has ended and its event has been delivered.
+        self.settled = threading.Condition(self.lock)
 
 
 HOOKS = _Hooks()
@@ -115,6 +117,13 @@ def _terminated(communication: Any) -> None:
     finally:
         with HOOKS.lock:
             HOOKS.settling.discard(arn)
+            HOOKS.settled.notify_all()
+
+
+def wait_for_an_ending(timeout_seconds: float) -> None:
+    """Sleep until some execution has ended and settled (or the timeout passes)."""
+    with HOOKS.lock:
+        HOOKS.settled.wait(timeout_seconds)
 
 
 # -- RedriveExecution ---------------------------------------------------------------------------

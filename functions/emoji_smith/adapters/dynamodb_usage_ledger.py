@@ -1,0 +1,166 @@
+"""The usage ledger in DynamoDB: a member's images per day, a workspace's dollars per month, and
+each member's month (for the usage report). A reservation is one transaction of conditional
+updates, so concurrent submissions cannot together pass a limit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from emoji_smith.adapters.aws_clients import dynamodb_client
+from emoji_smith.domain.quotas import Charge, Limits, Period, budget_refusal, member_refusal
+from emoji_smith.domain.usage import MemberUsage
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+#: Counters outlive their period by a little (the usage report reads last month).
+RETENTION_SECONDS = 100 * 24 * 3600
+
+
+def _n(value: float) -> dict[str, str]:
+    return {"N": repr(value) if isinstance(value, float) else str(value)}
+
+
+class DynamoDBUsageLedger:
+    def __init__(self, table: str) -> None:
+        self._table = table
+
+    def reserve(self, charge: Charge, limits: Limits, period: Period) -> str | None:
+        team, user, images, dollars = charge.team, charge.user, charge.images, charge.dollars
+        if images > limits.member_daily_images:
+            return member_refusal(limits.member_daily_images, period)
+        if dollars > limits.workspace_monthly_budget_usd:
+            return budget_refusal(limits.workspace_monthly_budget_usd, period)
+        client = dynamodb_client()
+        member_room = limits.member_daily_images - images
+        budget_room = round(limits.workspace_monthly_budget_usd - dollars, 6)
+        try:
+            client.transact_write_items(
+                TransactItems=[
+                    self._add(
+                        f"member-day#{team}#{user}#{charge.day}",
+                        images=images,
+                        condition=("images", member_room),
+                    ),
+                    self._add(
+                        f"team-month#{team}#{charge.month}",
+                        dollars=dollars,
+                        condition=("dollars", budget_room),
+                    ),
+                    self._add(
+                        f"member-month#{team}#{user}#{charge.month}",
+                        images=images,
+                        dollars=dollars,
+                        labels={"team": team, "user": user, "month": charge.month},
+                    ),
+                ]
+            )
+        except client.exceptions.TransactionCanceledException as error:
+            reasons = error.response.get("CancellationReasons") or []
+            codes = [str(reason.get("Code")) for reason in reasons]
+            if codes[:1] == ["ConditionalCheckFailed"]:
+                return member_refusal(limits.member_daily_images, period)
+            if codes[1:2] == ["ConditionalCheckFailed"]:
+                return budget_refusal(limits.workspace_monthly_budget_usd, period)
+            raise
+        return None
+
+    def release(self, charge: Charge) -> None:
+        team, user = charge.team, charge.user
+        dynamodb_client().transact_write_items(
+            TransactItems=[
+                self._add(f"member-day#{team}#{user}#{charge.day}", images=-charge.images),
+                self._add(f"team-month#{team}#{charge.month}", dollars=-charge.dollars),
+                self._add(
+                    f"member-month#{team}#{user}#{charge.month}",
+                    images=-charge.images,
+                    dollars=-charge.dollars,
+                ),
+            ]
+        )
+
+    def spent(self, team: str, user: str, period: Period) -> tuple[int, float]:
+        client = dynamodb_client()
+
+        def number(key: str, field: str) -> float:
+            item = (
+                client.get_item(
+                    TableName=self._table, Key={"key": {"S": key}}, ConsistentRead=True
+                ).get("Item")
+                or {}
+            )
+            return float(item.get(field, {}).get("N", "0"))
+
+        images = number(f"member-day#{team}#{user}#{period.day}", "images")
+        dollars = number(f"team-month#{team}#{period.month}", "dollars")
+        return int(images), dollars
+
+    def month_usage(self, month: str) -> list[MemberUsage]:
+        client = dynamodb_client()
+        usage: list[MemberUsage] = []
+        pages = client.get_paginator("scan").paginate(
+            TableName=self._table,
+            FilterExpression="begins_with(#key, :prefix) AND #month = :month",
+            ExpressionAttributeNames={"#key": "key", "#month": "month"},
+            ExpressionAttributeValues={":prefix": {"S": "member-month#"}, ":month": {"S": month}},
+        )
+        for page in pages:
+            for item in page.get("Items", []):
+                usage.append(
+                    MemberUsage(
+                        team=item["team"]["S"],
+                        user=item["user"]["S"],
+                        month=month,
+                        images=int(float(item.get("images", {}).get("N", "0"))),
+                        dollars=float(item.get("dollars", {}).get("N", "0")),
+                    )
+                )
+        return sorted(usage, key=lambda member: (member.team, -member.dollars, member.user))
+
+    def _add(
+        self,
+        key: str,
+        *,
+        images: int = 0,
+        dollars: float = 0.0,
+        condition: tuple[str, float] | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> TransactWriteItemTypeDef:
+        names: dict[str, str] = {
+            "#images": "images",
+            "#dollars": "dollars",
+            "#expires": "expires_at",
+        }
+        values: dict[str, Any] = {
+            ":images": _n(images),
+            ":dollars": _n(dollars),
+            ":zero": _n(0),
+            ":expires": {"N": str(_expires())},
+        }
+        sets = [
+            "#images = if_not_exists(#images, :zero) + :images",
+            "#dollars = if_not_exists(#dollars, :zero) + :dollars",
+            "#expires = :expires",
+        ]
+        for index, (name, label) in enumerate((labels or {}).items()):
+            names[f"#l{index}"] = name
+            values[f":l{index}"] = {"S": label}
+            sets.append(f"#l{index} = :l{index}")
+        update: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": {"key": {"S": key}},
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        if condition is not None:
+            field, room = condition
+            update["ConditionExpression"] = f"attribute_not_exists(#{field}) OR #{field} <= :room"
+            update["ExpressionAttributeValues"][":room"] = _n(room)
+        return cast("TransactWriteItemTypeDef", {"Update": update})
+
+
+def _expires() -> int:
+    import time
+
+    return int(time.time()) + RETENTION_SECONDS

@@ -1,0 +1,70 @@
+"""Bounding what the image service costs: a job counts against the member's images for the day
+and the workspace's budget for the month when it is validated (atomically, in the usage
+ledger), its bill is recorded when the service answers, and a job that ends before anything was
+billed gives its reservation back. Offline styles cost nothing and count nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from emoji_smith.domain.costs import image_cost_usd
+from emoji_smith.domain.errors import QuotaExceeded
+from emoji_smith.domain.models import EmojiRequest
+from emoji_smith.domain.quotas import Charge, Limits, Period
+from emoji_smith.domain.styles import PRESETS
+from emoji_smith.ports import JobRepository, UsageLedger
+
+
+@dataclass(frozen=True)
+class Spending:
+    ledger: UsageLedger
+    limits: Limits
+    model: str
+    quality: str
+    now: datetime
+
+    def charge_for(self, request: EmojiRequest) -> Charge:
+        period = Period.at(self.now)
+        dollars = image_cost_usd(self.model, self.quality, request.options)
+        return Charge(
+            request.team_id, request.user_id, request.options, dollars, period.day, period.month
+        )
+
+
+def reserve(job_id: str, request: EmojiRequest, jobs: JobRepository, spending: Spending) -> None:
+    """Count the job once (a replay or a retry reserves nothing twice), or QuotaExceeded saying
+    when the limit resets."""
+    if not PRESETS[request.style].needs_image_service:
+        return
+    record = jobs.get(job_id)
+    if record is not None and record.reservation is not None:
+        return
+    charge = spending.charge_for(request)
+    refusal = spending.ledger.reserve(charge, spending.limits, Period.at(spending.now))
+    if refusal:
+        raise QuotaExceeded(refusal)
+    if not jobs.record_reservation(job_id, charge):  # reserved meanwhile: keep one, not two
+        spending.ledger.release(charge)
+
+
+def give_back(job_id: str, jobs: JobRepository, ledger: UsageLedger) -> bool:
+    """Release the job's reservation if nothing was billed (once); True when released."""
+    record = jobs.get(job_id)
+    if record is None or record.reservation is None or record.released or record.images_billed:
+        return False
+    if not jobs.record_release(job_id):
+        return False
+    ledger.release(Charge.from_record(record.reservation))
+    return True
+
+
+def remaining(
+    team: str, user: str, ledger: UsageLedger, limits: Limits, now: datetime
+) -> tuple[int, float]:
+    """(images the member may still make today, dollars left in the workspace's month)."""
+    images, dollars = ledger.spent(team, user, Period.at(now))
+    return (
+        max(0, limits.member_daily_images - images),
+        max(0.0, round(limits.workspace_monthly_budget_usd - dollars, 2)),
+    )

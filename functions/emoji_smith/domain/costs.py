@@ -1,0 +1,29 @@
+"""What an emoji costs: the image service's price per image (one table, with the date it was
+read), and AWS's share per emoji. Estimates for budgets and the usage report, not invoices."""
+
+from __future__ import annotations
+
+#: OpenAI's image prices, read from its pricing page on this date (USD per image).
+PRICES_READ = "2026-11-27"
+IMAGE_PRICES_USD: dict[tuple[str, str], float] = {
+    ("gpt-image-2", "low"): 0.006,
+    ("gpt-image-2", "medium"): 0.053,
+    ("gpt-image-2", "high"): 0.21,
+    ("gpt-image-1", "low"): 0.011,
+    ("gpt-image-1", "medium"): 0.042,
+    ("gpt-image-1", "high"): 0.167,
+}
+#: A model missing from the table is budgeted as the dearest known model at that quality.
+_FALLBACK = {
+    quality: max(price for (_, q), price in IMAGE_PRICES_USD.items() if q == quality)
+    for quality in ("low", "medium", "high")
+}
+#: AWS per emoji (Lambda, Step Functions transitions, DynamoDB, S3): the README's cost table.
+AWS_PER_EMOJI_USD = 0.00047
+
+
+def image_cost_usd(model: str, quality: str, images: int) -> float:
+    """Estimated dollars for `images` images at 1024² ("auto" is budgeted as medium)."""
+    level = "medium" if quality == "auto" else quality
+    price = IMAGE_PRICES_USD.get((model, level), _FALLBACK.get(level, _FALLBACK["high"]))
+    return round(price * images, 6)

@@ -1,0 +1,76 @@
+"""The limits that bound spending: images per member per day, dollars per workspace per month
+(UTC). Offline styles cost nothing and are never limited. The counters live in the usage
+ledger; these are the periods, the limits and what the member is told."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+
+@dataclass(frozen=True)
+class Limits:
+    member_daily_images: int
+    workspace_monthly_budget_usd: float
+
+
+@dataclass(frozen=True)
+class Period:
+    day: str  # 2026-11-27
+    month: str  # 2026-11
+    day_ends: datetime
+    month_ends: datetime
+
+    @classmethod
+    def at(cls, now: datetime) -> Period:
+        now = now.astimezone(UTC)
+        start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        first = start_of_day.replace(day=1)
+        next_month = (first + timedelta(days=32)).replace(day=1)
+        return cls(
+            now.strftime("%Y-%m-%d"),
+            now.strftime("%Y-%m"),
+            start_of_day + timedelta(days=1),
+            next_month,
+        )
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What one job counts against the limits: its images (all options) and their estimated
+    dollars, in the period it was asked in (a release later undoes exactly this)."""
+
+    team: str
+    user: str
+    images: int
+    dollars: float
+    day: str
+    month: str
+
+    @classmethod
+    def from_record(cls, stored: Mapping[str, object]) -> Charge:
+        """As the job record keeps it (numbers may come back as Decimals)."""
+        return cls(
+            team=str(stored["team"]),
+            user=str(stored["user"]),
+            images=int(str(stored["images"])),
+            dollars=float(str(stored["dollars"])),
+            day=str(stored["day"]),
+            month=str(stored["month"]),
+        )
+
+
+def member_refusal(limit: int, period: Period) -> str:
+    return (
+        f"You have used your {limit} images for today. More at "
+        f"{period.day_ends:%H:%M} UTC ({period.day_ends:%b %d}); the Badge and As is styles "
+        "work any time."
+    )
+
+
+def budget_refusal(budget: float, period: Period) -> str:
+    return (
+        f"This workspace has spent its ${budget:.2f} image budget for the month. It resets on "
+        f"{period.month_ends:%b %d}; the Badge and As is styles work any time."
+    )
