@@ -114,14 +114,25 @@ def _picture_source(token: str, base_url: str, bucket: str) -> PictureSource:
 
 
 def usage_ledger() -> UsageLedger:
-    return _usage_ledger(get_settings().usage_table_name)
+    return _usage_ledger(get_settings().usage_table_name, 0.0)
+
+
+def advisory_usage_ledger() -> UsageLedger:
+    """For the modal's check only (Validate counts atomically): a member's figures read in the
+    last half minute are used again, so a member's burst of submissions is not slowed by a
+    read each (a stale figure only moves the refusal from the modal to the workflow)."""
+    return _usage_ledger(get_settings().usage_table_name, ADVISORY_SECONDS)
+
+
+#: How long the modal trusts figures it read (see `advisory_usage_ledger`).
+ADVISORY_SECONDS = 30.0
 
 
 @cache
-def _usage_ledger(table: str) -> UsageLedger:
+def _usage_ledger(table: str, spent_cache_seconds: float) -> UsageLedger:
     from emoji_smith.adapters.dynamodb_usage_ledger import DynamoDBUsageLedger
 
-    return DynamoDBUsageLedger(table)
+    return DynamoDBUsageLedger(table, spent_cache_seconds)
 
 
 def limits() -> Limits:

@@ -60,8 +60,15 @@ class ImageStore(Protocol):
 
 class JobRepository(Protocol):
     def record_progress(
-        self, job_id: str, request: EmojiRequest, status: JobStatus, step: str
-    ) -> None: ...
+        self,
+        job_id: str,
+        request: EmojiRequest,
+        status: JobStatus,
+        step: str,
+        reservation: Charge | None = None,
+    ) -> None:
+        """`reservation`: what the job now counts against the limits (kept with the job)."""
+        ...
 
     def record_images(
         self, job_id: str, prompt: str, original_keys: list[str], emoji_keys: list[str]
@@ -74,11 +81,6 @@ class JobRepository(Protocol):
     ) -> None: ...
 
     def record_retry(self, job_id: str, attempt: int, last_error: str, method: str) -> None: ...
-
-    def record_reservation(self, job_id: str, charge: Charge) -> bool:
-        """Keep what the job counts against the limits; False if it already has one (a replay
-        reserves nothing twice)."""
-        ...
 
     def record_bill(
         self, job_id: str, images: int, dollars: float, model: str, quality: str

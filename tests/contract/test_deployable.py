@@ -30,6 +30,7 @@ CALLS: dict[str, set[str]] = {
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",
         "dynamodb:Scan",  # /emoji usage
+        "dynamodb:BatchGetItem",  # the modal's quota check
         "secretsmanager:GetSecretValue",
     },
     "AwaitChoiceFunction": {"s3:GetObject", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},

@@ -36,8 +36,15 @@ class InMemoryJobs:
         record.update(fields)
 
     def record_progress(
-        self, job_id: str, request: EmojiRequest, status: JobStatus, step: str
+        self,
+        job_id: str,
+        request: EmojiRequest,
+        status: JobStatus,
+        step: str,
+        reservation: Charge | None = None,
     ) -> None:
+        if reservation is not None:
+            self._update(job_id, {"reservation": asdict(reservation)})
         self._update(
             job_id,
             {
@@ -83,13 +90,6 @@ class InMemoryJobs:
                 "status": JobStatus.RETRYING,
             },
         )
-
-    def record_reservation(self, job_id: str, charge: Charge) -> bool:
-        record = self.records.setdefault(job_id, {"job_id": job_id})
-        if record.get("reservation") is not None:
-            return False
-        record["reservation"] = asdict(charge)
-        return True
 
     def record_bill(
         self, job_id: str, images: int, dollars: float, model: str, quality: str

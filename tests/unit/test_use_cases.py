@@ -343,42 +343,47 @@ def spending(ledger: InMemoryLedger, daily: int = 2, budget: float = 1.0) -> Spe
     return Spending(ledger, Limits(daily, budget), "gpt-image-2", "low", NOW)
 
 
+def validated(
+    job_id: str, jobs: InMemoryJobs, ledger: InMemoryLedger, daily: int = 2, budget: float = 1.0
+) -> None:
+    """Validate as the workflow runs it: the reservation is kept with the job."""
+    steps.validate(
+        ValidateEvent(job_id=job_id, request=REQUEST.model_dump()),
+        jobs,
+        RecordingSlack(),
+        images_configured=True,
+        spending=spending(ledger, daily, budget),
+    )
+
+
 def test_a_job_is_counted_once_even_when_validated_again() -> None:
     jobs, ledger = InMemoryJobs(), InMemoryLedger()
-    reserve("j1", REQUEST, jobs, spending(ledger))
-    reserve("j1", REQUEST, jobs, spending(ledger))  # a replay, a retry
+    validated("j1", jobs, ledger)
+    validated("j1", jobs, ledger)  # a replay, a retry
     assert ledger.spent("local", "U1", Period.at(NOW)) == (1, 0.006)
 
 
 def test_the_members_day_and_the_workspaces_month_each_stop_a_job() -> None:
     ledger = InMemoryLedger()
-    reserve("j1", REQUEST, InMemoryJobs(), spending(ledger, daily=1))
+    validated("j1", InMemoryJobs(), ledger, daily=1)
     with pytest.raises(QuotaExceeded, match="You have used your 1 images for today"):
-        reserve("j2", REQUEST, InMemoryJobs(), spending(ledger, daily=1))
+        validated("j2", InMemoryJobs(), ledger, daily=1)
+    other = REQUEST.model_copy(update={"user_id": "U2", "options": 2})
     with pytest.raises(QuotaExceeded, match=r"spent its \$0.01 image budget"):
-        reserve(
-            "j3",
-            REQUEST.model_copy(update={"user_id": "U2", "options": 2}),
-            InMemoryJobs(),
-            spending(ledger, daily=9, budget=0.01),
-        )
+        reserve("j3", other, InMemoryJobs(), spending(ledger, daily=9, budget=0.01))
 
 
 def test_offline_styles_are_never_counted() -> None:
     ledger = InMemoryLedger()
-    reserve(
-        "j1",
-        REQUEST.model_copy(update={"style": "badge"}),
-        InMemoryJobs(),
-        spending(ledger, daily=0),
-    )
+    badge = REQUEST.model_copy(update={"style": "badge"})
+    assert reserve("j1", badge, InMemoryJobs(), spending(ledger, daily=0)) is None
     assert ledger.spent("local", "U1", Period.at(NOW)) == (0, 0.0)
 
 
 def test_only_an_unbilled_reservation_is_given_back_and_only_once() -> None:
     jobs, ledger = InMemoryJobs(), InMemoryLedger()
-    reserve("j1", REQUEST, jobs, spending(ledger))
-    reserve("j2", REQUEST, jobs, spending(ledger))
+    validated("j1", jobs, ledger)
+    validated("j2", jobs, ledger)
     jobs.record_bill("j2", 1, 0.006, "gpt-image-2", "low")
     assert give_back("j1", jobs, ledger) is True
     assert give_back("j1", jobs, ledger) is False  # twice: once

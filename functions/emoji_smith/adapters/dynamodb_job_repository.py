@@ -23,9 +23,19 @@ class DynamoDBJobRepository:
         self._table = table
 
     def record_progress(
-        self, job_id: str, request: EmojiRequest, status: JobStatus, step: str
+        self,
+        job_id: str,
+        request: EmojiRequest,
+        status: JobStatus,
+        step: str,
+        reservation: Charge | None = None,
     ) -> None:
-        self._update(job_id, {"status": status.value, "step": step, **_request_fields(request)})
+        fields = {"status": status.value, "step": step, **_request_fields(request)}
+        if reservation is not None:
+            fields["reservation"] = asdict(reservation) | {
+                "dollars": Decimal(str(reservation.dollars))
+            }
+        self._update(job_id, fields)
 
     def record_images(
         self, job_id: str, prompt: str, original_keys: list[str], emoji_keys: list[str]
@@ -70,20 +80,6 @@ class DynamoDBJobRepository:
                 "status": JobStatus.RETRYING.value,
             },
         )
-
-    def record_reservation(self, job_id: str, charge: Charge) -> bool:
-        client = dynamodb_client()
-        try:
-            client.update_item(
-                **self._update_arguments(
-                    job_id,
-                    {"reservation": asdict(charge) | {"dollars": Decimal(str(charge.dollars))}},
-                ),
-                ConditionExpression="attribute_not_exists(reservation)",
-            )
-        except client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
 
     def record_bill(
         self, job_id: str, images: int, dollars: float, model: str, quality: str

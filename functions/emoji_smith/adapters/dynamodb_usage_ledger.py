@@ -4,6 +4,7 @@ updates, so concurrent submissions cannot together pass a limit."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, cast
 
 from emoji_smith.adapters.aws_clients import dynamodb_client
@@ -22,8 +23,11 @@ def _n(value: float) -> dict[str, str]:
 
 
 class DynamoDBUsageLedger:
-    def __init__(self, table: str) -> None:
+    def __init__(self, table: str, spent_cache_seconds: float = 0.0) -> None:
+        """`spent_cache_seconds`: reuse `spent` figures this long (advisory reads only)."""
         self._table = table
+        self._cache_seconds = spent_cache_seconds
+        self._spent: dict[tuple[str, str, str], tuple[float, tuple[int, float]]] = {}
 
     def reserve(self, charge: Charge, limits: Limits, period: Period) -> str | None:
         team, user, images, dollars = charge.team, charge.user, charge.images, charge.dollars
@@ -80,20 +84,35 @@ class DynamoDBUsageLedger:
         )
 
     def spent(self, team: str, user: str, period: Period) -> tuple[int, float]:
-        client = dynamodb_client()
+        """One round trip for both counters (the webhook asks while the member waits)."""
+        key = (team, user, period.day)
+        cached = self._spent.get(key)
+        if cached is not None and time.monotonic() - cached[0] <= self._cache_seconds:
+            return cached[1]
+        figures = self._read_spent(team, user, period)
+        if self._cache_seconds:
+            self._spent[key] = (time.monotonic(), figures)
+        return figures
+
+    def _read_spent(self, team: str, user: str, period: Period) -> tuple[int, float]:
+        member = f"member-day#{team}#{user}#{period.day}"
+        workspace = f"team-month#{team}#{period.month}"
+        answer = dynamodb_client().batch_get_item(
+            RequestItems={
+                self._table: {
+                    "Keys": [{"key": {"S": member}}, {"key": {"S": workspace}}],
+                    "ConsistentRead": True,
+                }
+            }
+        )
+        items = {
+            item["key"]["S"]: item for item in answer.get("Responses", {}).get(self._table, [])
+        }
 
         def number(key: str, field: str) -> float:
-            item = (
-                client.get_item(
-                    TableName=self._table, Key={"key": {"S": key}}, ConsistentRead=True
-                ).get("Item")
-                or {}
-            )
-            return float(item.get(field, {}).get("N", "0"))
+            return float(items.get(key, {}).get(field, {}).get("N", "0"))
 
-        images = number(f"member-day#{team}#{user}#{period.day}", "images")
-        dollars = number(f"team-month#{team}#{period.month}", "dollars")
-        return int(images), dollars
+        return int(number(member, "images")), number(workspace, "dollars")
 
     def month_usage(self, month: str) -> list[MemberUsage]:
         client = dynamodb_client()
@@ -161,6 +180,4 @@ class DynamoDBUsageLedger:
 
 
 def _expires() -> int:
-    import time
-
     return int(time.time()) + RETENTION_SECONDS

@@ -98,12 +98,12 @@ def _over_limits(request: dict[str, Any]) -> dict[str, str]:
         return {}
     from datetime import UTC, datetime
 
-    from emoji_smith.dependencies import limits, usage_ledger
+    from emoji_smith.dependencies import advisory_usage_ledger, limits
     from emoji_smith.domain.quotas import Period, budget_refusal, member_refusal
 
     bounds, period = limits(), Period.at(datetime.now(UTC))
     try:
-        images, dollars = usage_ledger().spent(
+        images, dollars = advisory_usage_ledger().spent(
             str(request["team_id"]), str(request["user_id"]), period
         )
     except Exception:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from emoji_smith.domain.costs import image_cost_usd
 from emoji_smith.domain.errors import QuotaExceeded
-from emoji_smith.domain.models import EmojiRequest
+from emoji_smith.domain.models import EmojiRequest, JobRecord
 from emoji_smith.domain.quotas import Charge, Limits, Period
 from emoji_smith.domain.styles import PRESETS
 from emoji_smith.ports import JobRepository, UsageLedger
@@ -32,20 +32,26 @@ class Spending:
         )
 
 
-def reserve(job_id: str, request: EmojiRequest, jobs: JobRepository, spending: Spending) -> None:
+def reserve(
+    job_id: str,
+    request: EmojiRequest,
+    jobs: JobRepository,
+    spending: Spending,
+    record: JobRecord | None = None,
+) -> Charge | None:
     """Count the job once (a replay or a retry reserves nothing twice), or QuotaExceeded saying
-    when the limit resets."""
+    when the limit resets. The charge made, for the caller to keep with the job (None: nothing
+    was counted now). `record`: the job as the caller just read it (saves a read)."""
     if not PRESETS[request.style].needs_image_service:
-        return
-    record = jobs.get(job_id)
+        return None
+    record = record or jobs.get(job_id)
     if record is not None and record.reservation is not None:
-        return
+        return None
     charge = spending.charge_for(request)
     refusal = spending.ledger.reserve(charge, spending.limits, Period.at(spending.now))
     if refusal:
         raise QuotaExceeded(refusal)
-    if not jobs.record_reservation(job_id, charge):  # reserved meanwhile: keep one, not two
-        spending.ledger.release(charge)
+    return charge
 
 
 def give_back(job_id: str, jobs: JobRepository, ledger: UsageLedger) -> bool:

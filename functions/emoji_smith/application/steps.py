@@ -70,9 +70,8 @@ def validate(
     record = jobs.get(event.job_id)
     if record is not None and record.delivered:
         return Validated(request, replay=True)
-    if spending is not None:
-        reserve(event.job_id, request, jobs, spending)
-    jobs.record_progress(event.job_id, request, JobStatus.RUNNING, "Validate")
+    charge = reserve(event.job_id, request, jobs, spending, record) if spending else None
+    jobs.record_progress(event.job_id, request, JobStatus.RUNNING, "Validate", charge)
     try:
         slack.notify(event.job_id, request, working_message(request.name))
     except EmojiSmithError as error:  # progress is best effort; the result message is not
