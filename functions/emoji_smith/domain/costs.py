@@ -9,9 +9,6 @@ IMAGE_PRICES_USD: dict[tuple[str, str], float] = {
     ("gpt-image-2", "low"): 0.006,
     ("gpt-image-2", "medium"): 0.053,
     ("gpt-image-2", "high"): 0.21,
-    ("gpt-image-1", "low"): 0.011,
-    ("gpt-image-1", "medium"): 0.042,
-    ("gpt-image-1", "high"): 0.167,
 }
 #: A model missing from the table is budgeted as the dearest known model at that quality.
 _FALLBACK = {
