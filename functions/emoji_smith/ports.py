@@ -86,6 +86,14 @@ class JobRepository(Protocol):
         self, job_id: str, images: int, dollars: float, model: str, quality: str
     ) -> None: ...
 
+    def claim_announcement(self, job_id: str) -> bool:
+        """True once per job: the caller announces it (False: it was already)."""
+        ...
+
+    def unclaim_announcement(self, job_id: str) -> None:
+        """The announcement failed: let a retry claim it again."""
+        ...
+
     def record_release(self, job_id: str) -> bool:
         """Mark the reservation given back, once, and only while nothing is billed; False
         otherwise (already given back, or billed: then it is kept)."""
@@ -111,6 +119,10 @@ class SlackGateway(Protocol):
     ) -> Delivery: ...
 
     def notify(self, job_id: str, request: EmojiRequest, text: str) -> None: ...
+
+    def announce(self, job_id: str, channel: str, text: str) -> None:
+        """Post to a channel everyone in it sees (the workspace's announcement channel)."""
+        ...
 
     def offer_choices(
         self, job_id: str, request: EmojiRequest, candidates: list[Candidate]

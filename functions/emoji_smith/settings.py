@@ -47,6 +47,8 @@ class Settings:
     image_model: str = _setting("EMOJI_SMITH_IMAGE_MODEL", "gpt-image-2")
     image_quality: ImageQuality = _setting("EMOJI_SMITH_IMAGE_QUALITY", "low")
     usage_table_name: str = _setting("USAGE_TABLE_NAME", "emoji-smith-usage")
+    #: A channel id where each new emoji is announced once ("" for none).
+    announcement_channel: str = _setting("EMOJI_SMITH_ANNOUNCEMENT_CHANNEL", "")
     member_daily_images: int = _setting("EMOJI_SMITH_MEMBER_DAILY_IMAGES", 20)
     workspace_monthly_budget_usd: float = _setting("EMOJI_SMITH_WORKSPACE_MONTHLY_BUDGET_USD", 25.0)
     #: Text model that rewrites descriptions into better prompts; "" turns enhancement off.

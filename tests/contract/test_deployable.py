@@ -56,7 +56,7 @@ CALLS: dict[str, set[str]] = {
         "dynamodb:UpdateItem",
         "secretsmanager:GetSecretValue",
     },
-    "NotifyUserFunction": {"secretsmanager:GetSecretValue"},
+    "NotifyUserFunction": {"dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
     "RecordOutcomeFunction": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
     "NotifyOutcomeFunction": {"secretsmanager:GetSecretValue"},
     "RecordFailedExecutionFunction": {

@@ -104,6 +104,16 @@ class InMemoryJobs:
             },
         )
 
+    def claim_announcement(self, job_id: str) -> bool:
+        record = self.records.setdefault(job_id, {"job_id": job_id})
+        if record.get("announced"):
+            return False
+        record["announced"] = True
+        return True
+
+    def unclaim_announcement(self, job_id: str) -> None:
+        self.records.get(job_id, {}).pop("announced", None)
+
     def record_release(self, job_id: str) -> bool:
         record = self.records.get(job_id, {})
         if not record.get("reservation") or record.get("released") or record.get("images_billed"):
@@ -213,6 +223,7 @@ class RecordingSlack:
     deliveries: list[tuple[str, str]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
     offers: list[tuple[str, int]] = field(default_factory=list)
+    announcements: list[tuple[str, str]] = field(default_factory=list)
     down: bool = False
 
     def _check(self) -> None:
@@ -235,6 +246,10 @@ class RecordingSlack:
     ) -> None:
         self._check()
         self.offers.append((job_id, len(candidates)))
+
+    def announce(self, job_id: str, channel: str, text: str) -> None:
+        self._check()
+        self.announcements.append((channel, text))
 
 
 class CountingGenerator:

@@ -35,6 +35,7 @@ def limited_aws(fake_slack: FakeSlack, fake_openai: FakeOpenAI, outbox: Path) ->
         "EMOJI_SMITH_PROMPT_MODEL": "",
         "EMOJI_SMITH_MEMBER_DAILY_IMAGES": str(LIMIT),
         "EMOJI_SMITH_WORKSPACE_MONTHLY_BUDGET_USD": "1.00",
+        "EMOJI_SMITH_ANNOUNCEMENT_CHANNEL": "C-ann",
     }
     with LocalAWS(instant_retries=True, environment=environment) as aws:
         yield aws
@@ -198,3 +199,26 @@ def test_the_usage_report_totals_images_and_dollars_per_member(
     assert (mine["U-a"]["images"], mine["U-b"]["images"]) == (2, 1)
     assert mine["U-a"]["dollars"] == pytest.approx(0.012)
     assert report["total"]["images"] >= 4
+
+
+def test_a_new_emoji_is_announced_once_in_the_workspaces_channel(
+    limited_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    # GIVEN a workspace with an announcement channel, and a delivered emoji
+    execution = run(limited_aws, "T1", "U7", name="party_cat")
+    output = json.loads(str(execution["output"]))
+
+    def announced() -> list[str]:
+        return [
+            str(slack.params(call)["text"])
+            for call in slack.calls("chat.postMessage")
+            if slack.params(call)["channel"] == "C-ann"
+        ]
+
+    # THEN it was announced there once, naming the member
+    assert announced() == [f"New emoji `party_cat` by <@U7> — {output['delivery']['location']}"]
+    # AND a replay of the NotifyUser step tells the member again but announces nothing more
+    keys = ("job_id", "request", "delivery", "generated")
+    answer = limited_aws.invoke("NotifyUserFunction", {key: output[key] for key in keys})
+    assert answer == {"notified": True}
+    assert len(announced()) == 1

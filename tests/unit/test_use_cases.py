@@ -13,6 +13,7 @@ from emoji_smith.application.choosing import handle_click
 from emoji_smith.application.events import (
     Choice,
     GenerateImageEvent,
+    NotifyUserEvent,
     UploadEmojiEvent,
     ValidateEvent,
 )
@@ -21,11 +22,12 @@ from emoji_smith.application.retry_schedule import retry_failed_jobs
 from emoji_smith.application.spending import Spending, give_back, reserve
 from emoji_smith.domain.choices import CANCEL_ACTION, CHOOSE_ACTION, REGENERATE_ACTION, Click
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitPolicy, CircuitState
-from emoji_smith.domain.errors import CircuitOpen, InvalidRequest, QuotaExceeded
+from emoji_smith.domain.errors import CircuitOpen, InvalidRequest, QuotaExceeded, SlackUnavailable
 from emoji_smith.domain.models import (
     Delivery,
     EmojiImages,
     EmojiRequest,
+    GeneratedImages,
     ImagePrompt,
     JobRecord,
     JobStatus,
@@ -389,3 +391,34 @@ def test_only_an_unbilled_reservation_is_given_back_and_only_once() -> None:
     assert give_back("j1", jobs, ledger) is False  # twice: once
     assert give_back("j2", jobs, ledger) is False  # billed: kept
     assert ledger.spent("local", "U1", Period.at(NOW)) == (1, 0.006)
+
+
+# -- Announcements ------------------------------------------------------------------------------
+def delivered_event() -> NotifyUserEvent:
+    return NotifyUserEvent(
+        job_id="j1",
+        request=REQUEST,
+        delivery=Delivery(method="file_share", emoji_name="ship_it", location="https://x/p"),
+        generated=GeneratedImages(original_keys=["k"], generator="openai"),
+    )
+
+
+def test_a_new_emoji_is_announced_once_even_when_the_step_runs_again() -> None:
+    jobs, slack = InMemoryJobs(), RecordingSlack()
+    steps.tell_delivered(delivered_event(), slack, jobs, "C-ann")
+    steps.tell_delivered(delivered_event(), slack, jobs, "C-ann")  # a retry, a replay
+    assert slack.announcements == [("C-ann", "New emoji `ship_it` by <@U1> — https://x/p")]
+    assert len(slack.notes) == 2  # the member is told each time it runs
+
+
+def test_a_failed_announcement_is_left_for_the_retry() -> None:
+    jobs, slack = InMemoryJobs(), RecordingSlack()
+
+    class Flaky(RecordingSlack):
+        def announce(self, job_id: str, channel: str, text: str) -> None:
+            raise SlackUnavailable("Slack answered 503")
+
+    with pytest.raises(SlackUnavailable):
+        steps.tell_delivered(delivered_event(), Flaky(), jobs, "C-ann")
+    steps.tell_delivered(delivered_event(), slack, jobs, "C-ann")
+    assert len(slack.announcements) == 1

@@ -94,6 +94,24 @@ class DynamoDBJobRepository:
             },
         )
 
+    def claim_announcement(self, job_id: str) -> bool:
+        client = dynamodb_client()
+        try:
+            client.update_item(
+                **self._update_arguments(job_id, {"announced": True}),
+                ConditionExpression="attribute_not_exists(announced)",
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def unclaim_announcement(self, job_id: str) -> None:
+        dynamodb_client().update_item(
+            TableName=self._table,
+            Key={"job_id": {"S": job_id}},
+            UpdateExpression="REMOVE announced",
+        )
+
     def record_release(self, job_id: str) -> bool:
         client = dynamodb_client()
         try:

@@ -36,6 +36,11 @@ class LocalOutbox:
     def notify(self, job_id: str, request: EmojiRequest, text: str) -> None:
         self._append(job_id, request, {"kind": "message", "text": text})
 
+    def announce(self, job_id: str, channel: str, text: str) -> None:
+        entry = {"at": time.time(), "kind": "announcement", "channel": channel, "text": text}
+        with (self.job_folder(job_id) / "messages.jsonl").open("a", encoding="utf-8") as out:
+            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
     def offer_choices(
         self, job_id: str, request: EmojiRequest, candidates: list[Candidate]
     ) -> None:

@@ -121,6 +121,12 @@ class SlackWebGateway:
     def notify(self, job_id: str, request: EmojiRequest, text: str) -> None:
         self._tell(request, text)
 
+    def announce(self, job_id: str, channel: str, text: str) -> None:
+        try:
+            self._bot.chat_postMessage(channel=channel, text=text)
+        except (SlackApiError, SlackRequestError, URLError, OSError) as error:
+            raise_domain_error("chat.postMessage", error)
+
     def offer_choices(
         self, job_id: str, request: EmojiRequest, candidates: list[Candidate]
     ) -> None:

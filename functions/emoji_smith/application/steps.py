@@ -25,7 +25,7 @@ from emoji_smith.domain.errors import (
     EmojiSmithError,
     InvalidRequest,
 )
-from emoji_smith.domain.messages import success_message, working_message
+from emoji_smith.domain.messages import announcement, success_message, working_message
 from emoji_smith.domain.models import (
     Delivery,
     EmojiRequest,
@@ -171,5 +171,22 @@ def upload(
     return Uploaded(delivery)
 
 
-def tell_delivered(event: NotifyUserEvent, slack: SlackGateway) -> None:
-    slack.notify(event.job_id, event.request, success_message(event.delivery, event.generated.note))
+def tell_delivered(
+    event: NotifyUserEvent,
+    slack: SlackGateway,
+    jobs: JobRepository | None = None,
+    announce_in: str = "",
+) -> None:
+    """Tell the member; and, where the workspace has an announcement channel, announce the new
+    emoji there once (a retry of this step does not announce it again)."""
+    note = event.generated.note
+    slack.notify(event.job_id, event.request, success_message(event.delivery, note))
+    if not announce_in or jobs is None or not jobs.claim_announcement(event.job_id):
+        return
+    try:
+        slack.announce(
+            event.job_id, announce_in, announcement(event.delivery, event.request.user_id)
+        )
+    except Exception:
+        jobs.unclaim_announcement(event.job_id)  # the retry announces it
+        raise

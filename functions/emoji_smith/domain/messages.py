@@ -27,6 +27,15 @@ def how_to_add(emoji_name: str) -> str:
     return f"To add it: download the image, then smiley menu → *Add Emoji*, and name it `{name}`."
 
 
+def announcement(delivery: Delivery, user_id: str) -> str:
+    """For the workspace's announcement channel; where the emoji was not added, where to get it."""
+    name = escape(delivery.emoji_name)
+    if delivery.method == "admin_emoji":
+        return f"New emoji :{name}: by <@{user_id}>"
+    where = f" — {delivery.location}" if delivery.location.startswith("https://") else ""
+    return f"New emoji `{name}` by <@{user_id}>{where}"
+
+
 def success_message(delivery: Delivery, note: str = "") -> str:
     """Where the emoji is, and anything the member should know about how it was made."""
     text = _where(delivery)
