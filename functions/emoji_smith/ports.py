@@ -110,6 +110,12 @@ class JobRepository(Protocol):
 
     def get(self, job_id: str) -> JobRecord | None: ...
 
+    def recent(
+        self, team_id: str, requester: str | None = None, limit: int = 20
+    ) -> list[JobRecord]:
+        """The newest jobs of a workspace (of one member), newest first."""
+        ...
+
 
 class SlackGateway(Protocol):
     """Where results and progress go: Slack itself, or the local outbox."""
@@ -158,6 +164,10 @@ class SlackInteractions(Protocol):
     def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None: ...
 
     def emoji_names(self) -> set[str]: ...
+
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        """The member's App Home tab (views.publish)."""
+        ...
 
     def respond(self, response_url: str, text: str) -> None:
         """An ephemeral answer to a click, only the clicking member sees it."""

@@ -85,6 +85,15 @@ def test_the_emoji_command_goes_to_the_same_request_url(manifest: dict[str, Any]
 
 
 @pytest.mark.parametrize("manifest", list(MANIFESTS.values()), ids=list(MANIFESTS))
+def test_the_home_tab_is_on_and_its_event_comes_to_the_same_request_url(
+    manifest: dict[str, Any],
+) -> None:
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    events = manifest["settings"]["event_subscriptions"]
+    assert (events["request_url"], events["bot_events"]) == ("REQUEST_URL", ["app_home_opened"])
+
+
+@pytest.mark.parametrize("manifest", list(MANIFESTS.values()), ids=list(MANIFESTS))
 def test_interactivity_is_on_with_a_placeholder_url(manifest: dict[str, Any]) -> None:
     assert manifest["settings"]["interactivity"] == {
         "is_enabled": True,

@@ -148,6 +148,16 @@ class FakeSlack(HTTPFake):
             raise _SlackError("invalid_arguments", problems)
         return {"view": {"id": "V123", **view}}
 
+    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        """As views.open: the view is checked like Slack checks it (a Home tab's type: home)."""
+        if not params.get("user_id"):
+            raise _SlackError("invalid_arguments", ["[ERROR] missing required field: user_id"])
+        view = params["view"] if isinstance(params["view"], dict) else json.loads(params["view"])
+        problems = view_problems(view, kind="home")
+        if problems:
+            raise _SlackError("invalid_arguments", problems)
+        return {"view": {"id": "VH1", **view}}
+
     def _emoji_list(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"emoji": dict(self.emoji)}
 
@@ -207,14 +217,15 @@ MAX_INPUT_LABEL = 2000
 MAX_PLAIN_TEXT_INPUT = 3000
 
 
-def view_problems(view: dict[str, Any]) -> list[str]:
-    """What Slack would refuse in a modal, in its `[ERROR] … [json-pointer:…]` style."""
+def view_problems(view: dict[str, Any], kind: str = "modal") -> list[str]:
+    """What Slack would refuse in a modal (or a Home tab), in its `[ERROR] … [json-pointer:…]`
+    style."""
     problems = []
-    if view.get("type") != "modal":
-        problems.append("[ERROR] must be 'modal' [json-pointer:/view/type]")
+    if view.get("type") != kind:
+        problems.append(f"[ERROR] must be '{kind}' [json-pointer:/view/type]")
     for key, limit in MODAL_TEXT_LIMITS.items():
         text = (view.get(key) or {}).get("text")
-        if key == "title" and not text:
+        if key == "title" and not text and kind == "modal":
             problems.append("[ERROR] missing required field: title [json-pointer:/view/title]")
         if text is not None and not 0 < len(text) <= limit:
             problems.append(f"[ERROR] must be 1-{limit} characters [json-pointer:/view/{key}/text]")

@@ -143,6 +143,17 @@ class InMemoryJobs:
         record = self.records.get(job_id)
         return None if record is None else JobRecord.model_validate(record)
 
+    def recent(
+        self, team_id: str, requester: str | None = None, limit: int = 20
+    ) -> list[JobRecord]:
+        found = [
+            JobRecord.model_validate(record)
+            for record in self.records.values()
+            if record.get("team_id", "local") == team_id
+            and (requester is None or record.get("requester") == requester)
+        ]
+        return sorted(found, key=lambda record: record.created_at or 0, reverse=True)[:limit]
+
 
 class InMemoryLedger:
     """The usage ledger with its limits checked the way the DynamoDB transaction checks them."""

@@ -222,3 +222,57 @@ def test_a_new_emoji_is_announced_once_in_the_workspaces_channel(
     answer = limited_aws.invoke("NotifyUserFunction", {key: output[key] for key in keys})
     assert answer == {"notified": True}
     assert len(announced()) == 1
+
+
+def _home_opened(user: str) -> dict[str, Any]:
+    """The Events API's app_home_opened, signed like every request (a JSON body)."""
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "event": {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"},
+            "event_id": "Ev1",
+            "event_time": 1_800_000_000,
+        }
+    ).encode()
+    return function_url_event(body, "application/json")
+
+
+def test_opening_the_home_tab_publishes_the_members_emoji_and_quota(
+    limited_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    # GIVEN a member of T1 who made an emoji, and another member's
+    run(limited_aws, "T1", "U-home", name="home_cat")
+    run(limited_aws, "T1", "U-other", name="their_cat")
+    # WHEN the member opens the app's Home tab
+    answer = post(limited_aws, _home_opened("U-home"))
+    # THEN a Home view (valid for Slack) is published for them: their emoji, the workspace's,
+    # what is left today, and a Create emoji button
+    assert answer["statusCode"] == 200
+    (call,) = slack.calls("views.publish")
+    params = slack.params(call)
+    text = json.dumps(params["view"])
+    assert params["user_id"] == "U-home"
+    assert "`home_cat`" in text
+    assert "`their_cat` by <@U-other>" in text
+    assert f"*{LIMIT - 1}* more AI images today" in text
+    assert '"action_id": "home_create"' in text
+
+
+def test_the_homes_create_button_opens_the_modal_for_a_dm(
+    limited_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    click = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "trigger_id": "13345.7890.home",
+        "view": {"type": "home"},
+        "actions": [{"action_id": "home_create", "type": "button"}],
+    }
+    answer = post(limited_aws, function_url_event(form(click)))
+    assert answer["statusCode"] == 200
+    view = slack.params(slack.calls("views.open")[-1])["view"]
+    share = next(b for b in view["blocks"] if b.get("block_id") == "share_to")
+    assert [o["value"] for o in share["element"]["options"]] == ["dm"]

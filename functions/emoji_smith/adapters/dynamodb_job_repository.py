@@ -166,6 +166,33 @@ class DynamoDBJobRepository:
             return None
         return JobRecord.model_validate({k: _deserialize(v) for k, v in item.items()})
 
+    def recent(
+        self, team_id: str, requester: str | None = None, limit: int = 20
+    ) -> list[JobRecord]:
+        """A filtered scan: fine for a workspace's job table (records expire after 90 days); a
+        busy install would want an index on (team, created_at) instead."""
+        condition = "team_id = :team" + (" AND requester = :user" if requester else "")
+        values: dict[str, Any] = {":team": {"S": team_id}}
+        if requester:
+            values[":user"] = {"S": requester}
+        records: list[JobRecord] = []
+        pages = (
+            dynamodb_client()
+            .get_paginator("scan")
+            .paginate(
+                TableName=self._table,
+                FilterExpression=condition,
+                ExpressionAttributeValues=values,
+            )
+        )
+        for page in pages:
+            for item in page.get("Items", []):
+                records.append(
+                    JobRecord.model_validate({k: _deserialize(v) for k, v in item.items()})
+                )
+        records.sort(key=lambda record: record.created_at or 0, reverse=True)
+        return records[:limit]
+
     def _update(self, job_id: str, fields: dict[str, Any]) -> None:
         """Set the fields. The status is monotonic where it matters: once DELIVERED, no later
         update (a replay's Validate, a failure after delivery, a retry) moves it back; the

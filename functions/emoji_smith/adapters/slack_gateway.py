@@ -93,7 +93,7 @@ class SlackWebGateway:
         return Delivery(method="admin_emoji", emoji_name=name, location=f":{name}:{renamed}")
 
     def _share_file(self, request: EmojiRequest, image: bytes, filename: str) -> Delivery:
-        in_thread = request.share_to == "thread" and request.channel_id is not None
+        in_thread = request.share_to == "thread" and bool(request.channel_id)
         try:
             channel = request.channel_id if in_thread else self._dm_channel(request.user_id)
             response = self._bot.files_upload_v2(

@@ -58,6 +58,9 @@ class SlackWebApiInteractions:
             self._emoji = (now, names)
         return names
 
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        self._call("views.publish", json_body={"user_id": user_id, "view": view})
+
     def respond(self, response_url: str, text: str) -> None:
         """An ephemeral answer, only to Slack's own hosts (a payload cannot send us elsewhere)."""
         if not response_url.startswith((SLACK_HOOKS, self._api_origin)):

@@ -168,13 +168,49 @@ def _about(topic: str, command: dict[str, str]) -> str:
     return f"This month you made {made}.\n{left}"
 
 
+def handle_event(document: dict[str, Any]) -> None:
+    """Events API: on `app_home_opened` (the Home tab), publish the member's Home. Slack retries
+    an event that is not answered in 3 s, so failures are logged, never raised."""
+    event = document.get("event") or {}
+    if not (isinstance(event, dict) and event.get("type") == "app_home_opened"):
+        return
+    if event.get("tab", "home") != "home":
+        return
+    from datetime import UTC, datetime
+
+    from emoji_smith.application.spending import remaining
+    from emoji_smith.dependencies import job_repository, limits, usage_ledger
+    from emoji_smith.domain.home_view import home_view
+    from emoji_smith.domain.quotas import Period
+
+    team, user = str(document.get("team_id") or ""), str(event.get("user") or "")
+    try:
+        now = datetime.now(UTC)
+        images_left, budget_left = remaining(team, user, usage_ledger(), limits(), now)
+        quota = (
+            f"You can make *{images_left}* more AI images today (resets "
+            f"{Period.at(now).day_ends:%H:%M} UTC); the workspace has ${budget_left:.2f} left "
+            "this month. Badge and As is are free."
+        )
+        jobs = job_repository()
+        view = home_view(jobs.recent(team, user), jobs.recent(team), quota)
+        slack_interactions().publish_home(user, view)
+    except Exception:
+        logger.exception("Could not publish the Home of %s", user)
+
+
 def _click(payload: dict[str, Any]) -> None:
-    """A button on a candidates message: decide, and answer the clicker (only them)."""
+    """A button on a candidates message (or the Home's Create emoji): decide, and answer the
+    clicker (only them)."""
     from emoji_smith.application.choosing import handle_click
     from emoji_smith.dependencies import job_repository, workflow
     from emoji_smith.domain.choices import read_click
 
     actions = payload.get("actions") or []
+    if actions and isinstance(actions[0], dict) and actions[0].get("action_id") == "home_create":
+        # From the Home tab: no message, no channel (the result goes to a DM).
+        _open_modal({"trigger_id": payload.get("trigger_id", ""), "message": {"text": ""}})
+        return
     click = read_click(actions[0]) if actions and isinstance(actions[0], dict) else None
     if click is None:
         logger.info("Ignored a block action")

@@ -195,11 +195,14 @@ def create_emoji_modal(
                 {
                     "type": "radio_buttons",
                     "action_id": "value",
+                    # From the Home tab there is no channel: only a DM can reach the member.
                     "options": [
-                        _option("thread", here),
+                        *([_option("thread", here)] if channel_id else []),
                         _option("dm", "In a DM to me"),
                     ],
-                    "initial_option": _option("thread", here),
+                    "initial_option": _option("thread", here)
+                    if channel_id
+                    else _option("dm", "In a DM to me"),
                 },
             ),
         ],

@@ -95,6 +95,10 @@ def _route(body: bytes, content_type: str) -> Response:
         document = _strict_json(body)
         if isinstance(document, dict) and document.get("type") == "url_verification":
             return _respond(200, {"challenge": str(document.get("challenge", ""))})
+        if isinstance(document, dict) and document.get("type") == "event_callback":
+            from emoji_smith.application.interactions import handle_event
+
+            handle_event(document)
         return _respond(200)
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
