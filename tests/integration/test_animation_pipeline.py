@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from test_openai_pipeline import pick
+from test_pipeline import entered_states
 
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_openai import FakeOpenAI
@@ -34,14 +35,6 @@ def run(aws: LocalAWS, **request: object) -> tuple[str, dict[str, object]]:
     return job_id, aws.wait(aws.start(request, job_id))
 
 
-def entered(aws: LocalAWS, job_id: str) -> list[str]:
-    return [
-        event["stateEnteredEventDetails"]["name"]
-        for event in aws.history(aws.execution_arn(job_id))
-        if event["type"].endswith("StateEntered")
-    ]
-
-
 def delivered(outbox: Path, job_id: str, name: str) -> Image.Image:
     files = sorted((outbox / job_id).glob(f"{name}.*"))
     assert len(files) == 1, files
@@ -60,7 +53,7 @@ def test_an_offline_badge_with_an_effect_is_delivered_as_a_gif(
     job_id, execution = run(animating_aws, description="ship it", animation="wave")
     # THEN AnimateEmoji ran after ResizeImage, and a looping 128×128 GIF was delivered
     assert execution["status"] == "SUCCEEDED", execution.get("cause")
-    states = entered(animating_aws, job_id)
+    states = entered_states(animating_aws, job_id)
     assert states[states.index("ResizeImage") :][:3] == [
         "ResizeImage",
         "ShouldAnimate",
@@ -86,7 +79,7 @@ def test_refused_ai_animation_falls_back_to_a_still_and_says_so(
     assert len(openai_service.billed) == 1
     assert delivered(outbox, job_id, "happy_cat").format == "PNG"
     assert "AI animation is not available here" in told(outbox, job_id)
-    assert "AnimateEmoji" not in entered(animating_aws, job_id)
+    assert "AnimateEmoji" not in entered_states(animating_aws, job_id)
 
 
 def test_ai_animation_where_the_model_offers_it_is_delivered_as_the_models_gif(
@@ -106,7 +99,7 @@ def test_ai_animation_where_the_model_offers_it_is_delivered_as_the_models_gif(
     gif = delivered(outbox, job_id, "happy_cat")
     assert (gif.format, gif.size) == ("GIF", (128, 128))
     assert gif.n_frames > 1  # type: ignore[attr-defined]
-    assert "AnimateEmoji" not in entered(animating_aws, job_id)
+    assert "AnimateEmoji" not in entered_states(animating_aws, job_id)
 
 
 def test_with_several_options_each_candidate_is_animated_the_same_way(

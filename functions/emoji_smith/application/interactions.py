@@ -98,21 +98,21 @@ def _over_limits(request: dict[str, Any]) -> dict[str, str]:
         return {}
     from datetime import UTC, datetime
 
+    from emoji_smith.application.spending import remaining
     from emoji_smith.dependencies import advisory_usage_ledger, limits
     from emoji_smith.domain.quotas import Period, budget_refusal, member_refusal
 
-    bounds, period = limits(), Period.at(datetime.now(UTC))
+    bounds, now = limits(), datetime.now(UTC)
+    team, user = str(request["team_id"]), str(request["user_id"])
     try:
-        images, dollars = advisory_usage_ledger().spent(
-            str(request["team_id"]), str(request["user_id"]), period
-        )
+        images_left, budget_left = remaining(team, user, advisory_usage_ledger(), bounds, now)
     except Exception:
         logger.exception("Could not read the usage ledger")
         return {}
-    if images + int(request.get("options") or 1) > bounds.member_daily_images:
-        return {"options": member_refusal(bounds.member_daily_images, period)}
-    if dollars >= bounds.workspace_monthly_budget_usd:
-        return {"style": budget_refusal(bounds.workspace_monthly_budget_usd, period)}
+    if int(request.get("options") or 1) > images_left:
+        return {"options": member_refusal(bounds.member_daily_images, Period.at(now))}
+    if budget_left <= 0:
+        return {"style": budget_refusal(bounds.workspace_monthly_budget_usd, Period.at(now))}
     return {}
 
 
@@ -141,7 +141,7 @@ def _about(topic: str, command: dict[str, str]) -> str:
 
     from emoji_smith.application.spending import remaining
     from emoji_smith.dependencies import limits, usage_ledger
-    from emoji_smith.domain.quotas import Period
+    from emoji_smith.domain.quotas import Period, what_is_left
 
     team, user = command.get("team_id", ""), command.get("user_id", "")
     now = datetime.now(UTC)
@@ -151,8 +151,7 @@ def _about(topic: str, command: dict[str, str]) -> str:
         logger.exception("Could not read the usage ledger")
         images_left, budget_left = -1, -1.0
     left = (
-        f"You can make {images_left} more AI images today (resets {Period.at(now).day_ends:%H:%M} "
-        f"UTC); the workspace has ${budget_left:.2f} left this month."
+        what_is_left(images_left, budget_left, Period.at(now))
         if images_left >= 0
         else "Your remaining quota could not be read just now."
     )
@@ -181,16 +180,14 @@ def handle_event(document: dict[str, Any]) -> None:
     from emoji_smith.application.spending import remaining
     from emoji_smith.dependencies import job_repository, limits, usage_ledger
     from emoji_smith.domain.home_view import home_view
-    from emoji_smith.domain.quotas import Period
+    from emoji_smith.domain.quotas import Period, what_is_left
 
     team, user = str(document.get("team_id") or ""), str(event.get("user") or "")
     try:
         now = datetime.now(UTC)
         images_left, budget_left = remaining(team, user, usage_ledger(), limits(), now)
         quota = (
-            f"You can make *{images_left}* more AI images today (resets "
-            f"{Period.at(now).day_ends:%H:%M} UTC); the workspace has ${budget_left:.2f} left "
-            "this month. Badge and As is are free."
+            f"{what_is_left(images_left, budget_left, Period.at(now))} Badge and As is are free."
         )
         jobs = job_repository()
         view = home_view(jobs.recent(team, user), jobs.recent(team), quota)

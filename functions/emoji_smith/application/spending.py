@@ -72,5 +72,5 @@ def remaining(
     images, dollars = ledger.spent(team, user, Period.at(now))
     return (
         max(0, limits.member_daily_images - images),
-        max(0.0, round(limits.workspace_monthly_budget_usd - dollars, 2)),
+        max(0.0, limits.workspace_monthly_budget_usd - dollars),
     )

@@ -61,6 +61,14 @@ class Charge:
         )
 
 
+def what_is_left(images_left: int, budget_left: float, period: Period) -> str:
+    """The member's quota in one sentence (the Home tab, `/emoji help` and `usage`)."""
+    return (
+        f"You can make *{images_left}* more AI images today (resets {period.day_ends:%H:%M} "
+        f"UTC); the workspace has ${budget_left:.2f} left this month."
+    )
+
+
 def member_refusal(limit: int, period: Period) -> str:
     return (
         f"You have used your {limit} images for today. More at "
