@@ -111,9 +111,9 @@ class JobRepository(Protocol):
     def get(self, job_id: str) -> JobRecord | None: ...
 
     def recent(
-        self, team_id: str, requester: str | None = None, limit: int = 20
+        self, team_id: str, requester: str | None = None, limit: int | None = 20
     ) -> list[JobRecord]:
-        """The newest jobs of a workspace (of one member), newest first."""
+        """The newest jobs of a workspace (of one member), newest first (None: all of them)."""
         ...
 
 

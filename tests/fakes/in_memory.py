@@ -144,7 +144,7 @@ class InMemoryJobs:
         return None if record is None else JobRecord.model_validate(record)
 
     def recent(
-        self, team_id: str, requester: str | None = None, limit: int = 20
+        self, team_id: str, requester: str | None = None, limit: int | None = 20
     ) -> list[JobRecord]:
         found = [
             JobRecord.model_validate(record)

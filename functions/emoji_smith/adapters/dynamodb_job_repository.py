@@ -167,7 +167,7 @@ class DynamoDBJobRepository:
         return JobRecord.model_validate({k: _deserialize(v) for k, v in item.items()})
 
     def recent(
-        self, team_id: str, requester: str | None = None, limit: int = 20
+        self, team_id: str, requester: str | None = None, limit: int | None = 20
     ) -> list[JobRecord]:
         """A filtered scan: fine for a workspace's job table (records expire after 90 days); a
         busy install would want an index on (team, created_at) instead."""

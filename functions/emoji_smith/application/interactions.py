@@ -189,8 +189,9 @@ def handle_event(document: dict[str, Any]) -> None:
         quota = (
             f"{what_is_left(images_left, budget_left, Period.at(now))} Badge and As is are free."
         )
-        jobs = job_repository()
-        view = home_view(jobs.recent(team, user), jobs.recent(team), quota)
+        everyone = job_repository().recent(team, limit=None)  # one scan for both lists
+        mine = [record for record in everyone if record.requester == user]
+        view = home_view(mine, everyone, quota)
         slack_interactions().publish_home(user, view)
     except Exception:
         logger.exception("Could not publish the Home of %s", user)
