@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emoji_smith.domain.errors import ConfigurationError
-from emoji_smith.domain.quotas import Limits
 from emoji_smith.domain.styles import PRESETS, image_service_needed
+from emoji_smith.domain.workspace_settings import WorkspaceSettings
 from emoji_smith.ports import (
     CircuitStore,
     ImageGenerator,
@@ -19,12 +19,14 @@ from emoji_smith.ports import (
     JobRepository,
     PictureSource,
     PromptEnhancer,
+    SettingsStore,
     SlackGateway,
     SlackInteractions,
     UsageLedger,
     Workflow,
 )
 from emoji_smith.settings import (
+    IMAGE_QUALITIES,
     clear_settings_cache,
     get_settings,
     image_service_configured,
@@ -84,8 +86,9 @@ def _openai(key: str, timeout_seconds: float, base_url: str | None) -> OpenAI:
     return openai_client(key, timeout_seconds, base_url)
 
 
-def image_generator(style: str) -> ImageGenerator:
-    """The badge renderer for the offline style; the image service for the rest."""
+def image_generator(style: str, quality: str) -> ImageGenerator:
+    """The badge renderer for the offline style; the image service (at `quality`) for the
+    rest."""
     if not PRESETS[style].needs_image_service:
         from emoji_smith.adapters.badge_image_generator import BadgeImageGenerator
 
@@ -95,7 +98,9 @@ def image_generator(style: str) -> ImageGenerator:
         raise ConfigurationError(image_service_needed(style))
     from emoji_smith.adapters.openai_image_generator import OpenAIImageGenerator
 
-    return OpenAIImageGenerator(openai(), settings.image_model, settings.image_quality)
+    if quality not in IMAGE_QUALITIES:
+        raise ConfigurationError(f"Unknown image quality {quality!r}.")
+    return OpenAIImageGenerator(openai(), settings.image_model, quality)
 
 
 def picture_source() -> PictureSource:
@@ -135,9 +140,34 @@ def _usage_ledger(table: str, spent_cache_seconds: float) -> UsageLedger:
     return DynamoDBUsageLedger(table, spent_cache_seconds)
 
 
-def limits() -> Limits:
+def settings_store() -> SettingsStore:
+    return _settings_store(get_settings().settings_table_name)
+
+
+@cache
+def _settings_store(table: str) -> SettingsStore:
+    from emoji_smith.adapters.dynamodb_settings_store import DynamoDBSettingsStore
+
+    return DynamoDBSettingsStore(table)
+
+
+def default_workspace_settings() -> WorkspaceSettings:
+    """The install's defaults (the template's parameters): every style, no saved changes."""
     settings = get_settings()
-    return Limits(settings.member_daily_images, settings.workspace_monthly_budget_usd)
+    return WorkspaceSettings(
+        member_daily_images=settings.member_daily_images,
+        workspace_monthly_budget_usd=settings.workspace_monthly_budget_usd,
+        image_quality=settings.image_quality,
+        styles=tuple(PRESETS),
+        announcement_channel=settings.announcement_channel,
+    )
+
+
+def workspace_settings(team: str) -> WorkspaceSettings:
+    """The defaults with what the workspace's admins saved on top, read for every request (a
+    change applies to the next one, in every container). No team (a local run): the defaults."""
+    defaults = default_workspace_settings()
+    return defaults.overridden_by(settings_store().saved(team)) if team else defaults
 
 
 def prompt_enhancer() -> PromptEnhancer | None:
@@ -228,6 +258,7 @@ def cold_start() -> None:
         _openai,
         _picture_source,
         _usage_ledger,
+        _settings_store,
         _web_client,
         _local_outbox,
         _slack_gateway,

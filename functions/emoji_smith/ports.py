@@ -152,6 +152,14 @@ class UsageLedger(Protocol):
     def month_usage(self, month: str) -> list[MemberUsage]: ...
 
 
+class SettingsStore(Protocol):
+    """What a workspace's admins saved (`domain.workspace_settings`), by team."""
+
+    def saved(self, team: str) -> dict[str, Any] | None: ...
+
+    def save(self, team: str, settings: dict[str, Any], by: str, at: int) -> None: ...
+
+
 class CircuitStore(Protocol):
     def load(self, circuit: str) -> CircuitState: ...
 
@@ -164,6 +172,15 @@ class SlackInteractions(Protocol):
     def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None: ...
 
     def emoji_names(self) -> set[str]: ...
+
+    def emoji_urls(self, refresh: bool = False) -> dict[str, str]:
+        """The workspace's custom emoji and their images (aliases left out); `refresh`: one
+        is known to be missing from what was read earlier."""
+        ...
+
+    def is_admin(self, user_id: str) -> bool:
+        """Whether Slack says the member is a workspace admin or owner (`users.info`)."""
+        ...
 
     def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         """The member's App Home tab (views.publish)."""

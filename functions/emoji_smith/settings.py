@@ -47,6 +47,8 @@ class Settings:
     image_model: str = _setting("EMOJI_SMITH_IMAGE_MODEL", "gpt-image-2")
     image_quality: ImageQuality = _setting("EMOJI_SMITH_IMAGE_QUALITY", "low")
     usage_table_name: str = _setting("USAGE_TABLE_NAME", "emoji-smith-usage")
+    #: What each workspace's admins saved from the Home tab, over the defaults below.
+    settings_table_name: str = _setting("SETTINGS_TABLE_NAME", "emoji-smith-settings")
     #: A channel id where each new emoji is announced once ("" for none).
     announcement_channel: str = _setting("EMOJI_SMITH_ANNOUNCEMENT_CHANNEL", "")
     member_daily_images: int = _setting("EMOJI_SMITH_MEMBER_DAILY_IMAGES", 20)

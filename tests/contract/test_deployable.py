@@ -29,6 +29,7 @@ CALLS: dict[str, set[str]] = {
         "states:SendTaskFailure",
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",
+        "dynamodb:PutItem",  # an admin's settings
         "dynamodb:Scan",  # /emoji usage
         "dynamodb:BatchGetItem",  # the modal's quota check
         "secretsmanager:GetSecretValue",
@@ -44,6 +45,7 @@ CALLS: dict[str, set[str]] = {
     "GenerateImageFunction": {
         "s3:PutObject",
         "s3:GetObject",
+        "dynamodb:GetItem",  # the quality the job was priced at; the workspace's settings
         "dynamodb:UpdateItem",  # the job's bill
         "secretsmanager:GetSecretValue",
     },
@@ -56,7 +58,11 @@ CALLS: dict[str, set[str]] = {
         "dynamodb:UpdateItem",
         "secretsmanager:GetSecretValue",
     },
-    "NotifyUserFunction": {"dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
+    "NotifyUserFunction": {
+        "dynamodb:GetItem",  # the workspace's announcement channel
+        "dynamodb:UpdateItem",
+        "secretsmanager:GetSecretValue",
+    },
     "RecordOutcomeFunction": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
     "NotifyOutcomeFunction": {"secretsmanager:GetSecretValue"},
     "RecordFailedExecutionFunction": {
@@ -81,14 +87,19 @@ ENVIRONMENT: dict[str, set[str]] = {
         "JOBS_TABLE_NAME",
         "EMOJI_SMITH_SECRET_NAME",
         "USAGE_TABLE_NAME",
+        "SETTINGS_TABLE_NAME",
         "EMOJI_SMITH_MEMBER_DAILY_IMAGES",
         "EMOJI_SMITH_WORKSPACE_MONTHLY_BUDGET_USD",
+        "EMOJI_SMITH_IMAGE_MODEL",
+        "EMOJI_SMITH_IMAGE_QUALITY",
+        "EMOJI_SMITH_ANNOUNCEMENT_CHANNEL",
     },
     "AwaitChoiceFunction": {"IMAGES_BUCKET_NAME", "JOBS_TABLE_NAME", "EMOJI_SMITH_SECRET_NAME"},
     "ValidateFunction": {
         "JOBS_TABLE_NAME",
         "EMOJI_SMITH_SECRET_NAME",
         "USAGE_TABLE_NAME",
+        "SETTINGS_TABLE_NAME",
         "EMOJI_SMITH_MEMBER_DAILY_IMAGES",
         "EMOJI_SMITH_WORKSPACE_MONTHLY_BUDGET_USD",
         "EMOJI_SMITH_IMAGE_MODEL",
@@ -100,11 +111,18 @@ ENVIRONMENT: dict[str, set[str]] = {
         "EMOJI_SMITH_IMAGE_MODEL",
         "EMOJI_SMITH_IMAGE_QUALITY",
         "JOBS_TABLE_NAME",
+        "SETTINGS_TABLE_NAME",
     },
     "ResizeImageFunction": {"IMAGES_BUCKET_NAME"},
     "AnimateEmojiFunction": {"IMAGES_BUCKET_NAME"},
     "PersistEmojiFunction": {"JOBS_TABLE_NAME"},
     "UploadEmojiFunction": {"JOBS_TABLE_NAME", "IMAGES_BUCKET_NAME", "EMOJI_SMITH_SECRET_NAME"},
+    "NotifyUserFunction": {
+        "JOBS_TABLE_NAME",
+        "SETTINGS_TABLE_NAME",
+        "EMOJI_SMITH_ANNOUNCEMENT_CHANNEL",
+        "EMOJI_SMITH_SECRET_NAME",
+    },
     "RecordOutcomeFunction": {"JOBS_TABLE_NAME", "USAGE_TABLE_NAME"},
     "CheckCircuitFunction": {"CIRCUIT_TABLE_NAME"},
     "RecordFailedExecutionFunction": {

@@ -26,6 +26,7 @@ BOT_SCOPES_FOR_METHODS = {
     "chat:write": ["chat.postMessage"],
     "im:write": ["conversations.open"],
     "reactions:write": ["reactions.add"],
+    "users:read": ["users.info"],
 }
 USER_SCOPES_FOR_METHODS = {"admin.teams:write": ["admin.emoji.add"]}
 #: Settings Slack accepts only for an org-wide install on Enterprise Grid.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict, deque
+from collections.abc import Callable
 from typing import Any
 
 from fakes.http_fake import HTTPFake, Recorded, Reply
@@ -16,6 +17,7 @@ from fakes.http_fake import HTTPFake, Recorded, Reply
 BOT_TOKEN = "xoxb-test-bot"
 ADMIN_TOKEN = "xoxp-test-admin"
 ADMIN_METHODS = frozenset({"admin.emoji.add"})
+PERMALINK = "https://fake.slack.test/files/"
 
 
 class FakeSlack(HTTPFake):
@@ -32,6 +34,13 @@ class FakeSlack(HTTPFake):
         self.hidden: set[str] = set()
         #: Custom emoji images served by this fake (their emoji.list URLs point here).
         self.emoji_images: dict[str, bytes] = {}
+        #: The URL each emoji admin.emoji.add added was copied from.
+        self.emoji_sources: dict[str, str] = {}
+        #: Members users.info knows as workspace admins (`is_admin`) or owners (`is_owner`).
+        self.admins: set[str] = set()
+        self.owners: set[str] = set()
+        #: Every file an upload completed: Slack keeps them, so `reset` does not forget them.
+        self.files: set[str] = set()
 
     @property
     def base_url(self) -> str:
@@ -53,6 +62,9 @@ class FakeSlack(HTTPFake):
         self.shared.clear()
         self.hidden.clear()
         self.emoji_images.clear()
+        self.emoji_sources.clear()
+        self.admins.clear()
+        self.owners.clear()
 
     def share_file(self, file_id: str, name: str, data: bytes, mimetype: str = "image/png") -> None:
         self.shared[file_id] = (name, mimetype, data)
@@ -139,11 +151,35 @@ class FakeSlack(HTTPFake):
             }
         }
 
+    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = str(params.get("user") or "")
+        if not user.startswith(("U", "W")):
+            raise _SlackError("user_not_found")
+        owner = user in self.owners
+        return {
+            "user": {
+                "id": user,
+                "name": user.lower(),
+                "deleted": False,
+                "is_admin": user in self.admins or owner,  # Slack: owners are admins too
+                "is_owner": owner,
+                "is_primary_owner": False,
+                "is_bot": False,
+            }
+        }
+
+    def _known_file(self, reference: dict[str, Any]) -> bool:
+        """A `slack_file` refers to a file this Slack has (uploaded by the bot, or shared)."""
+        if "id" in reference:
+            return reference["id"] in self.files or reference["id"] in self.shared
+        url = str(reference.get("url") or "")
+        return url.removeprefix(PERMALINK) in self.files if url.startswith(PERMALINK) else False
+
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("trigger_id"):
             raise _SlackError("invalid_trigger_id")
         view = params["view"] if isinstance(params["view"], dict) else json.loads(params["view"])
-        problems = view_problems(view)
+        problems = view_problems(view, known_file=self._known_file)
         if problems:
             raise _SlackError("invalid_arguments", problems)
         return {"view": {"id": "V123", **view}}
@@ -153,7 +189,7 @@ class FakeSlack(HTTPFake):
         if not params.get("user_id"):
             raise _SlackError("invalid_arguments", ["[ERROR] missing required field: user_id"])
         view = params["view"] if isinstance(params["view"], dict) else json.loads(params["view"])
-        problems = view_problems(view, kind="home")
+        problems = view_problems(view, kind="home", known_file=self._known_file)
         if problems:
             raise _SlackError("invalid_arguments", problems)
         return {"view": {"id": "VH1", **view}}
@@ -164,7 +200,9 @@ class FakeSlack(HTTPFake):
     def _admin_emoji_add(self, params: dict[str, Any]) -> dict[str, Any]:
         if params["name"] in self.emoji:
             raise _SlackError("error_name_taken")
-        self.emoji[params["name"]] = params["url"]
+        # Slack copies the image and serves it from its own emoji host (never the source URL).
+        self.emoji[params["name"]] = f"https://emoji.test/T1/{params['name']}/abc123.png"
+        self.emoji_sources[params["name"]] = params["url"]
         self.added.append(params["name"])
         return {}
 
@@ -189,13 +227,10 @@ class FakeSlack(HTTPFake):
         files = (
             params["files"] if isinstance(params["files"], list) else json.loads(params["files"])
         )
+        self.files |= {str(f["id"]) for f in files}
         return {
             "files": [
-                {
-                    "id": f["id"],
-                    "title": f.get("title"),
-                    "permalink": f"https://fake.slack.test/files/{f['id']}",
-                }
+                {"id": f["id"], "title": f.get("title"), "permalink": f"{PERMALINK}{f['id']}"}
                 for f in files
             ]
         }
@@ -217,9 +252,22 @@ MAX_INPUT_LABEL = 2000
 MAX_PLAIN_TEXT_INPUT = 3000
 
 
-def view_problems(view: dict[str, Any], kind: str = "modal") -> list[str]:
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_ACTIONS_ELEMENTS = 25
+MAX_CHECKBOX_OPTIONS = 10
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_BLOCK_ID = 255
+
+
+def view_problems(
+    view: dict[str, Any],
+    kind: str = "modal",
+    known_file: Callable[[dict[str, Any]], bool] = lambda _reference: True,
+) -> list[str]:
     """What Slack would refuse in a modal (or a Home tab), in its `[ERROR] … [json-pointer:…]`
-    style."""
+    style. `known_file`: whether a `slack_file` names a file Slack has."""
     problems = []
     if view.get("type") != kind:
         problems.append(f"[ERROR] must be '{kind}' [json-pointer:/view/type]")
@@ -238,19 +286,52 @@ def view_problems(view: dict[str, Any], kind: str = "modal") -> list[str]:
     blocks = view.get("blocks") or []
     if len(blocks) > MAX_BLOCKS:
         problems.append("[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]")
+    block_ids = [block["block_id"] for block in blocks if "block_id" in block]
+    if len(block_ids) != len(set(block_ids)):
+        problems.append("[ERROR] duplicate block_id [json-pointer:/view/blocks]")
     for index, block in enumerate(blocks):
-        problems += _block_problems(block, f"/view/blocks/{index}")
+        problems += _block_problems(block, f"/view/blocks/{index}", known_file)
     return problems
 
 
-def _block_problems(block: dict[str, Any], pointer: str) -> list[str]:
-    if block.get("type") != "input":
-        return []
+def _block_problems(
+    block: dict[str, Any], pointer: str, known_file: Callable[[dict[str, Any]], bool]
+) -> list[str]:
+    problems = []
+    if len(str(block.get("block_id", ""))) > MAX_BLOCK_ID:
+        problems.append(
+            f"[ERROR] must be less than 256 characters [json-pointer:{pointer}/block_id]"
+        )
+    kind = block.get("type")
+    if kind == "header" and not 0 < len(block["text"]["text"]) <= MAX_HEADER_TEXT:
+        problems.append(f"[ERROR] must be 1-150 characters [json-pointer:{pointer}/text/text]")
+    if kind == "section":
+        if not 0 < len((block.get("text") or {}).get("text") or "") <= MAX_SECTION_TEXT:
+            problems.append(f"[ERROR] must be 1-3000 characters [json-pointer:{pointer}/text/text]")
+        if "accessory" in block:
+            problems += _element_problems(block["accessory"], f"{pointer}/accessory", known_file)
+    if kind == "image":
+        problems += _element_problems(block, pointer, known_file)
+    if kind == "actions":
+        elements = block.get("elements") or []
+        if not 0 < len(elements) <= MAX_ACTIONS_ELEMENTS:
+            problems.append(f"[ERROR] must have 1-25 items [json-pointer:{pointer}/elements]")
+        for index, element in enumerate(elements):
+            problems += _element_problems(element, f"{pointer}/elements/{index}", known_file)
+    if kind == "input":
+        problems += _input_problems(block, pointer, known_file)
+    return problems
+
+
+def _input_problems(
+    block: dict[str, Any], pointer: str, known_file: Callable[[dict[str, Any]], bool]
+) -> list[str]:
     problems = []
     label = (block.get("label") or {}).get("text") or ""
     if not 0 < len(label) <= MAX_INPUT_LABEL:
         problems.append(f"[ERROR] must be 1-2000 characters [json-pointer:{pointer}/label/text]")
     element = block.get("element") or {}
+    problems += _element_problems(element, f"{pointer}/element", known_file)
     if element.get("type") == "plain_text_input" and "initial_value" in element:
         value = element["initial_value"]
         limit = min(int(element.get("max_length") or MAX_PLAIN_TEXT_INPUT), MAX_PLAIN_TEXT_INPUT)
@@ -259,4 +340,67 @@ def _block_problems(block: dict[str, Any], pointer: str) -> list[str]:
                 f"[ERROR] must be 1-{limit} characters "
                 f"[json-pointer:{pointer}/element/initial_value]"
             )
+    return problems
+
+
+def _element_problems(
+    element: dict[str, Any], pointer: str, known_file: Callable[[dict[str, Any]], bool]
+) -> list[str]:
+    """Block elements as the Block Kit reference bounds them."""
+    problems: list[str] = []
+    kind = element.get("type")
+    if kind == "button":
+        if not 0 < len((element.get("text") or {}).get("text") or "") <= MAX_BUTTON_TEXT:
+            problems.append(f"[ERROR] must be 1-75 characters [json-pointer:{pointer}/text/text]")
+        if len(str(element.get("value", ""))) > MAX_BUTTON_VALUE:
+            problems.append(
+                f"[ERROR] must be less than 2001 characters [json-pointer:{pointer}/value]"
+            )
+    if kind == "image":
+        problems += _image_problems(element, pointer, known_file)
+    options = element.get("options") or []
+    if kind == "checkboxes" and not 0 < len(options) <= MAX_CHECKBOX_OPTIONS:
+        problems.append(f"[ERROR] must have 1-10 items [json-pointer:{pointer}/options]")
+    initial = element.get("initial_options", [])
+    if "initial_option" in element:
+        initial = [element["initial_option"]]
+    if any(option not in options for option in initial):
+        problems.append(
+            f"[ERROR] initial options must be among the options [json-pointer:{pointer}]"
+        )
+    if kind == "number_input":
+        problems += _number_problems(element, pointer)
+    return problems
+
+
+def _number_problems(element: dict[str, Any], pointer: str) -> list[str]:
+    if "is_decimal_allowed" not in element:
+        return [f"[ERROR] missing required field: is_decimal_allowed [json-pointer:{pointer}]"]
+    read = float if element["is_decimal_allowed"] else int
+    try:
+        low, high = read(element.get("min_value", "-inf")), read(element.get("max_value", "inf"))
+        value = read(element["initial_value"]) if "initial_value" in element else low
+    except ValueError:
+        return [f"[ERROR] not a valid number [json-pointer:{pointer}]"]
+    if not low <= value <= high:
+        return [f"[ERROR] must be between min_value and max_value [json-pointer:{pointer}]"]
+    return []
+
+
+def _image_problems(
+    element: dict[str, Any], pointer: str, known_file: Callable[[dict[str, Any]], bool]
+) -> list[str]:
+    """An image block or element: alt text, and one source that Slack can show."""
+    at = f"[json-pointer:{pointer}]"
+    problems = []
+    if not element.get("alt_text"):
+        problems.append(f"[ERROR] missing required field: alt_text {at}")
+    if len([key for key in ("image_url", "slack_file") if key in element]) != 1:
+        problems.append(f"[ERROR] must provide exactly one of image_url, slack_file {at}")
+    reference = element.get("slack_file")
+    if isinstance(reference, dict):
+        if len({"url", "id"} & set(reference)) != 1:
+            problems.append(f"[ERROR] slack_file must have exactly one of url, id {at}")
+        elif not known_file(reference):
+            problems.append(f"[ERROR] invalid slack_file: no such file {at}")
     return problems

@@ -127,3 +127,71 @@ def submission(view: dict[str, Any], view_id: str = "V1", **values: Any) -> dict
         "user": {"id": "U1"},
         "view": {**view, "id": view_id, "team_id": "T1", "state": {"values": state}},
     }
+
+
+def home_click(action_id: str, user: str = "U1", value: str | None = None) -> dict[str, Any]:
+    """A button on the App Home tab (block_actions from a `home` view: no message, no channel,
+    no response_url)."""
+    action: dict[str, Any] = {"action_id": action_id, "type": "button", "block_id": "b1"}
+    if value is not None:
+        action["value"] = value
+    return {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": user},
+        "trigger_id": "13345.7890.home",
+        "view": {"type": "home", "id": "VH1"},
+        "actions": [action],
+    }
+
+
+def home_opened(user: str) -> dict[str, Any]:
+    """The Events API's app_home_opened, signed like every request (a JSON body)."""
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "event": {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"},
+            "event_id": "Ev1",
+            "event_time": 1_800_000_000,
+        }
+    ).encode()
+    return function_url_event(body, "application/json")
+
+
+def settings_submission(view: dict[str, Any], user: str, **values: Any) -> dict[str, Any]:
+    """The admin's settings form submitted (`view`: the form we opened), as Slack sends it:
+    number inputs as strings, the channel as `selected_conversation`."""
+    state = {
+        "member_daily_images": {
+            "value": {"type": "number_input", "value": str(values["member_daily_images"])}
+        },
+        "workspace_monthly_budget_usd": {
+            "value": {"type": "number_input", "value": str(values["workspace_monthly_budget_usd"])}
+        },
+        "image_quality": {
+            "value": {
+                "type": "radio_buttons",
+                "selected_option": {"value": values["image_quality"]},
+            }
+        },
+        "styles": {
+            "value": {
+                "type": "checkboxes",
+                "selected_options": [{"value": style} for style in values["styles"]],
+            }
+        },
+        "announcement_channel": {
+            "value": {
+                "type": "conversations_select",
+                "selected_conversation": values.get("announcement_channel"),
+            }
+        },
+    }
+    return {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": user},
+        "view": {**view, "id": "VS1", "team_id": "T1", "state": {"values": state}},
+    }

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_slack_app import finished, open_modal, slack_environment, submit
+from test_slack_app import finished, open_modal, post, slack_environment, submit
 
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_slack import ADMIN_TOKEN, FakeSlack
+from fakes.slack_payloads import home_opened
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +57,19 @@ def test_a_name_taken_in_the_meantime_gets_a_suffix(admin_aws: LocalAWS, slack: 
     assert execution["status"] == "SUCCEEDED"
     names = [slack.params(c)["name"] for c in slack.calls("admin.emoji.add")]
     assert names[-1] in ("party_hat", "party_hat_2")
+
+
+def test_the_home_shows_an_added_emoji_with_its_slack_emoji_url(
+    admin_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    # GIVEN an emoji added to the workspace
+    view = open_modal(admin_aws, slack)
+    submit(admin_aws, view, "V-home", description="ship it", name="home_ship")
+    assert finished(admin_aws, "T1-V-home")["status"] == "SUCCEEDED"
+    # WHEN its maker opens the Home tab
+    post(admin_aws, home_opened("U1"))
+    # THEN its picture is the workspace's emoji as emoji.list serves it (Slack's copy)
+    blocks = slack.params(slack.calls("views.publish")[-1])["view"]["blocks"]
+    section = next(b for b in blocks if "home_ship" in json.dumps(b))
+    assert section["accessory"]["image_url"] == slack.emoji["home_ship"]
+    assert "X-Amz" not in json.dumps(blocks)

@@ -1,8 +1,8 @@
-"""The webhook's Slack: `views.open`, `emoji.list` and ephemeral answers through `response_url`,
-over the standard library's HTTP client.
+"""The webhook's Slack: `views.open`, `views.publish`, `emoji.list`, `users.info` and ephemeral
+answers through `response_url`, over the standard library's HTTP client.
 
 Not slack_sdk: importing it costs ~75 ms of a cold webhook, which has 3 s in all, and the webhook
-needs three calls. None of them is retried and none sleeps: a 429 answers at once (and
+needs a few calls. None of them is retried and none sleeps: a 429 answers at once (and
 `emoji.list` is then not asked until its Retry-After has passed), and each call has a 2 s timeout.
 """
 
@@ -31,7 +31,7 @@ class SlackWebApiInteractions:
         self._token = token
         self._base_url = api_base_url if api_base_url.endswith("/") else api_base_url + "/"
         self._api_origin = "{0.scheme}://{0.netloc}/".format(urlsplit(api_base_url))
-        self._emoji: tuple[float, set[str]] | None = None
+        self._emoji: tuple[float, dict[str, str]] | None = None
         self._emoji_list_blocked_until = 0.0
         self._lock = threading.Lock()
 
@@ -39,11 +39,18 @@ class SlackWebApiInteractions:
         self._call("views.open", json_body={"trigger_id": trigger_id, "view": view})
 
     def emoji_names(self) -> set[str]:
-        """Cached for a minute; while Slack rate-limits emoji.list, not asked at all (the
-        workflow's own name check decides then)."""
+        return set(self._emoji_list())
+
+    def emoji_urls(self, refresh: bool = False) -> dict[str, str]:
+        listed = self._emoji_list(0.0 if refresh else EMOJI_LIST_SECONDS)
+        return {name: url for name, url in listed.items() if not url.startswith("alias:")}
+
+    def _emoji_list(self, trusted_seconds: float = EMOJI_LIST_SECONDS) -> dict[str, str]:
+        """Cached a minute (unless the caller knows it lacks one); while Slack rate-limits
+        emoji.list, not asked at all (the workflow's own name check decides then)."""
         now = time.monotonic()
         with self._lock:
-            if self._emoji is not None and now - self._emoji[0] < EMOJI_LIST_SECONDS:
+            if self._emoji is not None and now - self._emoji[0] < trusted_seconds:
                 return self._emoji[1]
             if now < self._emoji_list_blocked_until:
                 raise SlackUnavailable("Slack is rate limiting emoji.list; not asking again yet.")
@@ -53,10 +60,18 @@ class SlackWebApiInteractions:
             with self._lock:
                 self._emoji_list_blocked_until = now + limited.retry_after
             raise SlackUnavailable("Slack is unavailable (emoji.list: ratelimited).") from None
-        names = set(answer.get("emoji") or {})
+        listed = answer.get("emoji")
+        emoji = {str(k): str(v) for k, v in listed.items()} if isinstance(listed, dict) else {}
         with self._lock:
-            self._emoji = (now, names)
-        return names
+            self._emoji = (now, emoji)
+        return emoji
+
+    def is_admin(self, user_id: str) -> bool:
+        """Asked every time, never cached: a member who stops being an admin stops at once."""
+        user = self._call("users.info", form={"user": user_id}).get("user")
+        if not isinstance(user, dict) or user.get("deleted"):
+            return False
+        return any(user.get(flag) is True for flag in ("is_admin", "is_owner", "is_primary_owner"))
 
     def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         self._call("views.publish", json_body={"user_id": user_id, "view": view})

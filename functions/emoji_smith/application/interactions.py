@@ -9,6 +9,12 @@ from typing import Any
 
 from emoji_smith.dependencies import slack_interactions
 from emoji_smith.domain.errors import EmojiSmithError
+from emoji_smith.domain.home_view import (
+    CREATE_ACTION,
+    EDIT_SETTINGS_ACTION,
+    MAKE_ANOTHER_ACTION,
+    SETTINGS_CALLBACK,
+)
 from emoji_smith.domain.slack_requests import MalformedPayload
 from emoji_smith.domain.slack_submissions import read_submission, submission_execution_name
 from emoji_smith.domain.slack_views import (
@@ -17,10 +23,16 @@ from emoji_smith.domain.slack_views import (
     create_emoji_modal,
     offered_sources,
 )
-from emoji_smith.domain.styles import PRESETS
+from emoji_smith.domain.styles import PRESETS, style_not_offered
+from emoji_smith.domain.workspace_settings import WorkspaceSettings
 from emoji_smith.settings import image_service_configured
 
 logger = logging.getLogger("emoji_smith.webhook")
+HOME_ACTIONS = (CREATE_ACTION, MAKE_ANOTHER_ACTION, EDIT_SETTINGS_ACTION)
+NO_STYLE = (
+    "This workspace offers no style that works just now. An admin can choose the styles on "
+    "Emoji Smith's Home tab."
+)
 MODAL_FAILED = (
     "Sorry, Slack did not let me open the Create emoji form just now. "
     "Please run the shortcut again."
@@ -41,23 +53,49 @@ def handle_interaction(payload: dict[str, Any]) -> dict[str, Any] | None:
         raise MalformedPayload("view is not an object")
     if kind == "view_submission" and view.get("callback_id") == MODAL_CALLBACK:
         return _submit(payload, view)
+    if kind == "view_submission" and view.get("callback_id") == SETTINGS_CALLBACK:
+        return _save_settings(payload, view)
     logger.info("Ignored an interaction: type=%s", kind)
     return None
 
 
-def _open_modal(payload: dict[str, Any]) -> None:
+def _team(payload: dict[str, Any]) -> str:
+    return str((payload.get("team") or {}).get("id") or payload.get("team_id") or "")
+
+
+def _workspace(team: str) -> WorkspaceSettings:
+    """The workspace's settings; the defaults when they cannot be read just now (the modal and
+    its checks are advisory: the workflow reads them again and decides)."""
+    from emoji_smith.dependencies import default_workspace_settings, workspace_settings
+
+    try:
+        return workspace_settings(team)
+    except Exception:
+        logger.exception("Could not read the settings of %s", team)
+        return default_workspace_settings()
+
+
+def _open_modal(payload: dict[str, Any], first_style: str = "") -> None:
+    """`first_style`: offered first (selected), when the workspace offers it."""
     with_images = image_service_configured()
     message = payload.get("message") or {}
     sources = offered_sources(message, _custom_emoji_named(message))
+    offered = _workspace(_team(payload)).styles
     styles = [
         key
         for key, preset in PRESETS.items()
-        if (with_images or not preset.needs_image_service) and (sources or not preset.needs_picture)
+        if key in offered
+        and (with_images or not preset.needs_image_service)
+        and (sources or not preset.needs_picture)
     ]
+    if not styles:
+        _tell(payload.get("response_url"), NO_STYLE)
+        return
     # Image styles first when they work: the offline ones are the fallback, not the point; with
     # a picture to start from, As is comes before the badge (which draws text only).
     styles.sort(
         key=lambda key: (
+            key != first_style,
             not PRESETS[key].needs_image_service,
             not (sources and PRESETS[key].needs_picture),
         )
@@ -90,19 +128,22 @@ def _custom_emoji_named(message: dict[str, Any]) -> set[str]:
         return set()
 
 
-def _over_limits(request: dict[str, Any]) -> dict[str, str]:
-    """The limits checked before starting (the workflow counts the job atomically again): an
-    inline error saying when it resets, or none. Offline styles are never limited."""
+def _over_limits(request: dict[str, Any], workspace: WorkspaceSettings) -> dict[str, str]:
+    """The workspace's rules checked before starting (the workflow checks them again, and
+    counts the job atomically): an inline error, saying when a limit resets, or none. Offline
+    styles are never limited."""
+    if not workspace.offers(str(request.get("style"))):
+        return {"style": style_not_offered(str(request.get("style")))}
     style = PRESETS.get(str(request.get("style")))
     if style is None or not style.needs_image_service:
         return {}
     from datetime import UTC, datetime
 
     from emoji_smith.application.spending import remaining
-    from emoji_smith.dependencies import advisory_usage_ledger, limits
+    from emoji_smith.dependencies import advisory_usage_ledger
     from emoji_smith.domain.quotas import Period, budget_refusal, member_refusal
 
-    bounds, now = limits(), datetime.now(UTC)
+    bounds, now = workspace.limits, datetime.now(UTC)
     team, user = str(request["team_id"]), str(request["user_id"])
     try:
         images_left, budget_left = remaining(team, user, advisory_usage_ledger(), bounds, now)
@@ -127,6 +168,7 @@ def handle_command(command: dict[str, str]) -> dict[str, Any] | None:
     _open_modal(
         {
             "trigger_id": command.get("trigger_id", ""),
+            "team_id": command.get("team_id", ""),
             "channel": {"id": command.get("channel_id", "")},
             "response_url": command.get("response_url"),
             # No message: nothing to react to; the result goes to the channel or a DM.
@@ -140,13 +182,14 @@ def _about(topic: str, command: dict[str, str]) -> str:
     from datetime import UTC, datetime
 
     from emoji_smith.application.spending import remaining
-    from emoji_smith.dependencies import limits, usage_ledger
+    from emoji_smith.dependencies import usage_ledger
     from emoji_smith.domain.quotas import Period, what_is_left
 
     team, user = command.get("team_id", ""), command.get("user_id", "")
     now = datetime.now(UTC)
     try:
-        images_left, budget_left = remaining(team, user, usage_ledger(), limits(), now)
+        bounds = _workspace(team).limits
+        images_left, budget_left = remaining(team, user, usage_ledger(), bounds, now)
     except Exception:
         logger.exception("Could not read the usage ledger")
         images_left, budget_left = -1, -1.0
@@ -175,39 +218,40 @@ def handle_event(document: dict[str, Any]) -> None:
         return
     if event.get("tab", "home") != "home":
         return
+    _publish_home(str(document.get("team_id") or ""), str(event.get("user") or ""))
+
+
+def _publish_home(team: str, user: str) -> None:
     from datetime import UTC, datetime
 
-    from emoji_smith.application.spending import remaining
-    from emoji_smith.dependencies import job_repository, limits, usage_ledger
-    from emoji_smith.domain.home_view import home_view
-    from emoji_smith.domain.quotas import Period, what_is_left
+    from emoji_smith.application.home import publish_home
+    from emoji_smith.dependencies import job_repository, usage_ledger
 
-    team, user = str(document.get("team_id") or ""), str(event.get("user") or "")
     try:
-        now = datetime.now(UTC)
-        images_left, budget_left = remaining(team, user, usage_ledger(), limits(), now)
-        quota = (
-            f"{what_is_left(images_left, budget_left, Period.at(now))} Badge and As is are free."
+        publish_home(
+            team,
+            user,
+            slack=slack_interactions(),
+            jobs=job_repository(),
+            ledger=usage_ledger(),
+            settings=_workspace(team),
+            now=datetime.now(UTC),
         )
-        everyone = job_repository().recent(team, limit=None)  # one scan for both lists
-        mine = [record for record in everyone if record.requester == user]
-        view = home_view(mine, everyone, quota)
-        slack_interactions().publish_home(user, view)
     except Exception:
         logger.exception("Could not publish the Home of %s", user)
 
 
 def _click(payload: dict[str, Any]) -> None:
-    """A button on a candidates message (or the Home's Create emoji): decide, and answer the
-    clicker (only them)."""
+    """A button on a candidates message: decide, and answer the clicker (only them); or one of
+    the Home tab's."""
     from emoji_smith.application.choosing import handle_click
     from emoji_smith.dependencies import job_repository, workflow
     from emoji_smith.domain.choices import read_click
 
     actions = payload.get("actions") or []
-    if actions and isinstance(actions[0], dict) and actions[0].get("action_id") == "home_create":
-        # From the Home tab: no message, no channel (the result goes to a DM).
-        _open_modal({"trigger_id": payload.get("trigger_id", ""), "message": {"text": ""}})
+    action = actions[0] if actions and isinstance(actions[0], dict) else {}
+    if action.get("action_id") in HOME_ACTIONS:
+        _home_click(payload, str(action.get("action_id")), str(action.get("value") or ""))
         return
     click = read_click(actions[0]) if actions and isinstance(actions[0], dict) else None
     if click is None:
@@ -216,6 +260,54 @@ def _click(payload: dict[str, Any]) -> None:
     user_id = str((payload.get("user") or {}).get("id") or "")
     answer = handle_click(click, user_id, job_repository(), workflow())
     _tell(payload.get("response_url"), answer)
+
+
+def _home_click(payload: dict[str, Any], action: str, value: str) -> None:
+    """From the Home tab there is no message and no channel: a new emoji goes to a DM."""
+    team, user = _team(payload), str((payload.get("user") or {}).get("id") or "")
+    trigger = str(payload.get("trigger_id", ""))
+    if action == CREATE_ACTION:
+        _open_modal({"trigger_id": trigger, "team_id": team, "message": {"text": ""}})
+    elif action == MAKE_ANOTHER_ACTION:
+        from emoji_smith.application.home import another_like
+        from emoji_smith.dependencies import job_repository
+
+        record = another_like(job_repository().get(value) if value else None, team, user)
+        if record is None:
+            logger.warning("Refused Make another for %s: job %r is not theirs", user, value)
+            return
+        modal = {
+            "trigger_id": trigger,
+            "team_id": team,
+            "message": {"text": record.description or ""},
+        }
+        _open_modal(modal, first_style=record.style or "")
+    elif action == EDIT_SETTINGS_ACTION:
+        from emoji_smith.application.home import open_settings
+        from emoji_smith.settings import get_settings
+
+        try:
+            open_settings(
+                trigger, user, slack_interactions(), _workspace(team), get_settings().image_model
+            )
+        except EmojiSmithError as error:
+            logger.error("Could not open the settings form: %s", error)
+
+
+def _save_settings(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
+    from emoji_smith.application.home import save_settings
+    from emoji_smith.dependencies import settings_store
+
+    team, user = _team(payload), str((payload.get("user") or {}).get("id") or "")
+    try:
+        errors = save_settings(view, team, user, slack_interactions(), settings_store())
+    except Exception:  # the admin keeps the form and can save again
+        logger.exception("Could not save the settings of %s", team)
+        errors = {"member_daily_images": "The settings could not be saved just now. Try again."}
+    if errors:
+        return {"response_action": "errors", "errors": errors}
+    _publish_home(team, user)  # the admin sees the change at once
+    return {"response_action": "clear"}
 
 
 def _tell(response_url: object, text: str) -> None:
@@ -238,7 +330,7 @@ def _submit(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
         taken = set()
     request, errors = read_submission(view, team_id, user_id, taken)
     if not errors:
-        errors = _over_limits(request)
+        errors = _over_limits(request, _workspace(team_id))
     if errors:
         return {"response_action": "errors", "errors": errors}
     from emoji_smith.dependencies import workflow

@@ -28,7 +28,13 @@ class Spending:
         period = Period.at(self.now)
         dollars = image_cost_usd(self.model, self.quality, request.options)
         return Charge(
-            request.team_id, request.user_id, request.options, dollars, period.day, period.month
+            request.team_id,
+            request.user_id,
+            request.options,
+            dollars,
+            period.day,
+            period.month,
+            self.quality,
         )
 
 
@@ -63,6 +69,14 @@ def give_back(job_id: str, jobs: JobRepository, ledger: UsageLedger) -> bool:
         return False
     ledger.release(Charge.from_record(record.reservation))
     return True
+
+
+def priced_quality(record: JobRecord | None) -> str | None:
+    """The quality the job's reservation was priced at (None: it has none, e.g. a job from
+    before quality was kept with it)."""
+    if record is None or record.reservation is None:
+        return None
+    return Charge.from_record(record.reservation).quality or None
 
 
 def remaining(

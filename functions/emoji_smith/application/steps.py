@@ -7,7 +7,7 @@ job is billed at most once per image and delivered at most once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from emoji_smith.application.events import (
@@ -33,7 +33,7 @@ from emoji_smith.domain.models import (
     JobStatus,
 )
 from emoji_smith.domain.prompts import build_prompt
-from emoji_smith.domain.styles import PRESETS
+from emoji_smith.domain.styles import PRESETS, style_not_offered
 from emoji_smith.domain.validation import parse_request, validate_request
 from emoji_smith.ports import (
     CircuitStore,
@@ -63,13 +63,17 @@ def validate(
     *,
     images_configured: bool,
     spending: Spending | None = None,
+    styles_offered: Collection[str] | None = None,
 ) -> Validated:
     """The request checked, counted against the limits (image styles), recorded as RUNNING and
-    the member told it has started."""
+    the member told it has started. `styles_offered`: the workspace's; a new job in another
+    style is refused (a job already started keeps its style if an admin drops it later)."""
     request = validate_request(parse_request(event.request), images_configured)
     record = jobs.get(event.job_id)
     if record is not None and record.delivered:
         return Validated(request, replay=True)
+    if record is None and styles_offered is not None and request.style not in styles_offered:
+        raise InvalidRequest(style_not_offered(request.style))
     charge = reserve(event.job_id, request, jobs, spending, record) if spending else None
     jobs.record_progress(event.job_id, request, JobStatus.RUNNING, "Validate", charge)
     try:

@@ -47,6 +47,9 @@ class Charge:
     dollars: float
     day: str
     month: str
+    #: The image quality it was priced at: the job asks the image service for exactly that,
+    #: even if an admin changes the workspace's quality meanwhile.
+    quality: str = ""
 
     @classmethod
     def from_record(cls, stored: Mapping[str, object]) -> Charge:
@@ -58,6 +61,7 @@ class Charge:
             dollars=float(str(stored["dollars"])),
             day=str(stored["day"]),
             month=str(stored["month"]),
+            quality=str(stored.get("quality") or ""),
         )
 
 

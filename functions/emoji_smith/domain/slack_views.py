@@ -53,7 +53,7 @@ def offered_sources(message: dict[str, Any], custom_emoji: set[str]) -> list[dic
     return pictures + emoji
 
 
-def _input(
+def input_block(
     block_id: str,
     label: str,
     element: dict[str, Any],
@@ -72,7 +72,7 @@ def _input(
     return block
 
 
-def _option(value: str, text: str) -> dict[str, Any]:
+def plain_option(value: str, text: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text}, "value": value}
 
 
@@ -102,15 +102,15 @@ def create_emoji_modal(
             : -max(1, len(encoded) - MAX_METADATA)
         ]
         encoded = json.dumps(metadata, ensure_ascii=False)
-    style_options = [_option(key, PRESETS[key].label[:75]) for key in styles]
+    style_options = [plain_option(key, PRESETS[key].label[:75]) for key in styles]
     source_block = _source_block(sources or [])
     # From /emoji there is no message: "thread" then means the channel itself.
     here = "In the message's thread" if message.get("ts") else "In this channel"
-    still = _option(NO_ANIMATION, "None (a still emoji)")
+    still = plain_option(NO_ANIMATION, "None (a still emoji)")
     animation_options = [
         still,
-        *(_option(effect.name, effect.label) for effect in EFFECTS),
-        *([_option(AI_ANIMATION, AI_ANIMATION_LABEL)] if ai_animation else []),
+        *(plain_option(effect.name, effect.label) for effect in EFFECTS),
+        *([plain_option(AI_ANIMATION, AI_ANIMATION_LABEL)] if ai_animation else []),
     ]
     return {
         "type": "modal",
@@ -120,7 +120,7 @@ def create_emoji_modal(
         "close": {"type": "plain_text", "text": "Cancel"},
         "private_metadata": encoded,
         "blocks": [
-            _input(
+            input_block(
                 "description",
                 "Description",
                 {
@@ -135,7 +135,7 @@ def create_emoji_modal(
                 optional=bool(sources),
             ),
             *source_block,
-            _input(
+            input_block(
                 "name",
                 "Emoji name",
                 {
@@ -147,7 +147,7 @@ def create_emoji_modal(
                 optional=True,
                 hint=f"Optional; {NAME_RULE}.",
             ),
-            _input(
+            input_block(
                 "style",
                 "Style",
                 {
@@ -157,7 +157,7 @@ def create_emoji_modal(
                     "initial_option": style_options[0],
                 },
             ),
-            _input(
+            input_block(
                 "animation",
                 "Animation",
                 {
@@ -168,28 +168,28 @@ def create_emoji_modal(
                 },
                 hint="Effects work with every style, offline too.",
             ),
-            _input(
+            input_block(
                 "transparent",
                 "Background",
                 {
                     "type": "checkboxes",
                     "action_id": "value",
-                    "options": [_option("yes", "Transparent")],
-                    "initial_options": [_option("yes", "Transparent")],
+                    "options": [plain_option("yes", "Transparent")],
+                    "initial_options": [plain_option("yes", "Transparent")],
                 },
                 optional=True,
             ),
-            _input(
+            input_block(
                 "options",
                 "How many options",
                 {
                     "type": "static_select",
                     "action_id": "value",
-                    "options": [_option(str(n), str(n)) for n in range(1, MAX_OPTIONS + 1)],
-                    "initial_option": _option("1", "1"),
+                    "options": [plain_option(str(n), str(n)) for n in range(1, MAX_OPTIONS + 1)],
+                    "initial_option": plain_option("1", "1"),
                 },
             ),
-            _input(
+            input_block(
                 "share_to",
                 "Share the result",
                 {
@@ -197,12 +197,12 @@ def create_emoji_modal(
                     "action_id": "value",
                     # From the Home tab there is no channel: only a DM can reach the member.
                     "options": [
-                        *([_option("thread", here)] if channel_id else []),
-                        _option("dm", "In a DM to me"),
+                        *([plain_option("thread", here)] if channel_id else []),
+                        plain_option("dm", "In a DM to me"),
                     ],
-                    "initial_option": _option("thread", here)
+                    "initial_option": plain_option("thread", here)
                     if channel_id
-                    else _option("dm", "In a DM to me"),
+                    else plain_option("dm", "In a DM to me"),
                 },
             ),
         ],
@@ -213,9 +213,9 @@ def _source_block(sources: list[dict[str, str]]) -> list[dict[str, Any]]:
     """ "Start from": nothing, or one of the offered pictures (the first picture by default)."""
     if not sources:
         return []
-    nothing = _option(NO_SOURCE, "Nothing (describe it)")
+    nothing = plain_option(NO_SOURCE, "Nothing (describe it)")
     choices = [
-        _option(
+        plain_option(
             str(index),
             (source["label"] if source["kind"] == "emoji" else f"Picture: {source['label']}")[:75],
         )
@@ -225,7 +225,7 @@ def _source_block(sources: list[dict[str, str]]) -> list[dict[str, Any]]:
         (c for c, s in zip(choices, sources, strict=True) if s["kind"] == "file"), nothing
     )
     return [
-        _input(
+        input_block(
             "source",
             "Start from",
             {

@@ -72,3 +72,8 @@ def image_service_needed(style: str) -> str:
         f"The {style} style needs an image service: set OPENAI_API_KEY. "
         f"The {OFFLINE_STYLE} style works offline."
     )
+
+
+def style_not_offered(style: str) -> str:
+    label = PRESETS[style].label.split(" (")[0] if style in PRESETS else style
+    return f"This workspace does not offer the {label} style any more: pick another one."

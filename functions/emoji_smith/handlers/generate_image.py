@@ -12,13 +12,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import GenerateImageEvent, parse_event
 from emoji_smith.application.image_steps import generate_images
+from emoji_smith.application.spending import priced_quality
 from emoji_smith.dependencies import (
     image_generator,
     image_store,
     job_repository,
     picture_source,
+    workspace_settings,
 )
 from emoji_smith.domain.costs import image_cost_usd
+from emoji_smith.domain.styles import PRESETS
 from emoji_smith.observability import metric
 from emoji_smith.settings import get_settings
 
@@ -28,19 +31,17 @@ logger = Logger()
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse_event(GenerateImageEvent, event)
-    settings = get_settings()
+    model, quality = get_settings().image_model, _quality(step)
 
     def billed(images: int) -> None:
-        dollars = image_cost_usd(settings.image_model, settings.image_quality, images)
-        job_repository().record_bill(
-            step.job_id, images, dollars, settings.image_model, settings.image_quality
-        )
+        dollars = image_cost_usd(model, quality, images)
+        job_repository().record_bill(step.job_id, images, dollars, model, quality)
         workspace = ("workspace", step.request.team_id)
         metric("ImagesBilled", images, dimension=workspace)
         metric("EstimatedCostUsd", dollars, "None", dimension=workspace)
 
     generated = generate_images(
-        step, image_store(), image_generator(step.prompt.style), picture_source, billed
+        step, image_store(), image_generator(step.prompt.style, quality), picture_source, billed
     )
     if generated.reused:
         logger.info("Reusing stored images", extra={"keys": generated.images.original_keys})
@@ -48,3 +49,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     else:
         metric("GenerationSeconds", generated.seconds, "Seconds")
     return generated.images.model_dump()
+
+
+def _quality(step: GenerateImageEvent) -> str:
+    """The quality the job was priced at when it was validated; else the workspace's now."""
+    if not PRESETS[step.prompt.style].needs_image_service:
+        return "low"  # offline: no image service, nothing billed
+    pinned = priced_quality(job_repository().get(step.job_id))
+    return pinned or workspace_settings(step.request.team_id).image_quality

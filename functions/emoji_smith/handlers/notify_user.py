@@ -9,18 +9,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import NotifyUserEvent, parse_event
 from emoji_smith.application.steps import tell_delivered
-from emoji_smith.dependencies import job_repository, slack_gateway
-from emoji_smith.settings import get_settings
+from emoji_smith.dependencies import job_repository, slack_gateway, workspace_settings
 
 logger = Logger()
 
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    step = parse_event(NotifyUserEvent, event)
     tell_delivered(
-        parse_event(NotifyUserEvent, event),
+        step,
         slack_gateway(),
         job_repository(),
-        get_settings().announcement_channel,
+        workspace_settings(step.request.team_id).announcement_channel,
     )
     return {"notified": True}

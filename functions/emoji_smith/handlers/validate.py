@@ -12,7 +12,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from emoji_smith.application.events import ValidateEvent, parse_event
 from emoji_smith.application.spending import Spending
 from emoji_smith.application.steps import validate
-from emoji_smith.dependencies import job_repository, limits, slack_gateway, usage_ledger
+from emoji_smith.dependencies import (
+    job_repository,
+    slack_gateway,
+    usage_ledger,
+    workspace_settings,
+)
 from emoji_smith.observability import metric
 from emoji_smith.settings import get_settings, image_service_configured
 
@@ -22,16 +27,23 @@ logger = Logger()
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metric("EmojiRequested", 1)
-    settings = get_settings()
+    step = parse_event(ValidateEvent, event)
+    asked = step.request if isinstance(step.request, dict) else {}  # Validate refuses the rest
+    workspace = workspace_settings(str(asked.get("team_id") or ""))
     spending = Spending(
-        usage_ledger(), limits(), settings.image_model, settings.image_quality, datetime.now(UTC)
+        usage_ledger(),
+        workspace.limits,
+        get_settings().image_model,
+        workspace.image_quality,
+        datetime.now(UTC),
     )
     validated = validate(
-        parse_event(ValidateEvent, event),
+        step,
         job_repository(),
         slack_gateway(),
         images_configured=image_service_configured(),
         spending=spending,
+        styles_offered=workspace.styles,
     )
     if validated.replay:
         logger.info("Already delivered: a replay; the member is not told again")
