@@ -54,6 +54,7 @@ import json, sys
 from emoji_smith.handlers.webhook import handler
 answer = handler(json.loads(sys.stdin.read()), None)
 assert answer["statusCode"] == 200, answer
+assert "boto3" not in sys.modules, "the shortcut imported boto3"
 print(time.perf_counter() - started)
 """
 BUILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "functions", "packaging")
@@ -112,17 +113,29 @@ def bench_cold_shortcut(rounds: int) -> bool:
         _build_package(package, "local")
         import boto3
 
-        boto3.client(
-            "secretsmanager",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",  # noqa: S106 (moto's server takes any key)
-        ).create_secret(
+        access = {
+            "endpoint_url": endpoint,
+            "region_name": "us-east-1",
+            "aws_access_key_id": "bench",
+            "aws_secret_access_key": "bench",  # moto's server takes any key
+        }
+        boto3.client("secretsmanager", **access).create_secret(
             Name="bench-app",
             SecretString=json.dumps(
                 {"SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": BOT_TOKEN}
             ),
+        )
+        # The workspace's saved settings, which the shortcut reads (the styles it offers).
+        dynamodb = boto3.client("dynamodb", **access)
+        dynamodb.create_table(
+            TableName="bench-settings",
+            AttributeDefinitions=[{"AttributeName": "team_id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "team_id", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        dynamodb.put_item(
+            TableName="bench-settings",
+            Item={"team_id": {"S": "T1"}, "styles": {"L": [{"S": "badge"}, {"S": "cartoon"}]}},
         )
         environment = {
             "PYTHONPATH": package,
@@ -131,6 +144,7 @@ def bench_cold_shortcut(rounds: int) -> bool:
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_ENDPOINT_URL": endpoint,
             "EMOJI_SMITH_SECRET_NAME": "bench-app",
+            "SETTINGS_TABLE_NAME": "bench-settings",
             "SLACK_API_BASE_URL": slack.base_url,
         }
         walls, insides = [], []
@@ -152,7 +166,8 @@ def bench_cold_shortcut(rounds: int) -> bool:
     wall, inside = statistics.median(walls[1:]), statistics.median(insides[1:])
     ok = wall <= 0.150 and opened == rounds + 1
     print(
-        "cold webhook: fresh process → first shortcut answered (secret read + views.open)\n"
+        "cold webhook: fresh process → first shortcut answered (secret and settings read, "
+        "views.open)\n"
         f"  median {wall * 1000:.0f} ms process start to exit, {inside * 1000:.0f} ms of it "
         f"in the handler's imports and work (budget 150 ms)  {'OK' if ok else 'OVER BUDGET'}"
         "   [anchor: 820 ms]"
@@ -168,6 +183,17 @@ class _NoOutboundCalls:
 
     def emoji_names(self) -> set[str]:
         return {"party"}
+
+
+def _default_settings(team: str) -> Any:
+    from emoji_smith.dependencies import default_workspace_settings
+
+    return default_workspace_settings()
+
+
+class _NothingSpentYet:
+    def spent(self, team: str, user: str, period: Any) -> tuple[int, float]:
+        return 0, 0.0
 
 
 class _StartExecutionEndpoint(BaseHTTPRequestHandler):
@@ -205,6 +231,10 @@ def bench_handling(rounds: int) -> bool:
     from emoji_smith.handlers.webhook import handler
 
     dependencies.slack_interactions = _NoOutboundCalls  # type: ignore[assignment]
+    # The workspace's settings and the modal's quota figures are outbound calls (DynamoDB) too:
+    # excluded the same way.
+    dependencies.workspace_settings = _default_settings  # type: ignore[assignment]
+    dependencies.advisory_usage_ledger = _NothingSpentYet  # type: ignore[assignment]
     import emoji_smith.application.interactions as routes
 
     routes.slack_interactions = dependencies.slack_interactions  # type: ignore[attr-defined]

@@ -13,6 +13,13 @@ import pytest
 
 from emoji_smith import dependencies
 from emoji_smith.adapters import secrets_manager as secrets_manager_adapter
+from emoji_smith.adapters.aws_signed_json import (
+    DYNAMODB,
+    SECRETS_MANAGER,
+    Credentials,
+    Service,
+    signed_headers,
+)
 from emoji_smith.settings import SECRET_KEYS, image_service_configured, secret
 
 
@@ -71,31 +78,40 @@ def app_secret(
     secrets_manager_adapter.forget()
 
 
-def test_the_secret_request_is_signed_exactly_as_botocore_signs_it() -> None:
-    # GIVEN one GetSecretValue request with a session token, signed by botocore's SigV4 signer
+@pytest.mark.parametrize(
+    ("service", "operation", "body"),
+    [
+        (SECRETS_MANAGER, "GetSecretValue", b'{"SecretId": "app"}'),
+        (DYNAMODB, "GetItem", b'{"TableName": "t", "Key": {"team_id": {"S": "T1"}}}'),
+    ],
+    ids=["secretsmanager", "dynamodb"],
+)
+def test_a_request_is_signed_exactly_as_botocore_signs_it(
+    service: Service, operation: str, body: bytes
+) -> None:
+    # GIVEN one request with a session token, signed by botocore's SigV4 signer
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials as BotocoreCredentials
 
-    url = "https://secretsmanager.eu-west-1.amazonaws.com/"
-    body = b'{"SecretId": "app"}'
+    url = f"https://{service.name}.eu-west-1.amazonaws.com/"
     headers = {
-        "Content-Type": secrets_manager_adapter.CONTENT_TYPE,
-        "X-Amz-Target": secrets_manager_adapter.TARGET,
+        "Content-Type": service.content_type,
+        "X-Amz-Target": service.target_prefix + operation,
     }
     request = AWSRequest(method="POST", url=url, data=body, headers=headers)
-    signer = SigV4Auth(
-        BotocoreCredentials("AKID", "SECRET", "TOKEN"), "secretsmanager", "eu-west-1"
-    )
+    signer = SigV4Auth(BotocoreCredentials("AKID", "SECRET", "TOKEN"), service.name, "eu-west-1")
     signer.add_auth(request)
     moment = datetime.strptime(request.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     # WHEN ours signs the same request at the same moment
-    ours = secrets_manager_adapter.signed_headers(
+    ours = signed_headers(
+        service,
+        operation,
         url,
         body,
-        "eu-west-1",
-        secrets_manager_adapter.Credentials("AKID", "SECRET", "TOKEN"),
-        moment,
+        region="eu-west-1",
+        credentials=Credentials("AKID", "SECRET", "TOKEN"),
+        now=moment,
     )
     # THEN the signatures are the same
     assert ours["authorization"] == request.headers["Authorization"]

@@ -1,32 +1,40 @@
-"""A workspace's saved settings in DynamoDB: one item per team, replaced whole on each save."""
+"""A workspace's saved settings in DynamoDB: one item per team, replaced whole on each save.
+
+Read on every request, the webhook's shortcut included — a cold one must open the modal within
+Slack's 3 s, and importing boto3 for this one GetItem would cost ~200 ms. So the calls go
+through boto3 only when the process has it loaded already (a warm container, a step, the local
+runtime), and otherwise through the standard library's signed client (`aws_signed_json`).
+Both speak DynamoDB's JSON API: the same request and answer documents.
+"""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-from emoji_smith.adapters.aws_clients import dynamodb_client
+from emoji_smith.adapters.aws_signed_json import DYNAMODB, call
 
 
 class DynamoDBSettingsStore:
-    def __init__(self, table: str) -> None:
+    def __init__(self, table: str, signed_client: bool | None = None) -> None:
+        """`signed_client`: True or False to choose the client (tests); None decides per call."""
         self._table = table
+        self._signed_client = signed_client
 
     def saved(self, team: str) -> dict[str, Any] | None:
-        item = (
-            dynamodb_client()
-            .get_item(TableName=self._table, Key={"team_id": {"S": team}}, ConsistentRead=True)
-            .get("Item")
-        )
-        if item is None:
+        key = {"team_id": {"S": team}}
+        item = self._call("GetItem", {"TableName": self._table, "Key": key, "ConsistentRead": True})
+        found = item.get("Item")
+        if not isinstance(found, dict):
             return None
         saved: dict[str, Any] = {}
-        for key, value in item.items():
+        for name, value in found.items():
             if "S" in value:
-                saved[key] = value["S"]
+                saved[name] = value["S"]
             elif "N" in value:
-                saved[key] = value["N"]
+                saved[name] = value["N"]
             elif "L" in value:
-                saved[key] = [element.get("S", "") for element in value["L"]]
+                saved[name] = [element.get("S", "") for element in value["L"]]
         return saved
 
     def save(self, team: str, settings: dict[str, Any], by: str, at: int) -> None:
@@ -35,11 +43,25 @@ class DynamoDBSettingsStore:
             "updated_by": {"S": by},
             "updated_at": {"N": str(at)},
         }
-        for key, value in settings.items():
+        for name, value in settings.items():
             if isinstance(value, list | tuple):
-                item[key] = {"L": [{"S": str(element)} for element in value]}
+                item[name] = {"L": [{"S": str(element)} for element in value]}
             elif isinstance(value, int | float):
-                item[key] = {"N": repr(value)}
+                item[name] = {"N": repr(value)}
             else:
-                item[key] = {"S": str(value)}
-        dynamodb_client().put_item(TableName=self._table, Item=item)
+                item[name] = {"S": str(value)}
+        self._call("PutItem", {"TableName": self._table, "Item": item})
+
+    def _call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        signed = self._signed_client
+        if signed is None:
+            signed = "boto3" not in sys.modules
+        if signed:
+            return call(DYNAMODB, operation, request)
+        from emoji_smith.adapters.aws_clients import dynamodb_client
+
+        client = dynamodb_client()
+        answer = (
+            client.get_item(**request) if operation == "GetItem" else client.put_item(**request)
+        )
+        return dict(answer)

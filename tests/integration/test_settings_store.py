@@ -1,0 +1,70 @@
+"""The settings table through both of its clients — boto3, and the signed standard-library
+client a cold webhook uses — against DynamoDB's API (moto's server): each reads what the other
+wrote, and a missing table is an error, not silently the defaults."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from emoji_smith.adapters.aws_signed_json import AwsCallFailed
+from emoji_smith.adapters.dynamodb_settings_store import DynamoDBSettingsStore
+
+
+@pytest.fixture
+def table(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    for key, value in {
+        "AWS_ENDPOINT_URL": moto_server,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(key, value)
+    from emoji_smith.adapters.aws_clients import dynamodb_client
+
+    dynamodb_client.cache_clear()  # a client for this endpoint
+    name = f"settings-{uuid.uuid4().hex[:8]}"
+    boto3.client("dynamodb", endpoint_url=moto_server).create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "team_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "team_id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    yield name
+    dynamodb_client.cache_clear()
+
+
+SETTINGS = {
+    "member_daily_images": 3,
+    "workspace_monthly_budget_usd": 12.5,
+    "image_quality": "medium",
+    "styles": ("badge", "cartoon"),
+    "announcement_channel": "",
+}
+STORED = {
+    "team_id": "T1",
+    "member_daily_images": "3",
+    "workspace_monthly_budget_usd": "12.5",
+    "image_quality": "medium",
+    "styles": ["badge", "cartoon"],
+    "announcement_channel": "",
+    "updated_by": "UA",
+    "updated_at": "1800000000",
+}
+
+
+@pytest.mark.parametrize(("writer", "reader"), [(False, True), (True, False)])
+def test_each_client_reads_what_the_other_wrote(table: str, writer: bool, reader: bool) -> None:
+    DynamoDBSettingsStore(table, signed_client=writer).save("T1", SETTINGS, "UA", 1_800_000_000)
+    assert DynamoDBSettingsStore(table, signed_client=reader).saved("T1") == STORED
+    assert DynamoDBSettingsStore(table, signed_client=reader).saved("T2") is None
+
+
+def test_the_signed_client_reports_a_missing_table(table: str) -> None:
+    with pytest.raises(AwsCallFailed) as failure:
+        DynamoDBSettingsStore("no-such-table", signed_client=True).saved("T1")
+    assert failure.value.status == 400
+    assert "ResourceNotFoundException" in failure.value.detail
