@@ -109,6 +109,7 @@ class Operations:
             max_attempts=max_attempts,
             lookback=timedelta(hours=hours),
             dry_run=dry_run,
+            ledger=self._ledger,
         )
         return report.as_dict()
 

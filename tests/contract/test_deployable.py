@@ -133,7 +133,12 @@ ENVIRONMENT: dict[str, set[str]] = {
         "USAGE_TABLE_NAME",
     },
     "CloseCircuitFunction": {"CIRCUIT_TABLE_NAME"},
-    "RetryFailedJobsFunction": {"STATE_MACHINE_ARN", "JOBS_TABLE_NAME", "RETRY_MAX_ATTEMPTS"},
+    "RetryFailedJobsFunction": {
+        "STATE_MACHINE_ARN",
+        "JOBS_TABLE_NAME",
+        "RETRY_MAX_ATTEMPTS",
+        "USAGE_TABLE_NAME",
+    },
 }
 
 

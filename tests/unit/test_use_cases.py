@@ -272,6 +272,43 @@ def test_the_schedule_gives_up_after_the_retry_limit() -> None:
     assert workflow.redriven == []
 
 
+def test_a_job_given_up_on_gives_back_its_unbilled_reservation_once() -> None:
+    # GIVEN a job that reserved one image, failed retryably, and used up its retries
+    workflow, jobs, ledger = InMemoryWorkflow(NOW), InMemoryJobs(), InMemoryLedger()
+    spending = Spending(ledger, Limits(5, 10.0), "gpt-image-2", "low", NOW)
+    charge = reserve("j1", REQUEST, jobs, spending)
+    jobs.record_progress("j1", REQUEST, JobStatus.RUNNING, "Validate", charge)
+    workflow.runs.append(failed_run("j1", "ImageServiceUnavailable", now=NOW))
+    for attempt in (1, 2, 3):
+        jobs.record_retry("j1", attempt, "ImageServiceUnavailable", "redrive")
+    assert ledger.spent(REQUEST.team_id, "U1", Period.at(NOW))[0] == 1
+    # WHEN the schedule runs (twice)
+    first = retry_failed_jobs(
+        workflow, jobs, max_attempts=3, lookback=timedelta(days=1), now=NOW, ledger=ledger
+    )
+    second = retry_failed_jobs(
+        workflow, jobs, max_attempts=3, lookback=timedelta(days=1), now=NOW, ledger=ledger
+    )
+    # THEN the member's image is given back once, and nothing is retried
+    assert (first.released, second.released) == (["j1"], [])
+    assert ledger.spent(REQUEST.team_id, "U1", Period.at(NOW)) == (0, 0.0)
+    assert workflow.redriven == []
+
+
+def test_a_billed_job_given_up_on_keeps_its_charge() -> None:
+    workflow, jobs, ledger = InMemoryWorkflow(NOW), InMemoryJobs(), InMemoryLedger()
+    spending = Spending(ledger, Limits(5, 10.0), "gpt-image-2", "low", NOW)
+    charge = reserve("j1", REQUEST, jobs, spending)
+    jobs.record_progress("j1", REQUEST, JobStatus.RUNNING, "Validate", charge)
+    jobs.record_bill("j1", 1, 0.006, "gpt-image-2", "low")
+    workflow.runs.append(failed_run("j1", "SlackRejected", now=NOW))
+    report = retry_failed_jobs(
+        workflow, jobs, max_attempts=3, lookback=timedelta(days=1), now=NOW, ledger=ledger
+    )
+    assert report.released == []
+    assert ledger.spent(REQUEST.team_id, "U1", Period.at(NOW))[0] == 1
+
+
 def test_an_outcome_is_never_retried() -> None:
     workflow, jobs = InMemoryWorkflow(NOW), InMemoryJobs()
     workflow.runs.append(failed_run("j1", "ContentRejected", now=NOW))

@@ -6,8 +6,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from emoji_smith.application.spending import give_back
 from emoji_smith.domain.retries import RetryAction, plan_retries
-from emoji_smith.ports import JobRepository, Workflow
+from emoji_smith.ports import JobRepository, UsageLedger, Workflow
 
 
 @dataclass
@@ -16,6 +17,8 @@ class RetryReport:
     restarted: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     planned: list[str] = field(default_factory=list)
+    #: Jobs given up on whose unbilled reservation was given back now.
+    released: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -23,6 +26,7 @@ class RetryReport:
             "restarted": self.restarted,
             "skipped": self.skipped,
             "planned": self.planned,
+            "released": self.released,
         }
 
 
@@ -34,7 +38,10 @@ def retry_failed_jobs(
     lookback: timedelta,
     dry_run: bool = False,
     now: datetime | None = None,
+    ledger: UsageLedger | None = None,
 ) -> RetryReport:
+    """Redrive or restart what may be retried. A job given up on (never retried, or out of
+    attempts) gives its reservation back if nothing was billed: no retry will use it now."""
     moment = now or datetime.now(UTC)
     runs = workflow.recent_runs(moment - lookback)
     failed_jobs = {run.job_id for run in runs if run.status != "RUNNING"}
@@ -43,6 +50,8 @@ def retry_failed_jobs(
     for action in plan_retries(runs, attempts, moment, max_attempts):
         if action.kind == "skip":
             report.skipped[action.run.job_id] = action.reason
+            if ledger is not None and not dry_run and give_back(action.run.job_id, jobs, ledger):
+                report.released.append(action.run.job_id)
         elif dry_run:
             report.planned.append(f"{action.run.job_id}: {action.kind} ({action.reason})")
         else:

@@ -1,5 +1,6 @@
 """RetryFailedJobs (on a schedule): redrive — or restart — the retryable failures of the last
-day, at most RETRY_MAX_ATTEMPTS times per job. Safe to run twice."""
+day, at most RETRY_MAX_ATTEMPTS times per job; a job given up on gives back its unbilled
+reservation. Safe to run twice."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.retry_schedule import retry_failed_jobs
-from emoji_smith.dependencies import job_repository, workflow
+from emoji_smith.dependencies import job_repository, usage_ledger, workflow
 from emoji_smith.settings import get_settings
 
 logger = Logger()
@@ -25,6 +26,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         max_attempts=settings.retry_max_attempts,
         lookback=timedelta(hours=settings.retry_lookback_hours),
         dry_run=bool(event.get("dry_run")),
+        ledger=usage_ledger(),
     )
     logger.info("Retried failed jobs", extra=report.as_dict())
     return report.as_dict()
