@@ -22,7 +22,13 @@ from emoji_smith.application.retry_schedule import retry_failed_jobs
 from emoji_smith.application.spending import Spending, give_back, reserve
 from emoji_smith.domain.choices import CANCEL_ACTION, CHOOSE_ACTION, REGENERATE_ACTION, Click
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitPolicy, CircuitState
-from emoji_smith.domain.errors import CircuitOpen, InvalidRequest, QuotaExceeded, SlackUnavailable
+from emoji_smith.domain.errors import (
+    AnimationUnavailable,
+    CircuitOpen,
+    InvalidRequest,
+    QuotaExceeded,
+    SlackUnavailable,
+)
 from emoji_smith.domain.models import (
     Delivery,
     EmojiImages,
@@ -78,6 +84,29 @@ def test_generating_again_reuses_the_stored_images_and_bills_nothing() -> None:
     assert generator.calls == 1
     assert (first.reused, second.reused) == (False, True)
     assert second.images.original_keys == first.images.original_keys
+
+
+class RefusesAnimation(CountingGenerator):
+    """An account without GIF output: an animated request is refused (and not billed)."""
+
+    def generate(self, prompt: ImagePrompt, count: int) -> list[bytes]:
+        if prompt.animated:
+            raise AnimationUnavailable("output_format gif is not available")
+        return super().generate(prompt, count)
+
+
+def test_a_refused_ai_animation_is_told_again_when_the_step_reruns() -> None:
+    # GIVEN an AI animation refused by the service, so the job stored a still
+    store, generator = InMemoryImages(), RefusesAnimation(png())
+    animated = prompt().model_copy(update={"animated": True})
+    event = GenerateImageEvent(job_id="j1", request=REQUEST, prompt=animated)
+    first = image_steps.generate_images(event, store, generator)
+    # WHEN the step runs again (a redrive after the images were stored)
+    second = image_steps.generate_images(event, store, generator)
+    # THEN both runs carry the note for the member, and the service was asked once for a still
+    assert first.images.note == second.images.note == AnimationUnavailable.member_hint
+    assert second.reused
+    assert generator.calls == 1
 
 
 def test_uploading_again_answers_with_the_recorded_delivery() -> None:

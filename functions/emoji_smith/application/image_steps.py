@@ -18,6 +18,8 @@ from emoji_smith.domain.pictures import ACCEPTED_FORMATS, check_picture, input_k
 from emoji_smith.domain.styles import PRESETS
 from emoji_smith.ports import ImageGenerator, ImageStore, PictureSource
 
+GIF_MAGIC = b"GIF8"
+
 
 @dataclass(frozen=True)
 class Generated:
@@ -40,7 +42,10 @@ def generate_images(
     keys = [original_key(event.job_id, index) for index in range(event.request.options)]
     name = generator.name
     if all(store.exists(key) for key in keys):
-        return Generated(GeneratedImages(original_keys=keys, generator=name), True)
+        # An AI animation that was refused left stills: the member is told again on a rerun.
+        refused = event.prompt.animated and not store.get(keys[0]).startswith(GIF_MAGIC)
+        note = AnimationUnavailable.member_hint if refused else ""
+        return Generated(GeneratedImages(original_keys=keys, generator=name, note=note), True)
     started = time.perf_counter()
     note = ""
     picture = _picture(event, store, pictures) if event.request.source else None
