@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:  # annotations only: the webhook imports the ports without the models
     from emoji_smith.domain.choices import Candidate
     from emoji_smith.domain.circuit import CircuitState
+    from emoji_smith.domain.costs import Bill
     from emoji_smith.domain.models import (
         ChoiceState,
         Delivery,
@@ -74,7 +75,9 @@ class JobRepository(Protocol):
         self, job_id: str, prompt: str, original_keys: list[str], emoji_keys: list[str]
     ) -> None: ...
 
-    def record_delivery(self, job_id: str, delivery: Delivery) -> None: ...
+    def record_delivery(self, job_id: str, delivery: Delivery, aws_cost_usd: float) -> None:
+        """`aws_cost_usd`: AWS's estimated share of this emoji (`domain.costs`)."""
+        ...
 
     def record_failure(
         self, job_id: str, request: EmojiRequest | None, error: str, cause: str
@@ -82,9 +85,7 @@ class JobRepository(Protocol):
 
     def record_retry(self, job_id: str, attempt: int, last_error: str, method: str) -> None: ...
 
-    def record_bill(
-        self, job_id: str, images: int, dollars: float, model: str, quality: str
-    ) -> None: ...
+    def record_bill(self, job_id: str, bill: Bill) -> None: ...
 
     def claim_announcement(self, job_id: str) -> bool:
         """True once per job: the caller announces it (False: it was already)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from emoji_smith.domain.choices import Candidate
 from emoji_smith.domain.circuit import CircuitState
+from emoji_smith.domain.costs import Bill
 from emoji_smith.domain.errors import SlackUnavailable
 from emoji_smith.domain.models import (
     ChoiceState,
@@ -69,8 +70,15 @@ class InMemoryJobs:
             },
         )
 
-    def record_delivery(self, job_id: str, delivery: Delivery) -> None:
-        self._update(job_id, {"status": JobStatus.DELIVERED, "delivery": delivery.model_dump()})
+    def record_delivery(self, job_id: str, delivery: Delivery, aws_cost_usd: float) -> None:
+        self._update(
+            job_id,
+            {
+                "status": JobStatus.DELIVERED,
+                "delivery": delivery.model_dump(),
+                "aws_cost_usd": aws_cost_usd,
+            },
+        )
 
     def record_failure(
         self, job_id: str, request: EmojiRequest | None, error: str, cause: str
@@ -91,16 +99,15 @@ class InMemoryJobs:
             },
         )
 
-    def record_bill(
-        self, job_id: str, images: int, dollars: float, model: str, quality: str
-    ) -> None:
+    def record_bill(self, job_id: str, bill: Bill) -> None:
         self._update(
             job_id,
             {
-                "images_billed": images,
-                "cost_usd": dollars,
-                "image_model": model,
-                "image_quality": quality,
+                "images_billed": bill.images,
+                "cost_usd": bill.dollars,
+                "image_model": bill.model,
+                "image_quality": bill.quality,
+                "image_size": bill.size,
             },
         )
 

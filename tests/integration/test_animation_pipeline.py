@@ -80,6 +80,7 @@ def test_refused_ai_animation_falls_back_to_a_still_and_says_so(
     assert delivered(outbox, job_id, "happy_cat").format == "PNG"
     assert "AI animation is not available here" in told(outbox, job_id)
     assert "AnimateEmoji" not in entered_states(animating_aws, job_id)
+    assert animating_aws.job(job_id).image_size == "1024x1024"  # the still is what was billed
 
 
 def test_ai_animation_where_the_model_offers_it_is_delivered_as_the_models_gif(
@@ -100,6 +101,7 @@ def test_ai_animation_where_the_model_offers_it_is_delivered_as_the_models_gif(
     assert (gif.format, gif.size) == ("GIF", (128, 128))
     assert gif.n_frames > 1  # type: ignore[attr-defined]
     assert "AnimateEmoji" not in entered_states(animating_aws, job_id)
+    assert animating_aws.job(job_id).image_size == "512x512"
 
 
 def test_with_several_options_each_candidate_is_animated_the_same_way(

@@ -17,6 +17,7 @@ from test_slack_app import post, slack_environment
 
 from conftest import ended_as
 from emoji_smith.adapters.dynamodb_usage_ledger import DynamoDBUsageLedger
+from emoji_smith.domain.costs import AWS_PER_EMOJI_USD
 from emoji_smith.domain.quotas import Period
 from emoji_smith_local.ops import Operations, StackNames
 from emoji_smith_local.runtime import LocalAWS
@@ -109,6 +110,9 @@ def test_a_retried_generation_counts_and_bills_once_and_the_job_records_its_cost
     record = limited_aws.job(job_id)
     assert (record.images_billed, record.cost_usd) == (1, 0.006)
     assert (record.image_model, record.image_quality) == ("gpt-image-2", "low")
+    assert record.image_size == "1024x1024"
+    # AND the delivered emoji carries AWS's estimated share (the README's cost table)
+    assert record.aws_cost_usd == AWS_PER_EMOJI_USD
     # AND the image service was told who asked only by a pseudonym
     (_, answered) = openai_service.image_requests()
     assert len(answered.json["safety_identifier"]) == 32

@@ -22,6 +22,7 @@ from emoji_smith.application.retry_schedule import retry_failed_jobs
 from emoji_smith.application.spending import Spending, give_back, reserve
 from emoji_smith.domain.choices import CANCEL_ACTION, CHOOSE_ACTION, REGENERATE_ACTION, Click
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitPolicy, CircuitState
+from emoji_smith.domain.costs import STILL_SIZE, bill_for
 from emoji_smith.domain.errors import (
     AnimationUnavailable,
     CircuitOpen,
@@ -141,7 +142,7 @@ def test_an_option_that_does_not_exist_uploads_nothing() -> None:
 def test_validating_a_delivered_job_again_is_a_replay_that_records_and_tells_nothing() -> None:
     # GIVEN a delivered job
     jobs, slack = InMemoryJobs(), RecordingSlack()
-    jobs.record_delivery("j1", Delivery(method="outbox", emoji_name="x", location="f"))
+    jobs.record_delivery("j1", Delivery(method="outbox", emoji_name="x", location="f"), 0.0)
     # WHEN Validate runs again for it
     validated = steps.validate(
         ValidateEvent(job_id="j1", request=REQUEST.model_dump()),
@@ -157,7 +158,7 @@ def test_validating_a_delivered_job_again_is_a_replay_that_records_and_tells_not
 
 def test_a_delivered_status_never_moves_back() -> None:
     jobs = InMemoryJobs()
-    jobs.record_delivery("j1", Delivery(method="outbox", emoji_name="x", location="f"))
+    jobs.record_delivery("j1", Delivery(method="outbox", emoji_name="x", location="f"), 0.0)
     jobs.record_failure("j1", REQUEST, "SlackUnavailable", "late failure")
     jobs.record_retry("j1", 1, "SlackUnavailable", "redrive")
     kept = record(jobs, "j1")
@@ -329,7 +330,7 @@ def test_a_billed_job_given_up_on_keeps_its_charge() -> None:
     spending = Spending(ledger, Limits(5, 10.0), "gpt-image-2", "low", NOW)
     charge = reserve("j1", REQUEST, jobs, spending)
     jobs.record_progress("j1", REQUEST, JobStatus.RUNNING, "Validate", charge)
-    jobs.record_bill("j1", 1, 0.006, "gpt-image-2", "low")
+    jobs.record_bill("j1", bill_for("gpt-image-2", "low", 1, STILL_SIZE))
     workflow.runs.append(failed_run("j1", "SlackRejected", now=NOW))
     report = retry_failed_jobs(
         workflow, jobs, max_attempts=3, lookback=timedelta(days=1), now=NOW, ledger=ledger
@@ -452,7 +453,7 @@ def test_only_an_unbilled_reservation_is_given_back_and_only_once() -> None:
     jobs, ledger = InMemoryJobs(), InMemoryLedger()
     validated("j1", jobs, ledger)
     validated("j2", jobs, ledger)
-    jobs.record_bill("j2", 1, 0.006, "gpt-image-2", "low")
+    jobs.record_bill("j2", bill_for("gpt-image-2", "low", 1, STILL_SIZE))
     assert give_back("j1", jobs, ledger) is True
     assert give_back("j1", jobs, ledger) is False  # twice: once
     assert give_back("j2", jobs, ledger) is False  # billed: kept

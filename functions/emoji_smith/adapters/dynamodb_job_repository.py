@@ -10,6 +10,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from emoji_smith.adapters.aws_clients import dynamodb_client
+from emoji_smith.domain.costs import Bill
 from emoji_smith.domain.models import ChoiceState, Delivery, EmojiRequest, JobRecord, JobStatus
 from emoji_smith.domain.quotas import Charge
 
@@ -51,7 +52,7 @@ class DynamoDBJobRepository:
             },
         )
 
-    def record_delivery(self, job_id: str, delivery: Delivery) -> None:
+    def record_delivery(self, job_id: str, delivery: Delivery, aws_cost_usd: float) -> None:
         self._update(
             job_id,
             {
@@ -59,6 +60,7 @@ class DynamoDBJobRepository:
                 "step": "UploadEmoji",
                 "delivery": delivery.model_dump(),
                 "emoji_name": delivery.emoji_name,
+                "aws_cost_usd": Decimal(str(aws_cost_usd)),
             },
         )
 
@@ -81,16 +83,15 @@ class DynamoDBJobRepository:
             },
         )
 
-    def record_bill(
-        self, job_id: str, images: int, dollars: float, model: str, quality: str
-    ) -> None:
+    def record_bill(self, job_id: str, bill: Bill) -> None:
         self._update(
             job_id,
             {
-                "images_billed": images,
-                "cost_usd": Decimal(str(dollars)),
-                "image_model": model,
-                "image_quality": quality,
+                "images_billed": bill.images,
+                "cost_usd": Decimal(str(bill.dollars)),
+                "image_model": bill.model,
+                "image_quality": bill.quality,
+                "image_size": bill.size,
             },
         )
 

@@ -10,6 +10,7 @@ from typing import Literal
 import openai
 from openai import OpenAI
 
+from emoji_smith.domain.costs import ANIMATION_SIZE, STILL_SIZE
 from emoji_smith.domain.errors import (
     AnimationUnavailable,
     ConfigurationError,
@@ -57,10 +58,10 @@ class OpenAIImageGenerator:
         # A GIF's frames share one image's pixels: 512² frames fit 8 of them (a 128 px emoji
         # needs no more); a PNG is asked for at 1024².
         shape = (
-            {"size": "512x512", "output_format": "gif"}
+            {"size": ANIMATION_SIZE, "output_format": "gif"}
             | {"frame_count": GIF_FRAMES, "frame_duration_ms": GIF_FRAME_MS}
             if prompt.animated
-            else {"size": "1024x1024", "output_format": "png"}
+            else {"size": STILL_SIZE, "output_format": "png"}
         )
         common = {
             "model": self._model,

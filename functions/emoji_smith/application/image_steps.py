@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from emoji_smith.application.events import AnimateEmojiEvent, GenerateImageEvent, ResizeImageEvent
 from emoji_smith.domain.animation import animate
+from emoji_smith.domain.costs import ANIMATION_SIZE, STILL_SIZE
 from emoji_smith.domain.emoji_image import make_emoji
 from emoji_smith.domain.errors import AnimationUnavailable, ConfigurationError
 from emoji_smith.domain.image_keys import CONTENT_TYPES, emoji_key, original_key
@@ -33,12 +34,12 @@ def generate_images(
     store: ImageStore,
     generator: ImageGenerator,
     pictures: Callable[[], PictureSource] | None = None,
-    billed: Callable[[int], None] | None = None,
+    billed: Callable[[int, str], None] | None = None,
 ) -> Generated:
     """Images already stored for this job are reused: a retry or a redrive is not billed again.
     A job that starts from a picture gets it once (`pictures`, then kept with the job's inputs)
     and either uses it as is or has the image service edit it. `billed` is told how many images
-    the service billed, once they are in hand."""
+    the service billed, and at what size, once they are in hand."""
     keys = [original_key(event.job_id, index) for index in range(event.request.options)]
     name = generator.name
     if all(store.exists(key) for key in keys):
@@ -54,7 +55,8 @@ def generate_images(
     else:
         images, note = _images(event.prompt, event.request.options, generator, picture)
         if billed is not None and PRESETS[event.request.style].needs_image_service:
-            billed(len(images))
+            animated = event.prompt.animated and not note  # a refused animation: stills
+            billed(len(images), ANIMATION_SIZE if animated else STILL_SIZE)
     seconds = time.perf_counter() - started
     for key, image in zip(keys, images, strict=True):
         store.put(key, image, "application/octet-stream")

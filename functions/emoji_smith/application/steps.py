@@ -20,6 +20,7 @@ from emoji_smith.application.events import (
 from emoji_smith.application.spending import Spending, reserve
 from emoji_smith.domain.choices import Candidate
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitReport, CircuitState, circuit_report
+from emoji_smith.domain.costs import AWS_PER_EMOJI_USD
 from emoji_smith.domain.errors import (
     CircuitOpen,
     EmojiSmithError,
@@ -171,7 +172,7 @@ def upload(
         filename,
         store.share_url(key, share_url_seconds),
     )
-    jobs.record_delivery(event.job_id, delivery)
+    jobs.record_delivery(event.job_id, delivery, AWS_PER_EMOJI_USD)
     return Uploaded(delivery)
 
 

@@ -3,6 +3,8 @@ read), and AWS's share per emoji. Estimates for budgets and the usage report, no
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 #: OpenAI's image prices, read from its pricing page on this date (USD per image).
 PRICES_READ = "2026-11-27"
 IMAGE_PRICES_USD: dict[tuple[str, str], float] = {
@@ -17,6 +19,25 @@ _FALLBACK = {
 }
 #: AWS per emoji (Lambda, Step Functions transitions, DynamoDB, S3): the README's cost table.
 AWS_PER_EMOJI_USD = 0.00047
+#: What is asked of the image service: a still at 1024², an AI animation's frames at 512² (a
+#: GIF is budgeted at the 1024² price: OpenAI lists none for it, so the estimate errs high).
+STILL_SIZE = "1024x1024"
+ANIMATION_SIZE = "512x512"
+
+
+@dataclass(frozen=True)
+class Bill:
+    """What the image service billed one job (an estimate, kept with the job)."""
+
+    images: int
+    dollars: float
+    model: str
+    quality: str
+    size: str
+
+
+def bill_for(model: str, quality: str, images: int, size: str) -> Bill:
+    return Bill(images, image_cost_usd(model, quality, images), model, quality, size)
 
 
 def image_cost_usd(model: str, quality: str, images: int) -> float:

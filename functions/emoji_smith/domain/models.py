@@ -132,6 +132,9 @@ class JobRecord(BaseModel):
     cost_usd: float = 0.0
     image_model: str | None = None
     image_quality: str | None = None
+    image_size: str | None = None
+    #: AWS's estimated share of a delivered emoji (`domain.costs`; the README's cost table).
+    aws_cost_usd: float = 0.0
     created_at: int | None = None
     updated_at: int | None = None
 

@@ -20,7 +20,7 @@ from emoji_smith.dependencies import (
     picture_source,
     workspace_settings,
 )
-from emoji_smith.domain.costs import image_cost_usd
+from emoji_smith.domain.costs import bill_for
 from emoji_smith.domain.styles import PRESETS
 from emoji_smith.observability import metric
 from emoji_smith.settings import get_settings
@@ -33,12 +33,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse_event(GenerateImageEvent, event)
     model, quality = get_settings().image_model, _quality(step)
 
-    def billed(images: int) -> None:
-        dollars = image_cost_usd(model, quality, images)
-        job_repository().record_bill(step.job_id, images, dollars, model, quality)
+    def billed(images: int, size: str) -> None:
+        bill = bill_for(model, quality, images, size)
+        job_repository().record_bill(step.job_id, bill)
         workspace = ("workspace", step.request.team_id)
         metric("ImagesBilled", images, dimension=workspace)
-        metric("EstimatedCostUsd", dollars, "None", dimension=workspace)
+        metric("EstimatedCostUsd", bill.dollars, "None", dimension=workspace)
 
     generated = generate_images(
         step, image_store(), image_generator(step.prompt.style, quality), picture_source, billed
