@@ -113,20 +113,19 @@ def bench_cold_shortcut(rounds: int) -> bool:
         _build_package(package, "local")
         import boto3
 
-        access = {
-            "endpoint_url": endpoint,
-            "region_name": "us-east-1",
-            "aws_access_key_id": "bench",
-            "aws_secret_access_key": "bench",  # moto's server takes any key
-        }
-        boto3.client("secretsmanager", **access).create_secret(
+        session = boto3.Session(
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",  # noqa: S106 (moto's server takes any key)
+        )
+        session.client("secretsmanager", endpoint_url=endpoint).create_secret(
             Name="bench-app",
             SecretString=json.dumps(
                 {"SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": BOT_TOKEN}
             ),
         )
         # The workspace's saved settings, which the shortcut reads (the styles it offers).
-        dynamodb = boto3.client("dynamodb", **access)
+        dynamodb = session.client("dynamodb", endpoint_url=endpoint)
         dynamodb.create_table(
             TableName="bench-settings",
             AttributeDefinitions=[{"AttributeName": "team_id", "AttributeType": "S"}],
@@ -233,7 +232,7 @@ def bench_handling(rounds: int) -> bool:
     dependencies.slack_interactions = _NoOutboundCalls  # type: ignore[assignment]
     # The workspace's settings and the modal's quota figures are outbound calls (DynamoDB) too:
     # excluded the same way.
-    dependencies.workspace_settings = _default_settings  # type: ignore[assignment]
+    dependencies.workspace_settings = _default_settings
     dependencies.advisory_usage_ledger = _NothingSpentYet  # type: ignore[assignment]
     import emoji_smith.application.interactions as routes
 
