@@ -127,8 +127,11 @@ class SlackGateway(Protocol):
 
     def notify(self, job_id: str, request: EmojiRequest, text: str) -> None: ...
 
-    def announce(self, job_id: str, channel: str, text: str) -> None:
-        """Post to a channel everyone in it sees (the workspace's announcement channel)."""
+    def announce(
+        self, job_id: str, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> None:
+        """Post to a channel everyone in it sees (the workspace's announcement channel);
+        `text` is the notification's, `blocks` what the channel shows."""
         ...
 
     def offer_choices(

@@ -213,6 +213,14 @@ class FakeSlack(HTTPFake):
         return {"channel": {"id": "D" + str(params["users"])}}
 
     def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        """Blocks are checked as Slack checks a message's (at most 50, each as in a view)."""
+        blocks = params.get("blocks") or []
+        blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+        problems = [] if len(blocks) <= MAX_MESSAGE_BLOCKS else ["[ERROR] no more than 50 items"]
+        for index, block in enumerate(blocks):
+            problems += _block_problems(block, f"/blocks/{index}", self._known_file)
+        if problems:
+            raise _SlackError("invalid_blocks", problems)
         return {"channel": params["channel"], "ts": "1800000000.000200", "message": params}
 
     def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
@@ -248,6 +256,7 @@ MODAL_TEXT_LIMITS = {"title": 24, "submit": 24, "close": 24}
 MAX_PRIVATE_METADATA = 3000
 MAX_CALLBACK_ID = 255
 MAX_BLOCKS = 100
+MAX_MESSAGE_BLOCKS = 50
 MAX_INPUT_LABEL = 2000
 MAX_PLAIN_TEXT_INPUT = 3000
 

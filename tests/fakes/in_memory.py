@@ -265,7 +265,9 @@ class RecordingSlack:
         self._check()
         self.offers.append((job_id, len(candidates)))
 
-    def announce(self, job_id: str, channel: str, text: str) -> None:
+    def announce(
+        self, job_id: str, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> None:
         self._check()
         self.announcements.append((channel, text))
 

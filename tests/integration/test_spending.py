@@ -219,8 +219,19 @@ def test_a_new_emoji_is_announced_once_in_the_workspaces_channel(
             if slack.params(call)["channel"] == "C-ann"
         ]
 
-    # THEN it was announced there once, naming the member
-    assert announced() == [f"New emoji `party_cat` by <@U7> — {output['delivery']['location']}"]
+    # THEN it was announced there once, naming the member, with the image Slack keeps
+    location = output["delivery"]["location"]
+    assert announced() == [f"New emoji `party_cat` by <@U7> — {location}"]
+    (post_call,) = [
+        c for c in slack.calls("chat.postMessage") if slack.params(c)["channel"] == "C-ann"
+    ]
+    blocks = slack.params(post_call)["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    assert blocks[-1] == {
+        "type": "image",
+        "slack_file": {"url": location},
+        "alt_text": ":party_cat:",
+    }
     # AND a replay of the NotifyUser step tells the member again but announces nothing more
     keys = ("job_id", "request", "delivery", "generated")
     answer = limited_aws.invoke("NotifyUserFunction", {key: output[key] for key in keys})

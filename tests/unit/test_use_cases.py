@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -482,7 +483,9 @@ def test_a_failed_announcement_is_left_for_the_retry() -> None:
     jobs, slack = InMemoryJobs(), RecordingSlack()
 
     class Flaky(RecordingSlack):
-        def announce(self, job_id: str, channel: str, text: str) -> None:
+        def announce(
+            self, job_id: str, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
+        ) -> None:
             raise SlackUnavailable("Slack answered 503")
 
     with pytest.raises(SlackUnavailable):

@@ -155,3 +155,52 @@ def test_a_job_without_a_slack_picture_shows_its_name_only() -> None:
     sections = [b for b in view["blocks"] if b.get("block_id", "").startswith("job-")]
     assert [("accessory" in b) for b in sections] == [False, False]
     assert view_problems(view, kind="home") == []
+
+
+@pytest.mark.parametrize(
+    ("block", "problem"),
+    [
+        (
+            {"type": "image", "slack_file": {"url": "https://x/F1"}, "alt_text": "a"},
+            "no such file",
+        ),
+        ({"type": "image", "image_url": "https://x/a.png"}, "alt_text"),
+        (
+            {"type": "image", "slack_file": {"url": "u", "id": "F1"}, "alt_text": "a"},
+            "exactly one of url, id",
+        ),
+        (
+            {
+                "type": "input",
+                "label": {"type": "plain_text", "text": "n"},
+                "element": {
+                    "type": "number_input",
+                    "is_decimal_allowed": False,
+                    "min_value": "0",
+                    "max_value": "10",
+                    "initial_value": "11",
+                },
+            },
+            "between min_value and max_value",
+        ),
+        (
+            {
+                "type": "input",
+                "label": {"type": "plain_text", "text": "q"},
+                "element": {
+                    "type": "radio_buttons",
+                    "options": [{"text": {"type": "plain_text", "text": "a"}, "value": "a"}],
+                    "initial_option": {"text": {"type": "plain_text", "text": "b"}, "value": "b"},
+                },
+            },
+            "among the options",
+        ),
+    ],
+    ids=["unknown-file", "no-alt-text", "url-and-id", "number-out-of-range", "stray-initial"],
+)
+def test_the_fake_slack_refuses_what_slack_refuses(block: dict[str, Any], problem: str) -> None:
+    # GIVEN a Home with one block Slack would refuse (the fake knows no files here)
+    view = {"type": "home", "blocks": [block]}
+    # THEN the fake names the problem, as views.publish would
+    problems = view_problems(view, kind="home", known_file=lambda _reference: False)
+    assert any(problem in p for p in problems), problems

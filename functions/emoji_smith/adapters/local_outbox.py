@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from emoji_smith.domain.choices import Candidate
 from emoji_smith.domain.models import Delivery, EmojiRequest
@@ -36,7 +37,9 @@ class LocalOutbox:
     def notify(self, job_id: str, request: EmojiRequest, text: str) -> None:
         self._append(job_id, request, {"kind": "message", "text": text})
 
-    def announce(self, job_id: str, channel: str, text: str) -> None:
+    def announce(
+        self, job_id: str, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> None:
         entry = {"at": time.time(), "kind": "announcement", "channel": channel, "text": text}
         with (self.job_folder(job_id) / "messages.jsonl").open("a", encoding="utf-8") as out:
             out.write(json.dumps(entry, ensure_ascii=False) + "\n")

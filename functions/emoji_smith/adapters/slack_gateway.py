@@ -121,9 +121,11 @@ class SlackWebGateway:
     def notify(self, job_id: str, request: EmojiRequest, text: str) -> None:
         self._tell(request, text)
 
-    def announce(self, job_id: str, channel: str, text: str) -> None:
+    def announce(
+        self, job_id: str, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> None:
         try:
-            self._bot.chat_postMessage(channel=channel, text=text)
+            self._bot.chat_postMessage(channel=channel, text=text, blocks=blocks)
         except (SlackApiError, SlackRequestError, URLError, OSError) as error:
             raise_domain_error("chat.postMessage", error)
 

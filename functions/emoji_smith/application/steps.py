@@ -26,7 +26,12 @@ from emoji_smith.domain.errors import (
     EmojiSmithError,
     InvalidRequest,
 )
-from emoji_smith.domain.messages import announcement, success_message, working_message
+from emoji_smith.domain.messages import (
+    announcement,
+    announcement_blocks,
+    success_message,
+    working_message,
+)
 from emoji_smith.domain.models import (
     Delivery,
     EmojiRequest,
@@ -190,7 +195,10 @@ def tell_delivered(
         return
     try:
         slack.announce(
-            event.job_id, announce_in, announcement(event.delivery, event.request.user_id)
+            event.job_id,
+            announce_in,
+            announcement(event.delivery, event.request.user_id),
+            announcement_blocks(event.delivery, event.request.user_id),
         )
     except Exception:
         jobs.unclaim_announcement(event.job_id)  # the retry announces it

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from emoji_smith.domain.messages import escape
+from emoji_smith.domain.messages import delivery_picture, escape
 from emoji_smith.domain.slack_views import input_block, plain_option
 from emoji_smith.domain.styles import PRESETS
 from emoji_smith.domain.usage import MemberUsage
@@ -38,20 +38,6 @@ def _when(record: JobRecord) -> str:
     return datetime.fromtimestamp(record.created_at, UTC).strftime("%b %d %H:%M UTC")
 
 
-def job_picture(record: JobRecord, emoji_urls: Mapping[str, str]) -> dict[str, Any] | None:
-    """The emoji's image as Slack hosts it: the workspace emoji it became, or the file it was
-    shared as; None when Slack has neither (still running, failed, or delivered locally)."""
-    delivery = record.delivery
-    if delivery is None:
-        return None
-    alt = f":{delivery.emoji_name}:"
-    if delivery.method == "admin_emoji" and delivery.emoji_name in emoji_urls:
-        return {"type": "image", "image_url": emoji_urls[delivery.emoji_name], "alt_text": alt}
-    if delivery.method == "file_share" and delivery.location.startswith("https://"):
-        return {"type": "image", "slack_file": {"url": delivery.location}, "alt_text": alt}
-    return None
-
-
 def _job_section(
     record: JobRecord, emoji_urls: Mapping[str, str], with_author: bool
 ) -> dict[str, Any]:
@@ -65,7 +51,7 @@ def _job_section(
         "block_id": f"job-{'w' if with_author else 'm'}-{record.job_id}"[:255],
         "text": {"type": "mrkdwn", "text": "\n".join(lines)},
     }
-    picture = job_picture(record, emoji_urls)
+    picture = delivery_picture(record.delivery, emoji_urls)
     if picture is not None:
         block["accessory"] = picture
     return block

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from emoji_smith.domain.errors import ERRORS
 
@@ -34,6 +35,30 @@ def announcement(delivery: Delivery, user_id: str) -> str:
         return f"New emoji :{name}: by <@{user_id}>"
     where = f" — {delivery.location}" if delivery.location.startswith("https://") else ""
     return f"New emoji `{name}` by <@{user_id}>{where}"
+
+
+def delivery_picture(
+    delivery: Delivery | None, emoji_urls: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """The emoji's image as Slack hosts it — the workspace emoji it became, or the file it was
+    shared as — as an image block (the same object is an image element); None when Slack has
+    neither (not delivered, or delivered locally). Never a bucket's URL."""
+    if delivery is None:
+        return None
+    alt = f":{delivery.emoji_name}:"
+    if delivery.method == "admin_emoji" and delivery.emoji_name in emoji_urls:
+        return {"type": "image", "image_url": emoji_urls[delivery.emoji_name], "alt_text": alt}
+    if delivery.method == "file_share" and delivery.location.startswith("https://"):
+        return {"type": "image", "slack_file": {"url": delivery.location}, "alt_text": alt}
+    return None
+
+
+def announcement_blocks(delivery: Delivery, user_id: str) -> list[dict[str, Any]]:
+    """The announcement with the image, where it was shared as a file (an emoji added to the
+    workspace shows itself in the text)."""
+    text = {"type": "section", "text": {"type": "mrkdwn", "text": announcement(delivery, user_id)}}
+    picture = delivery_picture(delivery, {})
+    return [text, picture] if picture else [text]
 
 
 def success_message(delivery: Delivery, note: str = "") -> str:
