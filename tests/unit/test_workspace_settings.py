@@ -151,7 +151,7 @@ def test_a_job_without_a_slack_picture_shows_its_name_only() -> None:
         update={"delivery": Delivery(method="outbox", emoji_name="cat_1", location="/x.png")}
     )
     failed = JobRecord(job_id="f", status=JobStatus.FAILED, emoji_name="sad", style="flat")
-    view = home_view([local, failed], [], "", {})
+    view = home_view([local, failed], [], "You can make *3* more.", {})
     sections = [b for b in view["blocks"] if b.get("block_id", "").startswith("job-")]
     assert [("accessory" in b) for b in sections] == [False, False]
     assert view_problems(view, kind="home") == []

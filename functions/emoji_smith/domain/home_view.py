@@ -99,7 +99,10 @@ def home_view(
         "blocks": [
             {
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": f"*Emoji Smith*\n{quota_text}"},
+                "text": {
+                    "type": "mrkdwn",
+                    "text": "*Emoji Smith* turns any message, or your words, into an emoji.",
+                },
                 "accessory": {
                     "type": "button",
                     "action_id": CREATE_ACTION,
@@ -107,6 +110,8 @@ def home_view(
                     "text": {"type": "plain_text", "text": "Create emoji"},
                 },
             },
+            _header("Your quota"),
+            _text(quota_text),
             {"type": "divider"},
             _header("Your emoji"),
             *(your_emoji or [_text("Nothing yet: run *Create emoji* on a message.")]),
