@@ -264,9 +264,11 @@ def test_an_open_circuit_does_not_stop_the_offline_style() -> None:
 
 
 # -- The retry schedule ------------------------------------------------------------------------
-def retry(workflow: InMemoryWorkflow, jobs: InMemoryJobs) -> dict[str, object]:
+def retry(
+    workflow: InMemoryWorkflow, jobs: InMemoryJobs, ledger: InMemoryLedger | None = None
+) -> dict[str, object]:
     return retry_failed_jobs(
-        workflow, jobs, max_attempts=3, lookback=timedelta(days=30), now=workflow.now
+        workflow, jobs, max_attempts=3, lookback=timedelta(days=30), now=workflow.now, ledger=ledger
     ).as_dict()
 
 
@@ -306,37 +308,25 @@ def test_the_schedule_gives_up_after_the_retry_limit() -> None:
 def test_a_job_given_up_on_gives_back_its_unbilled_reservation_once() -> None:
     # GIVEN a job that reserved one image, failed retryably, and used up its retries
     workflow, jobs, ledger = InMemoryWorkflow(NOW), InMemoryJobs(), InMemoryLedger()
-    spending = Spending(ledger, Limits(5, 10.0), "gpt-image-2", "low", NOW)
-    charge = reserve("j1", REQUEST, jobs, spending)
-    jobs.record_progress("j1", REQUEST, JobStatus.RUNNING, "Validate", charge)
+    validated("j1", jobs, ledger)
     workflow.runs.append(failed_run("j1", "ImageServiceUnavailable", now=NOW))
     for attempt in (1, 2, 3):
         jobs.record_retry("j1", attempt, "ImageServiceUnavailable", "redrive")
     assert ledger.spent(REQUEST.team_id, "U1", Period.at(NOW))[0] == 1
     # WHEN the schedule runs (twice)
-    first = retry_failed_jobs(
-        workflow, jobs, max_attempts=3, lookback=timedelta(days=1), now=NOW, ledger=ledger
-    )
-    second = retry_failed_jobs(
-        workflow, jobs, max_attempts=3, lookback=timedelta(days=1), now=NOW, ledger=ledger
-    )
+    first, second = retry(workflow, jobs, ledger), retry(workflow, jobs, ledger)
     # THEN the member's image is given back once, and nothing is retried
-    assert (first.released, second.released) == (["j1"], [])
+    assert (first["released"], second["released"]) == (["j1"], [])
     assert ledger.spent(REQUEST.team_id, "U1", Period.at(NOW)) == (0, 0.0)
     assert workflow.redriven == []
 
 
 def test_a_billed_job_given_up_on_keeps_its_charge() -> None:
     workflow, jobs, ledger = InMemoryWorkflow(NOW), InMemoryJobs(), InMemoryLedger()
-    spending = Spending(ledger, Limits(5, 10.0), "gpt-image-2", "low", NOW)
-    charge = reserve("j1", REQUEST, jobs, spending)
-    jobs.record_progress("j1", REQUEST, JobStatus.RUNNING, "Validate", charge)
+    validated("j1", jobs, ledger)
     jobs.record_bill("j1", bill_for("gpt-image-2", "low", 1, STILL_SIZE))
     workflow.runs.append(failed_run("j1", "SlackRejected", now=NOW))
-    report = retry_failed_jobs(
-        workflow, jobs, max_attempts=3, lookback=timedelta(days=1), now=NOW, ledger=ledger
-    )
-    assert report.released == []
+    assert retry(workflow, jobs, ledger)["released"] == []
     assert ledger.spent(REQUEST.team_id, "U1", Period.at(NOW))[0] == 1
 
 

@@ -63,6 +63,10 @@ def _team(payload: dict[str, Any]) -> str:
     return str((payload.get("team") or {}).get("id") or payload.get("team_id") or "")
 
 
+def _user(payload: dict[str, Any]) -> str:
+    return str((payload.get("user") or {}).get("id") or "")
+
+
 def _workspace(team: str) -> WorkspaceSettings:
     """The workspace's settings; the defaults when they cannot be read just now (the modal and
     its checks are advisory: the workflow reads them again and decides)."""
@@ -257,14 +261,14 @@ def _click(payload: dict[str, Any]) -> None:
     if click is None:
         logger.info("Ignored a block action")
         return
-    user_id = str((payload.get("user") or {}).get("id") or "")
+    user_id = _user(payload)
     answer = handle_click(click, user_id, job_repository(), workflow())
     _tell(payload.get("response_url"), answer)
 
 
 def _home_click(payload: dict[str, Any], action: str, value: str) -> None:
     """From the Home tab there is no message and no channel: a new emoji goes to a DM."""
-    team, user = _team(payload), str((payload.get("user") or {}).get("id") or "")
+    team, user = _team(payload), _user(payload)
     trigger = str(payload.get("trigger_id", ""))
     if action == CREATE_ACTION:
         _open_modal({"trigger_id": trigger, "team_id": team, "message": {"text": ""}})
@@ -298,7 +302,7 @@ def _save_settings(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, A
     from emoji_smith.application.home import save_settings
     from emoji_smith.dependencies import settings_store
 
-    team, user = _team(payload), str((payload.get("user") or {}).get("id") or "")
+    team, user = _team(payload), _user(payload)
     try:
         errors = save_settings(view, team, user, slack_interactions(), settings_store())
     except Exception:  # the admin keeps the form and can save again
@@ -321,8 +325,8 @@ def _tell(response_url: object, text: str) -> None:
 
 
 def _submit(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
-    team_id = str((payload.get("team") or {}).get("id") or view.get("team_id") or "")
-    user_id = str((payload.get("user") or {}).get("id") or "")
+    team_id = _team(payload) or str(view.get("team_id") or "")
+    user_id = _user(payload)
     try:
         taken = slack_interactions().emoji_names()
     except EmojiSmithError as error:
