@@ -49,6 +49,15 @@ class FakeOpenAI(HTTPFake):
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
+    def app_environment(self) -> dict[str, str]:
+        """The variables that point the app's image steps at this fake (a key it accepts;
+        prompt enhancement off, so each job makes image requests only)."""
+        return {
+            "OPENAI_API_KEY": "sk-test",
+            "OPENAI_BASE_URL": self.base_url,
+            "EMOJI_SMITH_PROMPT_MODEL": "",
+        }
+
     def images_then(self, *behaviours: str) -> None:
         self._images.extend(behaviours)
 

@@ -20,12 +20,7 @@ from fakes.fake_openai import FakeOpenAI
 
 @pytest.fixture(scope="module")
 def animating_aws(fake_openai: FakeOpenAI, outbox: Path) -> Iterator[LocalAWS]:
-    environment = {
-        "OPENAI_API_KEY": "sk-test",
-        "OPENAI_BASE_URL": fake_openai.base_url,
-        "EMOJI_SMITH_PROMPT_MODEL": "",
-        "EMOJI_SMITH_OUTBOX_DIR": str(outbox),
-    }
+    environment = fake_openai.app_environment() | {"EMOJI_SMITH_OUTBOX_DIR": str(outbox)}
     with LocalAWS(instant_retries=True, environment=environment) as aws:
         yield aws
 

@@ -36,13 +36,14 @@ MEMBER = "UMEMBER1"
 
 @pytest.fixture(scope="module")
 def home_aws(fake_slack: FakeSlack, fake_openai: FakeOpenAI, outbox: Path) -> Iterator[LocalAWS]:
-    environment = slack_environment(fake_slack, outbox) | {
-        "OPENAI_API_KEY": "sk-test",
-        "OPENAI_BASE_URL": fake_openai.base_url,
-        "EMOJI_SMITH_PROMPT_MODEL": "",
-        "EMOJI_SMITH_MEMBER_DAILY_IMAGES": str(LIMIT),
-        "EMOJI_SMITH_WORKSPACE_MONTHLY_BUDGET_USD": "5.00",
-    }
+    environment = (
+        slack_environment(fake_slack, outbox)
+        | fake_openai.app_environment()
+        | {
+            "EMOJI_SMITH_MEMBER_DAILY_IMAGES": str(LIMIT),
+            "EMOJI_SMITH_WORKSPACE_MONTHLY_BUDGET_USD": "5.00",
+        }
+    )
     with LocalAWS(instant_retries=True, environment=environment) as aws:
         yield aws
 

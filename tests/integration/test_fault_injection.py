@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from test_slack_app import slack_environment
 
 from conftest import SUMMARY_LINES
 from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
@@ -21,8 +22,8 @@ from emoji_smith.domain import emoji_image
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitState
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_openai import FakeOpenAI
-from fakes.fake_slack import ADMIN_TOKEN, BOT_TOKEN, FakeSlack
-from fakes.slack_payloads import SIGNING_SECRET, form, function_url_event, shortcut, submission
+from fakes.fake_slack import ADMIN_TOKEN, FakeSlack
+from fakes.slack_payloads import form, function_url_event, shortcut, submission
 
 CIRCUIT_THRESHOLD = 3  # template default
 
@@ -51,17 +52,11 @@ def ledger(request: pytest.FixtureRequest) -> Iterator[Ledger]:
 
 @pytest.fixture(scope="module")
 def aws(fake_openai: FakeOpenAI, fake_slack: FakeSlack, outbox: Path) -> Iterator[LocalAWS]:
-    environment = {
-        "OPENAI_API_KEY": "sk-test",
-        "OPENAI_BASE_URL": fake_openai.base_url,
-        "EMOJI_SMITH_IMAGE_TIMEOUT_SECONDS": "0.5",
-        "EMOJI_SMITH_PROMPT_MODEL": "",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_ADMIN_TOKEN": ADMIN_TOKEN,
-        "SLACK_API_BASE_URL": fake_slack.base_url,
-        "EMOJI_SMITH_OUTBOX_DIR": str(outbox),
-    }
+    environment = (
+        slack_environment(fake_slack, outbox)
+        | fake_openai.app_environment()
+        | {"EMOJI_SMITH_IMAGE_TIMEOUT_SECONDS": "0.5", "SLACK_ADMIN_TOKEN": ADMIN_TOKEN}
+    )
     with LocalAWS(instant_retries=True, environment=environment) as local:
         yield local
 

@@ -10,29 +10,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_slack_app import slack_environment
 
 from conftest import ended_as
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_openai import FakeOpenAI
-from fakes.fake_slack import BOT_TOKEN, FakeSlack
-from fakes.slack_payloads import SIGNING_SECRET, form, function_url_event, shortcut, submission
+from fakes.fake_slack import FakeSlack
+from fakes.slack_payloads import form, function_url_event, shortcut, submission
 
 CHOICE_TIMEOUT = 4
 
 
 @pytest.fixture(scope="module")
 def aws(fake_openai: FakeOpenAI, fake_slack: FakeSlack, outbox: Path) -> Iterator[LocalAWS]:
-    environment = {
-        "OPENAI_API_KEY": "sk-test",
-        "OPENAI_BASE_URL": fake_openai.base_url,
-        "EMOJI_SMITH_PROMPT_MODEL": "",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_API_BASE_URL": fake_slack.base_url,
-        "EMOJI_SMITH_OUTBOX_DIR": str(outbox),
-        # One member asks for many candidates here: the quota is not what these tests check.
-        "EMOJI_SMITH_MEMBER_DAILY_IMAGES": "1000",
-    }
+    environment = (
+        slack_environment(fake_slack, outbox)
+        | fake_openai.app_environment()
+        | {
+            # One member asks for many candidates here: the quota is not what these tests check.
+            "EMOJI_SMITH_MEMBER_DAILY_IMAGES": "1000",
+        }
+    )
     parameters = {"ChoiceTimeoutSeconds": str(CHOICE_TIMEOUT)}
     with LocalAWS(instant_retries=True, environment=environment, parameters=parameters) as local:
         yield local

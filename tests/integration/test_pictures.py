@@ -26,11 +26,7 @@ LOGO = encode(small_subject_on_light_background())
 
 @pytest.fixture(scope="module")
 def picture_aws(fake_slack: FakeSlack, fake_openai: FakeOpenAI, outbox: Path) -> Iterator[LocalAWS]:
-    environment = slack_environment(fake_slack, outbox) | {
-        "OPENAI_API_KEY": "sk-test",
-        "OPENAI_BASE_URL": fake_openai.base_url,
-        "EMOJI_SMITH_PROMPT_MODEL": "",
-    }
+    environment = slack_environment(fake_slack, outbox) | fake_openai.app_environment()
     with LocalAWS(instant_retries=True, environment=environment) as aws:
         yield aws
 

@@ -30,14 +30,15 @@ LIMIT = 10
 
 @pytest.fixture(scope="module")
 def limited_aws(fake_slack: FakeSlack, fake_openai: FakeOpenAI, outbox: Path) -> Iterator[LocalAWS]:
-    environment = slack_environment(fake_slack, outbox) | {
-        "OPENAI_API_KEY": "sk-test",
-        "OPENAI_BASE_URL": fake_openai.base_url,
-        "EMOJI_SMITH_PROMPT_MODEL": "",
-        "EMOJI_SMITH_MEMBER_DAILY_IMAGES": str(LIMIT),
-        "EMOJI_SMITH_WORKSPACE_MONTHLY_BUDGET_USD": "1.00",
-        "EMOJI_SMITH_ANNOUNCEMENT_CHANNEL": "C-ann",
-    }
+    environment = (
+        slack_environment(fake_slack, outbox)
+        | fake_openai.app_environment()
+        | {
+            "EMOJI_SMITH_MEMBER_DAILY_IMAGES": str(LIMIT),
+            "EMOJI_SMITH_WORKSPACE_MONTHLY_BUDGET_USD": "1.00",
+            "EMOJI_SMITH_ANNOUNCEMENT_CHANNEL": "C-ann",
+        }
+    )
     with LocalAWS(instant_retries=True, environment=environment) as aws:
         yield aws
 
