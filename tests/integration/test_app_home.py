@@ -160,7 +160,10 @@ def test_settings_an_admin_saves_apply_to_the_next_request(
     form_view = opened(admins)
     assert form_view["callback_id"] == "workspace_settings_modal"
     # WHEN they save: 1 image a day, $2.50, medium quality, two styles, an announcement channel
+    asked = len(admins.calls("users.info"))
     answer = submit_settings(home_aws, form_view, ADMIN, **STRICT)
+    # (Slack is asked once whether they are an admin: the refreshed Home trusts that answer)
+    assert len(admins.calls("users.info")) == asked + 1
     # THEN the form closes, the settings are stored with who changed them, the Home is refreshed
     assert answer == {"response_action": "clear"}
     stored = saved(home_aws)

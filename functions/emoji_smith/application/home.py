@@ -38,14 +38,16 @@ def publish_home(
     ledger: UsageLedger,
     settings: WorkspaceSettings,
     now: datetime,
+    known_admin: bool = False,
 ) -> None:
-    """Build and publish the member's Home (the admin section only for admins and owners)."""
+    """Build and publish the member's Home (the admin section only for admins and owners).
+    `known_admin`: Slack has just said so (a saved settings form): not asked again."""
     images_left, budget_left = remaining(team, user, ledger, settings.limits, now)
     quota = f"{what_is_left(images_left, budget_left, Period.at(now))} Badge and As is are free."
     everyone = jobs.recent(team, limit=None)  # one scan for both lists
     mine = [record for record in everyone if record.requester == user]
     admin = None
-    if _is_admin(slack, user):
+    if known_admin or _is_admin(slack, user):
         month = Period.at(now).month
         usage = [u for u in ledger.month_usage(month) if u.team == team]
         admin = admin_section(settings, month, usage)

@@ -225,7 +225,7 @@ def handle_event(document: dict[str, Any]) -> None:
     _publish_home(str(document.get("team_id") or ""), str(event.get("user") or ""))
 
 
-def _publish_home(team: str, user: str) -> None:
+def _publish_home(team: str, user: str, known_admin: bool = False) -> None:
     from datetime import UTC, datetime
 
     from emoji_smith.application.home import publish_home
@@ -240,6 +240,7 @@ def _publish_home(team: str, user: str) -> None:
             ledger=usage_ledger(),
             settings=_workspace(team),
             now=datetime.now(UTC),
+            known_admin=known_admin,
         )
     except Exception:
         logger.exception("Could not publish the Home of %s", user)
@@ -310,7 +311,7 @@ def _save_settings(payload: dict[str, Any], view: dict[str, Any]) -> dict[str, A
         errors = {"member_daily_images": "The settings could not be saved just now. Try again."}
     if errors:
         return {"response_action": "errors", "errors": errors}
-    _publish_home(team, user)  # the admin sees the change at once
+    _publish_home(team, user, known_admin=True)  # the admin sees the change at once
     return {"response_action": "clear"}
 
 
