@@ -267,3 +267,17 @@ def test_the_homes_create_button_opens_the_modal_for_a_dm(
     click(home_aws, home_click("home_create", MEMBER))
     share = next(b for b in opened(slack)["blocks"] if b.get("block_id") == "share_to")
     assert [o["value"] for o in share["element"]["options"]] == ["dm"]
+
+
+def test_when_slack_cannot_say_who_is_an_admin_the_answer_is_no(
+    home_aws: LocalAWS, admins: FakeSlack
+) -> None:
+    # GIVEN Slack failing users.info (a 500, then a rate limit)
+    admins.fail("users.info", "server_error", "ratelimited")
+    # WHEN an admin opens the Home, then clicks Edit settings
+    post(home_aws, home_opened(ADMIN))
+    opened_before = len(admins.calls("views.open"))
+    click(home_aws, home_click("home_edit_settings", ADMIN))
+    # THEN the Home is published without the Admin section, and no form opens
+    assert "home_edit_settings" not in json.dumps(published(admins))
+    assert len(admins.calls("views.open")) == opened_before
