@@ -1,7 +1,8 @@
 """Deploying `template.yaml` onto the embedded AWS, through the AWS APIs as CloudFormation
 would: tables, bucket, functions (with the template's environment, resolved), the state machine
 (its definition substituted), and the EventBridge rules of the functions. What has no local
-counterpart (alarms, log groups, the secret) is listed in `Stack.skipped` with why."""
+counterpart (alarms, log groups, the dead-letter queue, the secret) is listed in
+`Stack.skipped` with why."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ NOT_DEPLOYED_LOCALLY = {
     "AWS::CloudWatch::Alarm": "no CloudWatch locally",
     "AWS::S3::BucketPolicy": "TLS-only policy: nothing to enforce in-process",
     "AWS::SecretsManager::Secret": "secrets come from your environment locally",
+    "AWS::SQS::Queue": "the failure recorder's dead letters: locally its rule's target is "
+    "called in-process, with the same attempts, and a last failure is the run's to show",
+    "AWS::SQS::QueuePolicy": "goes with the dead-letter queue",
 }
 
 

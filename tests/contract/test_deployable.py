@@ -20,65 +20,81 @@ TEMPLATE = load_template()
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 FUNCTIONS = {k: v for k, v in RESOURCES.items() if v["Type"] == FUNCTION_TYPE}
 
-#: What each function's code calls in AWS (its adapters), kept honest by the tests below: the
-#: IAM actions its role must allow, and the environment variables its settings read.
-CALLS: dict[str, set[str]] = {
+#: What each function's code calls in AWS (its adapters), by resource: the IAM actions its role
+#: allows, exactly (no more, no less). A resource is named by its logical id in the template,
+#: with what its ARN adds ("ImagesBucket/*": the objects; "execution:EmojiPipeline:*": its runs).
+#: A new call goes here and in the function's policy statement for that resource, together.
+SECRET = {"secretsmanager:GetSecretValue"}
+CALLS: dict[str, dict[str, set[str]]] = {
     "WebhookFunction": {
-        "states:StartExecution",
-        "states:SendTaskSuccess",
-        "states:SendTaskFailure",
-        "dynamodb:GetItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:PutItem",  # an admin's settings
-        "dynamodb:Scan",  # /emoji usage
-        "dynamodb:BatchGetItem",  # the modal's quota check
-        "secretsmanager:GetSecretValue",
+        "EmojiPipeline": {"states:StartExecution"},
+        "*": {"states:SendTaskSuccess", "states:SendTaskFailure"},  # no resource-level ARNs
+        "JobsTable": {
+            "dynamodb:GetItem",  # a click's job
+            "dynamodb:UpdateItem",  # a choice claimed
+            "dynamodb:Scan",  # the Home's lists
+        },
+        "UsageTable": {
+            "dynamodb:BatchGetItem",  # the modal's quota check
+            "dynamodb:Scan",  # /emoji usage, the Admin section's month
+        },
+        "SettingsTable": {"dynamodb:GetItem", "dynamodb:PutItem"},  # an admin's settings
+        "AppSecret": SECRET,
     },
-    "AwaitChoiceFunction": {"s3:GetObject", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
+    "AwaitChoiceFunction": {
+        "ImagesBucket/*": {"s3:GetObject"},
+        "JobsTable": {"dynamodb:UpdateItem"},
+        "AppSecret": SECRET,
+    },
     "ValidateFunction": {
-        "dynamodb:GetItem",
-        "dynamodb:UpdateItem",  # the job, and (in a transaction) the usage counters
-        "secretsmanager:GetSecretValue",
+        "JobsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        "UsageTable": {"dynamodb:UpdateItem"},  # in a transaction: the quota reserved
+        "SettingsTable": {"dynamodb:GetItem"},
+        "AppSecret": SECRET,
     },
-    "BuildPromptFunction": {"secretsmanager:GetSecretValue"},
-    "CheckCircuitFunction": {"dynamodb:GetItem"},
+    "BuildPromptFunction": {"AppSecret": SECRET},
+    "CheckCircuitFunction": {"CircuitTable": {"dynamodb:GetItem"}},
     "GenerateImageFunction": {
-        "s3:PutObject",
-        "s3:GetObject",
-        "dynamodb:GetItem",  # the quality the job was priced at; the workspace's settings
-        "dynamodb:UpdateItem",  # the job's bill
-        "secretsmanager:GetSecretValue",
+        "ImagesBucket/*": {"s3:GetObject", "s3:PutObject"},  # HeadObject is GetObject
+        "ImagesBucket": {"s3:ListBucket"},  # so HeadObject of a missing key is 404, not 403
+        "JobsTable": {
+            "dynamodb:GetItem",  # the quality the job was priced at
+            "dynamodb:UpdateItem",  # the job's bill
+        },
+        "SettingsTable": {"dynamodb:GetItem"},
+        "AppSecret": SECRET,
     },
-    "ResizeImageFunction": {"s3:GetObject", "s3:PutObject"},
-    "AnimateEmojiFunction": {"s3:GetObject", "s3:PutObject"},
-    "PersistEmojiFunction": {"dynamodb:UpdateItem"},
+    "ResizeImageFunction": {"ImagesBucket/*": {"s3:GetObject", "s3:PutObject"}},
+    "AnimateEmojiFunction": {"ImagesBucket/*": {"s3:GetObject", "s3:PutObject"}},
+    "PersistEmojiFunction": {"JobsTable": {"dynamodb:UpdateItem"}},
     "UploadEmojiFunction": {
-        "s3:GetObject",
-        "dynamodb:GetItem",
-        "dynamodb:UpdateItem",
-        "secretsmanager:GetSecretValue",
+        "ImagesBucket/*": {"s3:GetObject"},
+        "JobsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        "AppSecret": SECRET,
     },
     "NotifyUserFunction": {
-        "dynamodb:GetItem",  # the workspace's announcement channel
-        "dynamodb:UpdateItem",
-        "secretsmanager:GetSecretValue",
+        "JobsTable": {"dynamodb:UpdateItem"},  # announces each emoji once
+        "SettingsTable": {"dynamodb:GetItem"},  # the workspace's announcement channel
+        "AppSecret": SECRET,
     },
-    "RecordOutcomeFunction": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-    "NotifyOutcomeFunction": {"secretsmanager:GetSecretValue"},
+    "RecordOutcomeFunction": {
+        "JobsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        "UsageTable": {"dynamodb:UpdateItem"},
+    },
+    "NotifyOutcomeFunction": {"AppSecret": SECRET},
     "RecordFailedExecutionFunction": {
-        "dynamodb:UpdateItem",
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "secretsmanager:GetSecretValue",
+        "JobsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        "CircuitTable": {"dynamodb:GetItem", "dynamodb:PutItem"},
+        "UsageTable": {"dynamodb:UpdateItem"},
+        "AppSecret": SECRET,
+        "FailedExecutionDeadLetterQueue": {"sqs:SendMessage"},  # Lambda's on-failure destination
     },
-    "CloseCircuitFunction": {"dynamodb:PutItem"},
+    "CloseCircuitFunction": {"CircuitTable": {"dynamodb:PutItem"}},
     "RetryFailedJobsFunction": {
-        "states:ListExecutions",
-        "states:DescribeExecution",
-        "states:RedriveExecution",
-        "states:StartExecution",
-        "dynamodb:GetItem",
-        "dynamodb:UpdateItem",
+        "EmojiPipeline": {"states:ListExecutions", "states:StartExecution"},
+        "execution:EmojiPipeline:*": {"states:DescribeExecution", "states:RedriveExecution"},
+        "JobsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        "UsageTable": {"dynamodb:UpdateItem"},
     },
 }
 ENVIRONMENT: dict[str, set[str]] = {
@@ -210,12 +226,76 @@ def _role_actions(transformed: dict[str, Any], function: str) -> set[str]:
     return actions
 
 
+_ARN_PREFIX = re.compile(
+    r"^arn:\$\{AWS::Partition\}:[a-z0-9-]+:\$\{AWS::Region\}:\$\{AWS::AccountId\}:"
+)
+
+
+def _resource_name(resource: Any) -> str:
+    """A statement's resource in CALLS's words: "*", a logical id, or an ARN pattern with each
+    reference written as the logical id it names."""
+    if isinstance(resource, str):
+        return resource
+    if "Ref" in resource:
+        return str(resource["Ref"])
+    if "Fn::GetAtt" in resource:
+        return str(resource["Fn::GetAtt"][0])
+    if "Fn::Sub" in resource:
+        text, variables = (
+            (resource["Fn::Sub"], {})
+            if isinstance(resource["Fn::Sub"], str)
+            else resource["Fn::Sub"]
+        )
+        for name, value in variables.items():
+            text = text.replace("${" + name + "}", _resource_name(value))
+        text = _ARN_PREFIX.sub("", text)
+        return re.sub(r"\$\{(\w+)(?:\.\w+)?\}", r"\1", text)
+    raise AssertionError(f"say how to name the resource {resource}")
+
+
+def _role_grants(transformed: dict[str, Any], function: str) -> dict[str, set[str]]:
+    """What a function's role allows, by resource (inline policies: SAM's templates and ours)."""
+    role = transformed["Resources"][f"{function}Role"]["Properties"]
+    grants: dict[str, set[str]] = {}
+    for policy in role.get("Policies", []):
+        for statement in policy["PolicyDocument"]["Statement"]:
+            assert statement.get("Effect") == "Allow", (function, statement)
+            listed = statement["Action"]
+            resources = statement["Resource"]
+            for resource in resources if isinstance(resources, list) else [resources]:
+                grants.setdefault(_resource_name(resource), set()).update(
+                    [listed] if isinstance(listed, str) else listed
+                )
+    return grants
+
+
 @pytest.mark.parametrize("function", sorted(CALLS))
-def test_each_functions_policies_cover_the_calls_its_code_makes(
+def test_each_functions_role_allows_exactly_the_calls_its_code_makes(
     transformed: dict[str, Any], function: str
 ) -> None:
-    allowed = _role_actions(transformed, function)
-    assert CALLS[function] <= allowed, CALLS[function] - allowed
+    # GIVEN the function's role as SAM writes it
+    granted = _role_grants(transformed, function)
+    # THEN it allows each call its code makes, on that resource, and nothing else
+    assert granted == CALLS[function]
+
+
+def test_no_role_gets_what_sams_crud_templates_added_beyond_the_calls(
+    transformed: dict[str, Any],
+) -> None:
+    # GIVEN the broad actions SAM's Crud policy templates grant beside what is called
+    broad = {
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+        "s3:DeleteObject",
+        "s3:PutObjectAcl",
+        "s3:PutLifecycleConfiguration",
+    }
+    # WHEN every function's role is read
+    for function, calls in CALLS.items():
+        granted = set().union(*_role_grants(transformed, function).values())
+        listed = set().union(*calls.values())
+        # THEN none allows one that its code does not call
+        assert granted & broad <= listed, function
 
 
 def test_no_policy_allows_every_action_on_every_resource(transformed: dict[str, Any]) -> None:
@@ -301,10 +381,13 @@ OWN_NAME = {
     "AWS::S3::Bucket": "BucketName",
     "AWS::Scheduler::Schedule": "Name",
     "AWS::SecretsManager::Secret": "Name",
+    "AWS::SQS::Queue": "QueueName",
     "AWS::StepFunctions::StateMachine": "StateMachineName",
 }
 #: Types with no name of their own (they attach to a named resource).
 NAMELESS = {
+    "AWS::Lambda::EventInvokeConfig",
+    "AWS::SQS::QueuePolicy",
     "AWS::Lambda::Permission",
     "AWS::Lambda::Url",
     "AWS::S3::BucketPolicy",

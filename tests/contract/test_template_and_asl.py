@@ -215,3 +215,123 @@ def test_only_the_moto_internals_package_reaches_into_moto() -> None:
 def test_moto_is_pinned_exactly() -> None:
     pyproject = (PROJECT_ROOT / "pyproject.toml").read_text()
     assert '"moto[awslambda,dynamodb,s3,server,stepfunctions]==5.2.5"' in pyproject
+
+
+#: AWS's recommended retry for a Lambda task: the transient errors of the Lambda service itself.
+LAMBDA_SERVICE_ERRORS = {
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.ClientExecutionTimeoutException",
+}
+
+
+def test_every_lambda_task_retries_the_lambda_service_errors_aws_lists() -> None:
+    # GIVEN every Task of the workflow (each invokes one of our functions)
+    definition = json.loads(definition_text(next(iter(STATE_MACHINES.values()))))
+    tasks = {n: s for n, s, _ in all_states(definition["States"]) if s["Type"] == "Task"}
+    assert tasks
+    for name, state in tasks.items():
+        # WHEN the errors its Retry rules name are gathered
+        retried = {e for rule in state.get("Retry", []) for e in rule["ErrorEquals"]}
+        # THEN Lambda's own transient errors are among them (or every error is)
+        assert "States.ALL" in retried or retried >= LAMBDA_SERVICE_ERRORS, (
+            name,
+            LAMBDA_SERVICE_ERRORS - retried,
+        )
+
+
+RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
+
+
+def _get_att(value: Any, attribute: str) -> str:
+    """The logical id a `!GetAtt X.attribute` names."""
+    assert isinstance(value, dict), value
+    assert "Fn::GetAtt" in value, value
+    logical_id, named = value["Fn::GetAtt"]
+    assert named == attribute, value
+    return str(logical_id)
+
+
+def test_a_failure_the_failure_recorder_cannot_record_waits_in_a_dead_letter_queue() -> None:
+    # GIVEN the function EventBridge invokes (asynchronously) for every failed run
+    recorder = FUNCTIONS["RecordFailedExecutionFunction"]["Properties"]
+    (event,) = recorder["Events"].values()
+    # WHEN Lambda gives up on it (its two retries), or EventBridge cannot deliver to it
+    on_failure = recorder["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+    assert on_failure["Type"] == "SQS"
+    queue = _get_att(on_failure["Destination"], "Arn")
+    # THEN both end in the same queue, kept as long as SQS keeps anything
+    assert _get_att(event["Properties"]["DeadLetterConfig"]["Arn"], "Arn") == queue
+    assert RESOURCES[queue]["Type"] == "AWS::SQS::Queue"
+    assert RESOURCES[queue]["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    # AND EventBridge may write to it for this rule only (the rule SAM names after the event)
+    (policy,) = [
+        r["Properties"]
+        for r in RESOURCES.values()
+        if r["Type"] == "AWS::SQS::QueuePolicy" and r["Properties"]["Queues"] == [{"Ref": queue}]
+    ]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert statement["Action"] == "sqs:SendMessage"
+    assert _get_att(statement["Resource"], "Arn") == queue
+    (event_name,) = recorder["Events"]
+    rule = _get_att(statement["Condition"]["ArnEquals"]["aws:SourceArn"], "Arn")
+    assert rule == f"RecordFailedExecutionFunction{event_name}"
+    # AND a message there sounds an alarm
+    alarms = [
+        r["Properties"]
+        for r in RESOURCES.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"]["Namespace"] == "AWS/SQS"
+    ]
+    assert [
+        (a["MetricName"], _get_att(a["Dimensions"][0]["Value"], "QueueName"), a["Threshold"])
+        for a in alarms
+    ] == [("ApproximateNumberOfMessagesVisible", queue, 1)]
+
+
+def test_every_function_logs_to_a_group_of_its_own_that_expires_with_the_stack() -> None:
+    # GIVEN every function of the template
+    groups = {}
+    for logical_id, function in FUNCTIONS.items():
+        # WHEN its log group is looked up
+        group = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        groups[logical_id] = group
+        resource = RESOURCES[group]
+        # THEN it is declared here, kept LogRetentionDays, and deleted with the stack
+        assert resource["Type"] == "AWS::Logs::LogGroup", logical_id
+        assert resource["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+        assert resource.get("DeletionPolicy", "Delete") == "Delete"
+    # AND no two functions share one
+    assert len(set(groups.values())) == len(groups)
+    # AND every log group of the stack expires (the workflow's too)
+    for logical_id, resource in RESOURCES.items():
+        if resource["Type"] == "AWS::Logs::LogGroup":
+            assert resource["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}, (
+                logical_id
+            )
+
+
+def test_the_jobs_and_usage_tables_outlive_the_stack() -> None:
+    # GIVEN the tables holding each job's bill and the usage counters
+    for table in ("JobsTable", "UsageTable"):
+        resource = RESOURCES[table]
+        # THEN deleting the stack, or a change replacing the table, leaves the data
+        assert resource["Type"] == "AWS::DynamoDB::Table"
+        assert resource["DeletionPolicy"] == "Retain", table
+        assert resource["UpdateReplacePolicy"] == "Retain", table
+
+
+def test_the_limit_parameters_are_bounded_as_the_admin_settings_form_is() -> None:
+    from emoji_smith.domain.workspace_settings import MAX_DAILY_IMAGES, MAX_MONTHLY_BUDGET_USD
+
+    # GIVEN the template parameters that are the defaults of the admin's settings form
+    parameters = TEMPLATE["Parameters"]
+    for name, maximum in (
+        ("MemberDailyImages", MAX_DAILY_IMAGES),
+        ("WorkspaceMonthlyBudgetUsd", MAX_MONTHLY_BUDGET_USD),
+    ):
+        spec = parameters[name]
+        # THEN CloudFormation refuses what the form would refuse, and the default is inside
+        assert (spec["MinValue"], spec["MaxValue"]) == (0, maximum), name
+        assert 0 <= spec["Default"] <= maximum, name
