@@ -1,5 +1,8 @@
-"""A local OpenAI: `POST /v1/images/generations` and `POST /v1/responses`, in the real wire
-format, with scripted faults. Images are real PNGs drawn with Pillow."""
+"""A local OpenAI: `POST /v1/images/generations`, `/v1/images/edits` and `/v1/responses`, in
+the real wire format, with scripted faults. Images are real PNGs drawn with Pillow.
+
+As strict as the SDK's spec: an image request with a parameter the SDK's request type does not
+have, or one the per-model rules refuse (`domain.image_models`), gets OpenAI's 400."""
 
 from __future__ import annotations
 
@@ -10,9 +13,14 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable
+from functools import cache
+from typing import get_type_hints
 
+from openai.types.image_edit_params import ImageEditParamsNonStreaming
+from openai.types.image_generate_params import ImageGenerateParamsNonStreaming
 from PIL import Image, ImageOps
 
+from emoji_smith.domain.image_models import MODELS, refusal
 from fakes.http_fake import HTTPFake, Recorded, Reply
 from image_corpus import encode, small_subject_on_light_background
 
@@ -21,6 +29,19 @@ ENHANCED_SUBJECT = "a round smiling orange cat face with big green eyes"
 
 def _error(status: int, message: str, kind: str, code: str | None) -> dict[str, object]:
     return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+def refused(param: str, message: str, code: str = "invalid_value") -> Reply:
+    """OpenAI's answer to a request it will not serve (nothing billed)."""
+    error = {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+    return Reply(400, {"error": error})
+
+
+#: The parameters each endpoint's SDK request type has (an unknown one is refused by name).
+GENERATE_PARAMETERS = frozenset(get_type_hints(ImageGenerateParamsNonStreaming))
+EDIT_PARAMETERS = frozenset(get_type_hints(ImageEditParamsNonStreaming))
+#: Multipart fields that arrive as text but are integers in the spec.
+INTEGER_FIELDS = ("n", "frame_count", "frame_duration_ms", "output_compression", "partial_images")
 
 
 class FakeOpenAI(HTTPFake):
@@ -44,6 +65,8 @@ class FakeOpenAI(HTTPFake):
         self.billed: list[str] = []
         #: Models this account may ask GIF output of (the preview); others are refused (400).
         self.gif_models: set[str] = set()
+        #: Whether this account has the transparent-background preview (gpt-image-2, 2.6).
+        self.transparency_preview = True
 
     @property
     def base_url(self) -> str:
@@ -70,6 +93,7 @@ class FakeOpenAI(HTTPFake):
         self._images.clear()
         self._texts.clear()
         self.gif_models.clear()
+        self.transparency_preview = True
 
     def image_requests(self) -> list[Recorded]:
         return [r for r in self.requests if r.path == "/v1/images/generations"]
@@ -86,16 +110,23 @@ class FakeOpenAI(HTTPFake):
                 ),
             )
         if request.path == "/v1/images/generations":
-            return self._image_reply(request, self._images.popleft() if self._images else "ok")
+            behaviour = self._images.popleft() if self._images else "ok"
+            return self._spec_refusal(request.json, GENERATE_PARAMETERS) or self._image_reply(
+                request, behaviour
+            )
         if request.path == "/v1/images/edits":
-            refusal = self._edit_refusal(request)
-            if refusal:
-                return refusal
+            behaviour = self._images.popleft() if self._images else "ok"
+            edit_refusal = self._edit_refusal(request)
+            if edit_refusal:
+                return edit_refusal
             request.json = {**request.form}  # the same reply logic reads the fields
-            for name in ("n", "frame_count", "frame_duration_ms"):
+            for name in INTEGER_FIELDS:
                 if name in request.json:
                     request.json[name] = int(request.json[name])
-            return self._image_reply(request, self._images.popleft() if self._images else "ok")
+            fields = {**{name: "<file>" for name in request.parts}, **request.json}
+            return self._spec_refusal(fields, EDIT_PARAMETERS) or self._image_reply(
+                request, behaviour
+            )
         if request.path == "/v1/responses":
             return self._text_reply(self._texts.popleft() if self._texts else "ok")
         return Reply(
@@ -113,7 +144,7 @@ class FakeOpenAI(HTTPFake):
         self.billed.append(str(request.json.get("prompt")))
         if behaviour in GARBAGE:
             return GARBAGE[behaviour](count)
-        images = [self._picture if i == 0 else self._variant(i) for i in range(count)]
+        images = [_variant(self._picture, i) for i in range(count)]
         data = [{"b64_json": base64.b64encode(image).decode()} for image in images]
         usage = {"input_tokens": 50, "output_tokens": 4160 * count, "total_tokens": 4210}
         return Reply(
@@ -129,15 +160,31 @@ class FakeOpenAI(HTTPFake):
             },
         )
 
+    def _spec_refusal(self, body: dict[str, object], parameters: frozenset[str]) -> Reply | None:
+        """What the SDK's spec refuses: a parameter its request type lacks, a value the per-model
+        rules refuse, a preview this account does not have."""
+        for name in body:
+            if name not in parameters:
+                return refused(name, f"Unknown parameter: '{name}'.", "unknown_parameter")
+        rule = refusal(body)
+        if rule is not None:
+            return refused(*rule)
+        model = MODELS[str(body["model"])]
+        if (
+            body.get("background") == "transparent"
+            and model.transparent == "preview"
+            and not self.transparency_preview
+        ):
+            return refused(
+                "background",
+                f"Transparent backgrounds are not available for model '{model.name}'.",
+                "unsupported_value",
+            )
+        return None
+
     def _edit_refusal(self, request: Recorded) -> Reply | None:
         """What the edits endpoint refuses: no image part, no prompt, an image that is not a
-        PNG, JPEG or WebP (or over 50 MB), an unknown input_fidelity."""
-
-        def refused(param: str, message: str) -> Reply:
-            error = _error(400, message, "invalid_request_error", "invalid_value")
-            error["error"]["param"] = param  # type: ignore[index]
-            return Reply(400, error)
-
+        PNG, JPEG or WebP (or over 50 MB)."""
         images = request.parts.get("image") or request.parts.get("image[]") or []
         if not images:
             return refused("image", "image is required.")
@@ -153,39 +200,16 @@ class FakeOpenAI(HTTPFake):
                 return refused("image", "Invalid image file.")
         if not request.form.get("prompt"):
             return refused("prompt", "prompt is required.")
-        if request.form.get("input_fidelity", "low") not in ("high", "low"):
-            return refused("input_fidelity", "input_fidelity must be high or low.")
         return None
 
     def _gif_refusal(self, body: dict[str, object]) -> Reply | None:
-        """OpenAI's answers to GIF requests it cannot serve (nothing billed): no preview for
-        the model, frame parameters without `output_format=gif`, or out of range."""
-        animated = body.get("output_format") == "gif"
-        frame_count = body.get("frame_count")
-        duration = body.get("frame_duration_ms")
-
-        def refused(param: str, message: str) -> Reply:
-            error = _error(400, message, "invalid_request_error", "unsupported_value")
-            error["error"]["param"] = param  # type: ignore[index]
-            return Reply(400, error)
-
-        if not animated and (frame_count is not None or duration is not None):
-            return refused("frame_count", "frame_count is only supported with output_format=gif.")
-        if not animated:
-            return None
-        if body.get("model") not in self.gif_models:
+        """GIF output without the preview for the model (nothing billed). The frame rules are
+        the spec's (`_spec_refusal`); a frame duration is rounded and capped, never refused."""
+        if body.get("output_format") == "gif" and body.get("model") not in self.gif_models:
             return refused(
-                "output_format", f"GIF output is not available for model '{body.get('model')}'."
-            )
-        if frame_count is not None and not (
-            isinstance(frame_count, int) and 2 <= frame_count <= 16
-        ):
-            return refused("frame_count", "frame_count must be an integer from 2 to 16.")
-        if duration is not None and not (
-            isinstance(duration, int) and 20 <= duration <= 2000 and duration % 10 == 0
-        ):
-            return refused(
-                "frame_duration_ms", "frame_duration_ms must be 20-2000, in steps of 10."
+                "output_format",
+                f"GIF output is not available for model '{body.get('model')}'.",
+                "unsupported_value",
             )
         return None
 
@@ -193,13 +217,8 @@ class FakeOpenAI(HTTPFake):
         frames = int(str(body.get("frame_count") or 9))
         duration = int(str(body.get("frame_duration_ms") or 200))
         side = int(str(body.get("size") or "512x512").split("x")[0])
-        still = Image.open(io.BytesIO(self._picture)).convert("RGB").resize((side, side))
-        sequence = [ImageOps.expand(still, border=0).rotate(8 * i) for i in range(frames)]
-        buffer = io.BytesIO()
-        sequence[0].save(
-            buffer, "GIF", save_all=True, append_images=sequence[1:], duration=duration, loop=0
-        )
-        data = [{"b64_json": base64.b64encode(buffer.getvalue()).decode()}] * count
+        gif = _gif(self._picture, frames, duration, side)
+        data = [{"b64_json": base64.b64encode(gif).decode()}] * count
         return Reply(
             200,
             body={"created": int(time.time()), "data": data, "output_format": "gif"},
@@ -268,9 +287,25 @@ class FakeOpenAI(HTTPFake):
             return Reply(500, {}, delay_seconds=self.hang_seconds)
         return None
 
-    def _variant(self, index: int) -> bytes:
-        mirrored = ImageOps.mirror(Image.open(io.BytesIO(self._picture)))
-        return encode(mirrored.rotate(index * 15, fillcolor=(246, 244, 240)))
+
+@cache
+def _gif(picture: bytes, frames: int, duration: int, side: int) -> bytes:
+    still = Image.open(io.BytesIO(picture)).convert("RGB").resize((side, side))
+    sequence = [ImageOps.expand(still, border=0).rotate(8 * i) for i in range(frames)]
+    buffer = io.BytesIO()
+    sequence[0].save(
+        buffer, "GIF", save_all=True, append_images=sequence[1:], duration=duration, loop=0
+    )
+    return buffer.getvalue()
+
+
+@cache
+def _variant(picture: bytes, index: int) -> bytes:
+    """Option `index` of the picture (drawn once: the contract tests send hundreds of requests)."""
+    if index == 0:
+        return picture
+    mirrored = ImageOps.mirror(Image.open(io.BytesIO(picture)))
+    return encode(mirrored.rotate(index * 15, fillcolor=(246, 244, 240)))
 
 
 def _png(image: Image.Image) -> bytes:

@@ -55,12 +55,13 @@ def test_a_shared_photo_becomes_a_cartoon_through_one_edit_with_the_picture(
         style="cartoon",
         source={"kind": "file", "id": "F1", "label": "dog.png"},
     )
-    # THEN one edit request carried the picture itself, with high input fidelity
+    # THEN one edit request carried the picture itself, without input_fidelity (the SDK's spec:
+    # "For `gpt-image-2`, omit this parameter")
     assert execution["status"] == "SUCCEEDED", execution.get("cause")
     (edit,) = openai_service.edit_requests()
     ((_, content_type, sent),) = edit.parts["image"]
     assert (content_type, sent) == ("image/png", PHOTO)
-    assert edit.form["input_fidelity"] == "high"
+    assert "input_fidelity" not in edit.form
     assert edit.form["prompt"].startswith("Turn this picture into a Slack custom emoji: as a")
     assert openai_service.image_requests() == []
     # AND the picture was downloaded with the bot token and kept with the job's inputs

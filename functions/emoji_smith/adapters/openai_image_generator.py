@@ -10,7 +10,7 @@ from typing import Literal
 import openai
 from openai import OpenAI
 
-from emoji_smith.domain.costs import ANIMATION_SIZE, STILL_SIZE
+from emoji_smith.domain.costs import STILL_SIZE
 from emoji_smith.domain.errors import (
     AnimationUnavailable,
     ConfigurationError,
@@ -19,6 +19,7 @@ from emoji_smith.domain.errors import (
     RateLimited,
     UnusableImage,
 )
+from emoji_smith.domain.image_models import gif_size
 from emoji_smith.domain.models import ImagePrompt
 
 MODERATION_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
@@ -45,47 +46,69 @@ class OpenAIImageGenerator:
         self._client = client
         self._model = model
         self._quality = quality
+        #: Requests refused for a preview this account lacks, then asked again (not billed).
+        self.refused_previews = 0
 
     def generate(self, prompt: ImagePrompt, count: int) -> list[bytes]:
         return self._ask(prompt, count, None)
 
     def edit(self, picture: bytes, prompt: ImagePrompt, count: int) -> list[bytes]:
-        """The picture changed as the prompt says (high input fidelity: faces and logos stay
-        recognisable)."""
+        """The picture changed as the prompt says (no `input_fidelity`: the SDK's spec says to
+        omit it for gpt-image-2 and states it for none of the other supported models)."""
         return self._ask(prompt, count, picture)
 
-    def _ask(self, prompt: ImagePrompt, count: int, picture: bytes | None) -> list[bytes]:
-        # A GIF's frames share one image's pixels: 512² frames fit 8 of them (a 128 px emoji
-        # needs no more); a PNG is asked for at 1024².
-        shape = (
-            {"size": ANIMATION_SIZE, "output_format": "gif"}
-            | {"frame_count": GIF_FRAMES, "frame_duration_ms": GIF_FRAME_MS}
-            if prompt.animated
-            else {"size": STILL_SIZE, "output_format": "png"}
-        )
-        common = {
+    def arguments(self, prompt: ImagePrompt, count: int, background: str) -> dict[str, object]:
+        """The request's parameters (the contract tests check them against the SDK's spec)."""
+        # A GIF's frames share one image's pixels; a transparent background needs PNG or WebP,
+        # so a GIF asks for "auto" (the animation is cut out afterwards like any image).
+        if prompt.animated:
+            shape: dict[str, object] = {
+                "size": gif_size(self._model),
+                "output_format": "gif",
+                "frame_count": GIF_FRAMES,
+                "frame_duration_ms": GIF_FRAME_MS,
+            }
+            background = "auto" if background == "transparent" else background
+        else:
+            shape = {"size": STILL_SIZE, "output_format": "png"}
+        return {
             "model": self._model,
             "prompt": prompt.text,
             "n": count,
             "quality": self._quality,
-            # Not every model honours it; ResizeImage removes a flat background either way.
-            "background": "transparent" if prompt.transparent else "opaque",
+            "background": background,
             **shape,
             **({"safety_identifier": prompt.safety_identifier} if prompt.safety_identifier else {}),
         }
+
+    def _ask(self, prompt: ImagePrompt, count: int, picture: bytes | None) -> list[bytes]:
+        background = "transparent" if prompt.transparent else "opaque"
+        try:
+            return self._send(self.arguments(prompt, count, background), picture)
+        except _PreviewRefused as refused:
+            # Transparency is a preview on some models: an account without it gets a 400 (not
+            # billed). Asked again once with "auto"; ResizeImage cuts the background out.
+            self.refused_previews += 1
+            try:
+                return self._send(self.arguments(prompt, count, "auto"), picture)
+            except _PreviewRefused as again:
+                raise ConfigurationError(again.message) from refused
+
+    def _send(self, arguments: dict[str, object], picture: bytes | None) -> list[bytes]:
         try:
             if picture is None:
                 # One set of arguments for both calls; the SDK's overloads want literals.
-                response = self._client.images.generate(**common)  # type: ignore[call-overload]
+                response = self._client.images.generate(**arguments)  # type: ignore[call-overload]
             else:
                 response = self._client.images.edit(  # type: ignore[call-overload]
-                    image=("picture", picture, picture_type(picture)),
-                    input_fidelity="high",
-                    **common,
+                    image=("picture", picture, picture_type(picture)), **arguments
                 )
         except openai.BadRequestError as error:
-            if prompt.animated and error.param in GIF_PARAMETERS:
+            animated = arguments.get("output_format") == "gif"
+            if animated and error.param in GIF_PARAMETERS:
                 raise AnimationUnavailable(error.message) from error
+            if error.param == "background" and arguments.get("background") == "transparent":
+                raise _PreviewRefused(error.message) from error
             if error.code in MODERATION_CODES:
                 raise ContentRejected(
                     f"The image service refused the description: {error.message}"
@@ -115,7 +138,15 @@ class OpenAIImageGenerator:
                 f"The image service answered HTTP {error.status_code}: {error.message}"
             ) from error
 
-        return _images_in(response, count)
+        return _images_in(response, int(str(arguments["n"])))
+
+
+class _PreviewRefused(Exception):
+    """The account has no access to a preview the request used (never leaves this module)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def picture_type(picture: bytes) -> str:
