@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from emoji_smith_local.runtime import LocalAWS
+from fakes import block_kit
 from fakes.fake_openai import FakeOpenAI
 from fakes.fake_slack import FakeSlack
 
@@ -33,6 +34,9 @@ SUMMARY_LINES = pytest.StashKey[list[str]]()
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for line in terminalreporter.config.stash.get(SUMMARY_LINES, []):
         terminalreporter.write_line(line)
+    terminalreporter.write_line(
+        f"Slack payloads checked against the Block Kit schema: {block_kit.checked()}"
+    )
 
 
 def rgba(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:

@@ -12,6 +12,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any
 
+from fakes import block_kit
 from fakes.http_fake import HTTPFake, Recorded, Reply
 
 BOT_TOKEN = "xoxb-test-bot"
@@ -94,9 +95,7 @@ class FakeSlack(HTTPFake):
             self.uploads[request.path.rsplit("/", 1)[-1]] = request.body
             return Reply(200, f"OK - {len(request.body)}".encode())
         if request.path.startswith("/response/"):
-            if request.path.endswith("/expired"):
-                return Reply(404, b"expired_url")
-            return Reply(200, b"ok")
+            return self._respond(request)
         method = request.path.removeprefix("/api/")
         faults = self._faults.get(method)
         if faults:
@@ -122,6 +121,15 @@ class FakeSlack(HTTPFake):
             if error.messages:
                 answer["response_metadata"] = {"messages": error.messages}
             return Reply(200, answer)
+
+    def _respond(self, request: Recorded) -> Reply:
+        """A response_url answers as an incoming webhook does: a plain-text error, a 4xx."""
+        if request.path.endswith("/expired"):
+            return Reply(404, b"expired_url")
+        body = request.json if isinstance(request.json, dict) else {}
+        if "blocks" in body and block_kit.message_problems(body["blocks"]):
+            return Reply(400, b"invalid_blocks")
+        return Reply(200, b"ok")
 
     def _download(self, request: Recorded) -> Reply:
         """url_private_download: the bot token in the Authorization header, as Slack wants."""
@@ -213,18 +221,25 @@ class FakeSlack(HTTPFake):
         return {"channel": {"id": "D" + str(params["users"])}}
 
     def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
-        """Blocks are checked as Slack checks a message's (at most 50, each as in a view)."""
-        blocks = params.get("blocks") or []
-        blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
-        problems = [] if len(blocks) <= MAX_MESSAGE_BLOCKS else ["[ERROR] no more than 50 items"]
-        for index, block in enumerate(blocks):
-            problems += _block_problems(block, f"/blocks/{index}", self._known_file)
-        if problems:
-            raise _SlackError("invalid_blocks", problems)
+        self._check_message_blocks(params)
         return {"channel": params["channel"], "ts": "1800000000.000200", "message": params}
 
     def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        self._check_message_blocks(params)
         return {"message_ts": "1800000000.000300"}
+
+    def _check_message_blocks(self, params: dict[str, Any]) -> None:
+        """Blocks are checked as Slack checks a message's (the schema, at most 50, unique ids,
+        and the files an image shows)."""
+        if "blocks" not in params:
+            return
+        blocks = params["blocks"]
+        blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+        problems = block_kit.message_problems(blocks)
+        for index, block in enumerate(blocks if isinstance(blocks, list) else []):
+            problems += _block_problems(block, f"/blocks/{index}", self._known_file)
+        if problems:
+            raise _SlackError("invalid_blocks", problems)
 
     def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
         self._next_file += 1
@@ -255,8 +270,6 @@ class _SlackError(Exception):
 MODAL_TEXT_LIMITS = {"title": 24, "submit": 24, "close": 24}
 MAX_PRIVATE_METADATA = 3000
 MAX_CALLBACK_ID = 255
-MAX_BLOCKS = 100
-MAX_MESSAGE_BLOCKS = 50
 MAX_INPUT_LABEL = 2000
 MAX_PLAIN_TEXT_INPUT = 3000
 
@@ -276,7 +289,8 @@ def view_problems(
     known_file: Callable[[dict[str, Any]], bool] = lambda _reference: True,
 ) -> list[str]:
     """What Slack would refuse in a modal (or a Home tab), in its `[ERROR] … [json-pointer:…]`
-    style. `known_file`: whether a `slack_file` names a file Slack has."""
+    style: the published schema's verdict (block_kit) and what it cannot know or leaves out.
+    `known_file`: whether a `slack_file` names a file Slack has."""
     problems = []
     if view.get("type") != kind:
         problems.append(f"[ERROR] must be '{kind}' [json-pointer:/view/type]")
@@ -293,14 +307,9 @@ def view_problems(
     if len(view.get("callback_id") or "") > MAX_CALLBACK_ID:
         problems.append("[ERROR] must be less than 256 characters [json-pointer:/view/callback_id]")
     blocks = view.get("blocks") or []
-    if len(blocks) > MAX_BLOCKS:
-        problems.append("[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]")
-    block_ids = [block["block_id"] for block in blocks if "block_id" in block]
-    if len(block_ids) != len(set(block_ids)):
-        problems.append("[ERROR] duplicate block_id [json-pointer:/view/blocks]")
     for index, block in enumerate(blocks):
         problems += _block_problems(block, f"/view/blocks/{index}", known_file)
-    return problems
+    return problems + block_kit.view_problems(view, kind)
 
 
 def _block_problems(
