@@ -1,15 +1,19 @@
 """Both manifests ask for the scopes the code uses, nothing more, and wire our callback ids; the
-default one installs on every Slack plan (bot scopes only, no Grid-only setting)."""
+default one installs on every Slack plan (bot scopes only, no Grid-only setting); both are what
+Slack's published manifest schema accepts (tests/specs)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 import yaml
+from jsonschema import Draft7Validator
 
 from emoji_smith.domain.slack_views import SHORTCUT_CALLBACK
 from emoji_smith_local.template import PROJECT_ROOT
+from fakes.block_kit import SPECS
 
 MANIFESTS = {
     name: yaml.safe_load((PROJECT_ROOT / name).read_text())
@@ -100,3 +104,51 @@ def test_interactivity_is_on_with_a_placeholder_url(manifest: dict[str, Any]) ->
         "is_enabled": True,
         "request_url": "REQUEST_URL",
     }
+
+
+#: slackapi/manifest-schema's schemas (draft-07). Our manifests set no `_metadata`, so Slack reads
+#: them as major version 1; the 2.0.0 schema (platform apps) must accept them too.
+MANIFEST_SCHEMAS = {
+    version: Draft7Validator(
+        json.loads((SPECS / f"slack-manifest.schema.{version}.json").read_text())
+    )
+    for version in ("1.0.0", "2.0.0")
+}
+
+
+def filled_in(manifest: dict[str, Any], url: str) -> Any:
+    """The manifest as pasted into Slack: REQUEST_URL replaced by the stack's webhook URL."""
+    return json.loads(json.dumps(manifest).replace('"REQUEST_URL"', json.dumps(url)))
+
+
+@pytest.mark.parametrize("version", list(MANIFEST_SCHEMAS))
+@pytest.mark.parametrize("manifest", list(MANIFESTS), ids=list(MANIFESTS))
+def test_the_manifest_is_valid_against_slacks_published_schema(manifest: str, version: str) -> None:
+    # GIVEN the manifest with the request URL filled in, as the README has the user do
+    url = "https://abc123.lambda-url.us-east-1.on.aws/slack/events"
+    filled = filled_in(MANIFESTS[manifest], url)
+    assert "REQUEST_URL" not in json.dumps(filled)
+    # THEN Slack's schema finds nothing wrong
+    problems = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in MANIFEST_SCHEMAS[version].iter_errors(filled)
+    ]
+    assert problems == []
+
+
+def test_the_schema_refuses_the_placeholder_and_an_unknown_setting() -> None:
+    # The judge can fail: the placeholder is no URL, and a misspelt key is not ignored.
+    schema = MANIFEST_SCHEMAS["1.0.0"]
+    assert not schema.is_valid(DEFAULT)
+    wrong = filled_in(DEFAULT, "https://example.test/slack/events")
+    wrong["features"]["app_home"]["messages_tab_readonly"] = True
+    assert not schema.is_valid(wrong)
+
+
+@pytest.mark.parametrize("manifest", list(MANIFESTS.values()), ids=list(MANIFESTS))
+def test_the_messages_tab_is_on_and_read_only(manifest: dict[str, Any]) -> None:
+    # Results and notices go by DM: the member finds them again in the app's Messages tab, and
+    # cannot write there (the app answers no messages).
+    app_home = manifest["features"]["app_home"]
+    assert app_home["messages_tab_enabled"] is True
+    assert app_home["messages_tab_read_only_enabled"] is True
