@@ -112,9 +112,11 @@ class JobRepository(Protocol):
     def get(self, job_id: str) -> JobRecord | None: ...
 
     def recent(
-        self, team_id: str, requester: str | None = None, limit: int | None = 20
+        self, team_id: str, requester: str | None = None, limit: int = 20
     ) -> list[JobRecord]:
-        """The newest jobs of a workspace (of one member), newest first (None: all of them)."""
+        """At most `limit` jobs, newest first: the member's own (`requester`), or else those the
+        workspace's list shows (`domain.home_view.shown_to_workspace`). Read by key, never a
+        scan: the Home is built from these at any table size."""
         ...
 
 
@@ -153,7 +155,10 @@ class UsageLedger(Protocol):
         """(the member's images today, the workspace's dollars this month)."""
         ...
 
-    def month_usage(self, month: str) -> list[MemberUsage]: ...
+    def month_usage(self, month: str, team: str | None = None) -> list[MemberUsage]:
+        """Each member's images and dollars in a month ("YYYY-MM"), by team then most spent;
+        one workspace's, or (None) every workspace's. Read by key, never a scan."""
+        ...
 
 
 class SettingsStore(Protocol):

@@ -146,11 +146,13 @@ class Deployer:
         self, logical_id: str, properties: dict[str, Any], resolver: Resolver
     ) -> None:
         name = self._name(logical_id)
+        indexes = resolver.resolve(properties.get("GlobalSecondaryIndexes", []))
         self._client("dynamodb").create_table(
             TableName=name,
             AttributeDefinitions=resolver.resolve(properties["AttributeDefinitions"]),
             KeySchema=resolver.resolve(properties["KeySchema"]),
             BillingMode="PAY_PER_REQUEST",
+            **({"GlobalSecondaryIndexes": indexes} if indexes else {}),
         )
         self._register(
             resolver, logical_id, name, f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}"

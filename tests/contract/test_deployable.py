@@ -32,12 +32,12 @@ CALLS: dict[str, dict[str, set[str]]] = {
         "JobsTable": {
             "dynamodb:GetItem",  # a click's job
             "dynamodb:UpdateItem",  # a choice claimed
-            "dynamodb:Scan",  # the Home's lists
         },
-        "UsageTable": {
-            "dynamodb:BatchGetItem",  # the modal's quota check
-            "dynamodb:Scan",  # /emoji usage, the Admin section's month
-        },
+        # The Home's lists: by index, never a scan.
+        "JobsTable/index/team_member-created": {"dynamodb:Query"},
+        "JobsTable/index/workspace_team-created": {"dynamodb:Query"},
+        "UsageTable": {"dynamodb:BatchGetItem"},  # the modal's quota check
+        "UsageTable/index/month-team": {"dynamodb:Query"},  # /emoji usage, the Admin section
         "SettingsTable": {"dynamodb:GetItem", "dynamodb:PutItem"},  # an admin's settings
         "AppSecret": SECRET,
     },

@@ -5,6 +5,7 @@ window — so a use case cannot pass here and fail on AWS for the lack of one.""
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from emoji_smith.domain.choices import Candidate
 from emoji_smith.domain.circuit import CircuitState
 from emoji_smith.domain.costs import Bill
 from emoji_smith.domain.errors import SlackUnavailable
+from emoji_smith.domain.home_view import shown_to_workspace
 from emoji_smith.domain.models import (
     ChoiceState,
     Delivery,
@@ -32,6 +34,9 @@ class InMemoryJobs:
 
     def _update(self, job_id: str, fields: dict[str, Any]) -> None:
         record = self.records.setdefault(job_id, {"job_id": job_id})
+        now = int(time.time())  # as the adapter: set by the first update, kept after
+        record.setdefault("created_at", now)
+        record.setdefault("created_order", f"{now:010d}#{job_id}")
         if record.get("status") == JobStatus.DELIVERED and "status" in fields:
             fields = {k: v for k, v in fields.items() if k not in ("status", "step")}
         record.update(fields)
@@ -51,6 +56,8 @@ class InMemoryJobs:
             {
                 "status": status,
                 "step": step,
+                "team_id": request.team_id,
+                "shown_to_workspace": shown_to_workspace(request),
                 "requester": request.user_id,
                 "emoji_name": request.name,
                 "options": request.options,
@@ -85,7 +92,12 @@ class InMemoryJobs:
     ) -> None:
         fields: dict[str, Any] = {"status": JobStatus.FAILED, "error": error, "cause": cause}
         if request is not None:
-            fields |= {"requester": request.user_id, "options": request.options}
+            fields |= {
+                "team_id": request.team_id,
+                "shown_to_workspace": shown_to_workspace(request),
+                "requester": request.user_id,
+                "options": request.options,
+            }
         self._update(job_id, fields)
 
     def record_retry(self, job_id: str, attempt: int, last_error: str, method: str) -> None:
@@ -151,15 +163,22 @@ class InMemoryJobs:
         return None if record is None else JobRecord.model_validate(record)
 
     def recent(
-        self, team_id: str, requester: str | None = None, limit: int | None = 20
+        self, team_id: str, requester: str | None = None, limit: int = 20
     ) -> list[JobRecord]:
+        """As the adapter's indexes: only jobs recorded with their request are listed (the
+        workspace's, only those it shows), newest first by `created_order`."""
         found = [
-            JobRecord.model_validate(record)
+            record
             for record in self.records.values()
-            if record.get("team_id", "local") == team_id
-            and (requester is None or record.get("requester") == requester)
+            if record.get("team_id") == team_id
+            and (
+                record.get("shown_to_workspace")
+                if requester is None
+                else record.get("requester") == requester
+            )
         ]
-        return sorted(found, key=lambda record: record.created_at or 0, reverse=True)[:limit]
+        found.sort(key=lambda record: str(record.get("created_order", "")), reverse=True)
+        return [JobRecord.model_validate(record) for record in found[:limit]]
 
 
 class InMemoryLedger:
@@ -198,12 +217,13 @@ class InMemoryLedger:
             self.team_month.get((team, period.month), 0.0),
         )
 
-    def month_usage(self, month: str) -> list[MemberUsage]:
-        return [
-            MemberUsage(team, user, month, images, dollars)
-            for (team, user, at), (images, dollars) in sorted(self.member_month.items())
-            if at == month
+    def month_usage(self, month: str, team: str | None = None) -> list[MemberUsage]:
+        found = [
+            MemberUsage(at_team, user, month, images, dollars)
+            for (at_team, user, at), (images, dollars) in self.member_month.items()
+            if at == month and team in (None, at_team)
         ]
+        return sorted(found, key=lambda member: (member.team, -member.dollars, member.user))
 
 
 class InMemoryImages:

@@ -11,10 +11,15 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from emoji_smith.adapters.aws_clients import dynamodb_client
 from emoji_smith.domain.costs import Bill
+from emoji_smith.domain.home_view import shown_to_workspace
 from emoji_smith.domain.models import ChoiceState, Delivery, EmojiRequest, JobRecord, JobStatus
 from emoji_smith.domain.quotas import Charge
 
 RETENTION_SECONDS = 90 * 24 * 3600
+#: The Home's lists (template.yaml): a member's jobs, and the jobs the workspace's list shows.
+#: Both sort on `created_order` ("<created_at, 10 digits>#<job id>": newest first, no ties).
+MEMBER_INDEX = "team_member-created"
+WORKSPACE_INDEX = "workspace_team-created"
 _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
 
@@ -168,31 +173,30 @@ class DynamoDBJobRepository:
         return JobRecord.model_validate({k: _deserialize(v) for k, v in item.items()})
 
     def recent(
-        self, team_id: str, requester: str | None = None, limit: int | None = 20
+        self, team_id: str, requester: str | None = None, limit: int = 20
     ) -> list[JobRecord]:
-        """A filtered scan: fine for a workspace's job table (records expire after 90 days); a
-        busy install would want an index on (team, created_at) instead."""
-        condition = "team_id = :team" + (" AND requester = :user" if requester else "")
-        values: dict[str, Any] = {":team": {"S": team_id}}
-        if requester:
-            values[":user"] = {"S": requester}
-        records: list[JobRecord] = []
-        pages = (
+        """One Query of an index, newest first: no filter, so `Limit` is the number returned."""
+        if requester is None:
+            index, key, value = WORKSPACE_INDEX, "workspace_team", team_id
+        else:
+            index, key, value = MEMBER_INDEX, "team_member", f"{team_id}#{requester}"
+        items = (
             dynamodb_client()
-            .get_paginator("scan")
-            .paginate(
+            .query(
                 TableName=self._table,
-                FilterExpression=condition,
-                ExpressionAttributeValues=values,
+                IndexName=index,
+                KeyConditionExpression="#key = :value",
+                ExpressionAttributeNames={"#key": key},
+                ExpressionAttributeValues={":value": {"S": value}},
+                ScanIndexForward=False,
+                Limit=limit,
             )
+            .get("Items", [])
         )
-        for page in pages:
-            for item in page.get("Items", []):
-                records.append(
-                    JobRecord.model_validate({k: _deserialize(v) for k, v in item.items()})
-                )
-        records.sort(key=lambda record: record.created_at or 0, reverse=True)
-        return records[:limit]
+        return [
+            JobRecord.model_validate({k: _deserialize(v) for k, v in item.items()})
+            for item in items
+        ]
 
     def _update(self, job_id: str, fields: dict[str, Any]) -> None:
         """Set the fields. The status is monotonic where it matters: once DELIVERED, no later
@@ -217,9 +221,10 @@ class DynamoDBJobRepository:
         names = {f"#{i}": name for i, name in enumerate(fields)}
         values = {f":{i}": _serialize(value) for i, value in enumerate(fields.values())}
         assignments = [f"#{i} = :{i}" for i in range(len(fields))]
-        names["#created"] = "created_at"
-        values[":now"] = _serialize(now)
+        names |= {"#created": "created_at", "#order": "created_order"}
+        values |= {":now": _serialize(now), ":order": _serialize(f"{now:010d}#{job_id}")}
         assignments.append("#created = if_not_exists(#created, :now)")
+        assignments.append("#order = if_not_exists(#order, :order)")
         if "status" in fields:
             names["#status"] = "status"
             values[":delivered"] = _serialize(JobStatus.DELIVERED.value)
@@ -233,7 +238,11 @@ class DynamoDBJobRepository:
 
 
 def _request_fields(request: EmojiRequest) -> dict[str, Any]:
-    return {
+    """With the indexes' keys: `workspace_team` only on a job the workspace's list shows (a
+    sparse index: the others are not in it at all)."""
+    listed = {"workspace_team": request.team_id} if shown_to_workspace(request) else {}
+    return listed | {
+        "team_member": f"{request.team_id}#{request.user_id}",
         "team_id": request.team_id,
         "requester": request.user_id,
         "emoji_name": request.name,

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 #: Counters outlive their period by a little (the usage report reads last month).
 RETENTION_SECONDS = 100 * 24 * 3600
+#: Member-month counters by (month, team) (template.yaml): the usage report without a scan.
+MONTH_INDEX = "month-team"
 
 
 def _n(value: float) -> dict[str, str]:
@@ -114,14 +116,26 @@ class DynamoDBUsageLedger:
 
         return int(number(member, "images")), number(workspace, "dollars")
 
-    def month_usage(self, month: str) -> list[MemberUsage]:
-        client = dynamodb_client()
+    def month_usage(self, month: str, team: str | None = None) -> list[MemberUsage]:
+        """A Query of the month index (only member-month counters carry `month`)."""
+        condition = "#month = :month"
+        names = {"#month": "month"}
+        values = {":month": {"S": month}}
+        if team is not None:
+            condition += " AND #team = :team"
+            names["#team"] = "team"
+            values[":team"] = {"S": team}
         usage: list[MemberUsage] = []
-        pages = client.get_paginator("scan").paginate(
-            TableName=self._table,
-            FilterExpression="begins_with(#key, :prefix) AND #month = :month",
-            ExpressionAttributeNames={"#key": "key", "#month": "month"},
-            ExpressionAttributeValues={":prefix": {"S": "member-month#"}, ":month": {"S": month}},
+        pages = (
+            dynamodb_client()
+            .get_paginator("query")
+            .paginate(
+                TableName=self._table,
+                IndexName=MONTH_INDEX,
+                KeyConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
         )
         for page in pages:
             for item in page.get("Items", []):

@@ -13,6 +13,8 @@ from emoji_smith.application.spending import remaining
 from emoji_smith.domain.costs import image_cost_usd
 from emoji_smith.domain.errors import EmojiSmithError
 from emoji_smith.domain.home_view import (
+    MINE_SHOWN,
+    WORKSPACE_SHOWN,
     admin_section,
     home_view,
     read_settings_form,
@@ -41,17 +43,20 @@ def publish_home(
     known_admin: bool = False,
 ) -> None:
     """Build and publish the member's Home (the admin section only for admins and owners).
-    `known_admin`: Slack has just said so (a saved settings form): not asked again."""
+    `known_admin`: Slack has just said so (a saved settings form): not asked again.
+
+    Everything is read by key, so the cost does not grow with the tables: the two lists are two
+    index queries of the rows shown, the quota and the bill key lookups. Callable from any
+    path (the event's answer, or an asynchronous publish after it)."""
     images_left, budget_left = remaining(team, user, ledger, settings.limits, now)
     quota = f"{what_is_left(images_left, budget_left, Period.at(now))} Badge and As is are free."
-    everyone = jobs.recent(team, limit=None)  # one scan for both lists
-    mine = [record for record in everyone if record.requester == user]
+    mine = jobs.recent(team, user, limit=MINE_SHOWN)
+    everyone = jobs.recent(team, limit=WORKSPACE_SHOWN)
     admin = None
     if known_admin or _is_admin(slack, user):
         month = Period.at(now).month
-        usage = [u for u in ledger.month_usage(month) if u.team == team]
-        admin = admin_section(settings, month, usage)
-    emoji_urls = _emoji_urls(slack, everyone, now)
+        admin = admin_section(settings, month, ledger.month_usage(month, team))
+    emoji_urls = _emoji_urls(slack, [*mine, *everyone], now)
     slack.publish_home(user, home_view(mine, everyone, quota, emoji_urls, admin))
 
 

@@ -208,7 +208,7 @@ def _about(topic: str, command: dict[str, str]) -> str:
             "emoji* on a message, or `/emoji a happy cat`. Badge and As is styles are free and "
             f"offline; AI styles count against your daily images.\n{left}"
         )
-    usage = [u for u in usage_ledger().month_usage(now.strftime("%Y-%m")) if u.team == team]
+    usage = usage_ledger().month_usage(now.strftime("%Y-%m"), team)
     mine = next((u for u in usage if u.user == user), None)
     made = f"{mine.images} AI images (≈ ${mine.dollars:.2f})" if mine else "no AI images"
     return f"This month you made {made}.\n{left}"

@@ -21,7 +21,7 @@ from emoji_smith.domain.workspace_settings import (
 )
 
 if TYPE_CHECKING:  # the webhook loads this module on a shortcut: no pydantic there
-    from emoji_smith.domain.models import JobRecord
+    from emoji_smith.domain.models import EmojiRequest, JobRecord
 
 CREATE_ACTION = "home_create"
 MAKE_ANOTHER_ACTION = "home_make_another"
@@ -30,6 +30,12 @@ SETTINGS_CALLBACK = "workspace_settings_modal"
 MINE_SHOWN = 20
 WORKSPACE_SHOWN = 10
 TOP_SPENDERS = 5
+
+
+def shown_to_workspace(request: EmojiRequest) -> bool:
+    """Whether a job goes in the workspace's list (the repository indexes only those). Every
+    job, until the visibility of where it was made is recorded: then public ones only."""
+    return bool(request.team_id)
 
 
 def _when(record: JobRecord) -> str:
