@@ -87,6 +87,16 @@ class JobRepository(Protocol):
 
     def record_bill(self, job_id: str, bill: Bill) -> None: ...
 
+    def claim_delivery(self, job_id: str, owner: str, lease_seconds: int) -> bool:
+        """Atomically take the job's delivery for `lease_seconds`: True when it is not
+        delivered and no other owner's claim is live (then `owner` delivers). A claim whose
+        holder died frees itself when its lease ends."""
+        ...
+
+    def release_delivery(self, job_id: str, owner: str) -> None:
+        """`owner`'s delivery failed: let a retry claim it at once (another's claim stays)."""
+        ...
+
     def claim_announcement(self, job_id: str) -> bool:
         """True once per job: the caller announces it (False: it was already)."""
         ...

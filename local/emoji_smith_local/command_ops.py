@@ -9,7 +9,11 @@ from typing import Any, TextIO
 
 
 def run_ops(args: argparse.Namespace, out: TextIO) -> int:
-    result = _ops_on_stack(args) if args.stack else _ops_on_serve(args, out)
+    try:
+        result = _ops_on_stack(args) if args.stack else _ops_on_serve(args, out)
+    except LookupError as error:  # ops.NoSuchJob, or a stack that is not Emoji Smith's
+        print(error, file=out)
+        return 1
     if result is None:
         return 1
     print(json.dumps(result, indent=2, default=str), file=out)
@@ -62,9 +66,12 @@ def _ops_on_serve(args: argparse.Namespace, out: TextIO) -> Any:
         with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
             return json.loads(answer.read())
     except urllib.error.HTTPError as error:
-        print(
-            f"`emoji-smith serve` at {args.serve} answered {error.code}: {error.read()!r}", file=out
-        )
+        answer = error.read()
+        try:
+            said = json.loads(answer)["error"]
+        except (ValueError, KeyError, TypeError):
+            said = repr(answer)
+        print(f"`emoji-smith serve` at {args.serve} answered {error.code}: {said}", file=out)
         return None
     except urllib.error.URLError as error:
         print(

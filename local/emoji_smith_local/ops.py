@@ -4,8 +4,8 @@ CloudFormation). The same code as the scheduled RetryFailedJobs Lambda does the 
 
 from __future__ import annotations
 
+import hashlib
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,6 +50,20 @@ class StackNames:
         return cls.from_physical_ids(
             {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources["StackResources"]}
         )
+
+
+#: Replays of replays followed to find the newest run of a job (each one an operator's replay).
+MAX_REPLAY_CHAIN = 50
+
+
+class NoSuchJob(LookupError):
+    """The stack knows no execution (or job) of that name."""
+
+
+def replay_name(job_id: str, replayed_arn: str) -> str:
+    """The one name a replay of that run gets: concurrent replays of it start one run."""
+    digest = hashlib.sha256(replayed_arn.encode()).hexdigest()[:10]
+    return execution_name(job_id[:60], "replay", digest)
 
 
 class Operations:
@@ -115,22 +129,52 @@ class Operations:
 
     def replay(self, execution: str) -> dict[str, str]:
         """A new execution from the same input (same job id: stored images are reused). A job
-        already delivered is not run again: the answer is its recorded delivery."""
+        already delivered is not run again: the answer is its recorded delivery. The new run's
+        name follows from the run replayed, so concurrent replays start one run (Step Functions
+        answers a second start of an open run with that run); `NoSuchJob` when the stack
+        knows neither the execution nor the job."""
         arn = execution if execution.startswith("arn:") else self._execution_arn(execution)
+        original = self._input_of(arn, asked=execution)
+        job_id = str(original.get("job_id", "job"))
+        for _ in range(MAX_REPLAY_CHAIN):
+            delivered = self._delivered(job_id)
+            if delivered is not None:
+                return delivered
+            name = replay_name(job_id, arn)
+            if self._workflow.start(name, original):
+                return {"replayed": arn.rsplit(":", 1)[-1], "as": name}
+            replayed_as = self._execution_arn(name)
+            status = self._status_of(replayed_as)
+            if status == "RUNNING":  # a concurrent replay started it: that is the one
+                return {"replayed": arn.rsplit(":", 1)[-1], "as": name}
+            arn = replayed_as  # replayed before and ended: replay that run in turn
+        raise RuntimeError(f"job {job_id} was replayed {MAX_REPLAY_CHAIN} times already")
+
+    def _input_of(self, arn: str, asked: str) -> dict[str, Any]:
         from emoji_smith.adapters.aws_clients import stepfunctions_client
 
-        original = json.loads(stepfunctions_client().describe_execution(executionArn=arn)["input"])
-        job_id = str(original.get("job_id", "job"))
+        client = stepfunctions_client()
+        try:
+            described = client.describe_execution(executionArn=arn)
+        except (client.exceptions.ExecutionDoesNotExist, client.exceptions.InvalidArn):
+            raise NoSuchJob(f"no such job: {asked} (no execution of that name)") from None
+        answer: dict[str, Any] = json.loads(described["input"])
+        return answer
+
+    def _status_of(self, arn: str) -> str:
+        from emoji_smith.adapters.aws_clients import stepfunctions_client
+
+        return str(stepfunctions_client().describe_execution(executionArn=arn)["status"])
+
+    def _delivered(self, job_id: str) -> dict[str, str] | None:
         record = self._jobs.get(job_id)
-        if record is not None and record.delivery is not None:
-            return {
-                "replayed": "nothing",
-                "job_id": job_id,
-                "already_delivered": f"{record.delivery.method}: {record.delivery.location}",
-            }
-        name = execution_name(job_id[:60], "replay", uuid.uuid4().hex[:8])
-        self._workflow.start(name, original)
-        return {"replayed": arn.rsplit(":", 1)[-1], "as": name}
+        if record is None or record.delivery is None:
+            return None
+        return {
+            "replayed": "nothing",
+            "job_id": job_id,
+            "already_delivered": f"{record.delivery.method}: {record.delivery.location}",
+        }
 
     def circuit(self, reset: bool = False) -> dict[str, Any]:
         if reset:

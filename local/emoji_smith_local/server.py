@@ -66,6 +66,14 @@ def make_server(
             url = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             command = url.path.removeprefix(OPS_PREFIX)
+            try:
+                self._run_ops(command, query)
+            except LookupError as error:  # ops.NoSuchJob
+                self._send(404, {"error": str(error)})
+            except Exception as error:  # answered, never a dropped connection
+                self._send(500, {"error": f"{type(error).__name__}: {error}"})
+
+        def _run_ops(self, command: str, query: dict[str, str]) -> None:
             if command == "failed":
                 result: Any = operations.failed()
             elif command == "retry":

@@ -123,6 +123,19 @@ class InMemoryJobs:
             },
         )
 
+    def claim_delivery(self, job_id: str, owner: str, lease_seconds: int) -> bool:
+        record = self.records.setdefault(job_id, {"job_id": job_id})
+        now = time.time()
+        if record.get("delivery") or record.get("delivery_claim_until", now - 1) >= now:
+            return False
+        record |= {"delivery_claim": owner, "delivery_claim_until": now + lease_seconds}
+        return True
+
+    def release_delivery(self, job_id: str, owner: str) -> None:
+        record = self.records.get(job_id, {})
+        if record.get("delivery_claim") == owner:
+            del record["delivery_claim"], record["delivery_claim_until"]
+
     def claim_announcement(self, job_id: str) -> bool:
         record = self.records.setdefault(job_id, {"job_id": job_id})
         if record.get("announced"):

@@ -1,13 +1,18 @@
-"""Whatever is replayed, redriven or retried, however often, and wherever a step crashes: a job
-is billed at most once and delivered at most once — and a clean redrive at the end delivers it.
+"""Whatever is replayed, redriven or retried, however often, at the same time or one after the
+other, and wherever a step crashes: a job is billed at most once and delivered at most once —
+and a clean redrive at the end delivers it.
 
-Property-based: hypothesis draws sequences of operator and schedule actions with crashes armed
-before or after a step's work, on the real ASL and handlers on the embedded AWS."""
+Property-based: hypothesis draws sequences of operator and schedule actions (some of them run
+at once, in threads) with crashes armed before or after a step's work, on the real ASL and
+handlers on the embedded AWS. A delivery takes as long as a small upload, so runs that overlap
+are inside it together."""
 
 from __future__ import annotations
 
 import importlib
 import json
+import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -19,7 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from emoji_smith.adapters.badge_image_generator import BadgeImageGenerator
-from emoji_smith.domain.models import ImagePrompt
+from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
+from emoji_smith.adapters.local_outbox import LocalOutbox
+from emoji_smith.domain.models import Delivery, EmojiRequest, ImagePrompt
 from emoji_smith_local.ops import Operations, StackNames
 from emoji_smith_local.runtime import LocalAWS
 
@@ -34,13 +41,19 @@ STEPS = {
 #: (step, "before" | "after" its work): the next call of that step raises once.
 ARMED: dict[str, str] = {}
 BILLS: Counter[str] = Counter()
+#: How long a delivery takes (an upload to Slack takes longer): overlapping runs meet in it.
+DELIVERY_SECONDS = 0.2
 
 Action = tuple[str, str, str]
 ACTIONS = st.one_of(
     st.tuples(
         st.just("crash"), st.sampled_from(sorted(STEPS)), st.sampled_from(["before", "after"])
     ),
-    st.tuples(st.sampled_from(["replay", "retry", "redrive", "restart"]), st.just(""), st.just("")),
+    st.tuples(
+        st.sampled_from(["replay", "retry", "redrive", "restart", "replays", "race"]),
+        st.just(""),
+        st.just(""),
+    ),
 )
 
 
@@ -70,7 +83,22 @@ def crashing_steps(local_aws: LocalAWS) -> Iterator[None]:
         return real_generate(self, prompt, count)
 
     BadgeImageGenerator.generate = billed  # type: ignore[method-assign]
+    real_deliver = LocalOutbox.deliver_emoji
+
+    def slow(
+        self: LocalOutbox,
+        job_id: str,
+        request: EmojiRequest,
+        image: bytes,
+        filename: str,
+        image_url: str,
+    ) -> Delivery:
+        time.sleep(DELIVERY_SECONDS)
+        return real_deliver(self, job_id, request, image, filename, image_url)
+
+    LocalOutbox.deliver_emoji = slow  # type: ignore[method-assign]
     yield
+    LocalOutbox.deliver_emoji = real_deliver  # type: ignore[method-assign]
     BadgeImageGenerator.generate = real_generate  # type: ignore[method-assign]
     for module_name, handler in saved.items():
         importlib.import_module(module_name).handler = handler  # type: ignore[attr-defined]
@@ -93,10 +121,51 @@ def deliveries(outbox: Path, job_id: str) -> int:
     return sum(json.loads(line)["kind"] == "emoji" for line in log.read_text().splitlines())
 
 
+def at_once(*actions: Callable[[], object]) -> None:
+    """Run the actions in threads released together, and wait for all of them."""
+    start = threading.Barrier(len(actions))
+    errors: list[BaseException] = []
+
+    def run(action: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            action()
+        except BaseException as error:  # re-raised below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    if errors:
+        raise errors[0]
+
+
+def replay(aws: LocalAWS, job_id: str) -> dict[str, str]:
+    """`emoji-smith ops replay JOB`, as the operator runs it (in the calling thread)."""
+    with aws.function_environment("RetryFailedJobsFunction"):
+        return Operations(StackNames.from_physical_ids(aws.physical_ids)).replay(job_id)
+
+
+def redrive_if_failed(aws: LocalAWS, execution_arn: str) -> None:
+    if aws.describe(execution_arn)["status"] == "FAILED":
+        aws.redrive(execution_arn)
+
+
 def act(aws: LocalAWS, job_id: str, action: Action, restarts: list[int]) -> None:
     kind, step, when = action
     operations = Operations(StackNames.from_physical_ids(aws.physical_ids))
-    if kind == "crash":
+    if kind == "replays":  # an operator's three impatient replays
+        at_once(*[lambda: replay(aws, job_id)] * 3)
+    elif kind == "race":  # the console's redrive, a replay and the schedule, together
+        newest = runs_of(aws, job_id)[0]["executionArn"]
+        at_once(
+            lambda: redrive_if_failed(aws, newest),
+            lambda: replay(aws, job_id),
+            lambda: act(aws, job_id, ("retry", "", ""), restarts),
+        )
+    elif kind == "crash":
         ARMED[step] = when
     elif kind == "replay":
         with aws.function_environment("RetryFailedJobsFunction"):
@@ -154,3 +223,59 @@ def test_any_sequence_bills_and_delivers_a_job_at_most_once(
     assert BILLS[f"ONCE {marker.upper()}"] == 1, actions
     record = local_aws.job(job_id)
     assert record.status == "DELIVERED", actions
+
+
+def test_concurrent_replays_and_a_redrive_of_a_job_that_failed_at_upload_deliver_it_once(
+    local_aws: LocalAWS, outbox: Path, crashing_steps: None
+) -> None:
+    # GIVEN a job whose run failed at UploadEmoji
+    ARMED.clear()
+    job_id = f"race-{uuid.uuid4().hex[:8]}"
+    ARMED["UploadEmoji"] = "before"
+    failed = local_aws.wait(local_aws.start({"description": "race"}, job_id))
+    assert failed["status"] == "FAILED"
+    answers: list[dict[str, str]] = []
+    # WHEN three replays, a redrive and a restart of it run at the same time
+    at_once(
+        lambda: answers.append(replay(local_aws, job_id)),
+        lambda: answers.append(replay(local_aws, job_id)),
+        lambda: answers.append(replay(local_aws, job_id)),
+        lambda: local_aws.redrive(failed["executionArn"]),
+        lambda: act(local_aws, job_id, ("restart", "", ""), []),
+    )
+    runs = runs_of(local_aws, job_id)
+    # THEN the three replays started one run at most (none once the job is delivered), and
+    # the job was delivered exactly once
+    assert len({answer["as"] for answer in answers if "as" in answer}) <= 1, answers
+    assert len(runs) <= 3, answers  # the first (redriven), one replay, the restart
+    assert deliveries(outbox, job_id) == 1
+    # AND the job ends delivered, whichever run delivered it
+    assert local_aws.job(job_id).status == "DELIVERED"
+
+
+def test_of_many_runs_claiming_a_delivery_at_once_one_gets_it_until_its_lease_ends(
+    local_aws: LocalAWS,
+) -> None:
+    # GIVEN the jobs table, and a job nobody delivered
+    jobs = DynamoDBJobRepository(local_aws.physical_ids["JobsTable"])
+    job_id = f"claim-{uuid.uuid4().hex[:8]}"
+    won: list[str] = []
+
+    def claim(owner: str) -> None:
+        if jobs.claim_delivery(job_id, owner, 90):
+            won.append(owner)
+
+    # WHEN twenty runs claim its delivery at the same time
+    at_once(*[lambda owner=f"run-{n}": claim(owner) for n in range(20)])
+    # THEN exactly one holds it; a release by another owner leaves it held
+    assert len(won) == 1, won
+    jobs.release_delivery(job_id, "run-that-lost")
+    assert not jobs.claim_delivery(job_id, "late", 90)
+    # AND a holder that died (its lease over) no longer keeps it
+    job_id = f"claim-{uuid.uuid4().hex[:8]}"
+    assert jobs.claim_delivery(job_id, "crashed", lease_seconds=-1)
+    assert jobs.claim_delivery(job_id, "redrive", 90)
+    # AND a delivered job is never claimed again, even with no live claim
+    jobs.record_delivery(job_id, Delivery(method="outbox", emoji_name="x", location="y"), 0.0)
+    jobs.release_delivery(job_id, "redrive")
+    assert not jobs.claim_delivery(job_id, "replay", 90)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
+
+import pytest
 
 from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitState
-from emoji_smith_local.ops import Operations, StackNames
+from emoji_smith_local.ops import NoSuchJob, Operations, StackNames
 from emoji_smith_local.runtime import LocalAWS
 
 
@@ -79,3 +82,43 @@ def test_circuit_shows_and_resets(local_aws: LocalAWS) -> None:
     assert "new jobs wait until" in shown["cause"]
     assert reset["open"] is False
     assert store.load(IMAGE_SERVICE) == CircuitState()
+
+
+def test_replay_of_a_job_the_stack_does_not_know_says_so(local_aws: LocalAWS) -> None:
+    # WHEN the operator replays a job (or an execution ARN) that never ran
+    # THEN the answer is "no such job", not a crash
+    with local_aws.function_environment("RetryFailedJobsFunction"):
+        with pytest.raises(NoSuchJob, match="no such job: never-ran"):
+            operations(local_aws).replay("never-ran")
+        with pytest.raises(NoSuchJob, match="no such job"):
+            operations(local_aws).replay(local_aws.execution_arn("never-ran-either"))
+
+
+def test_concurrent_replays_of_a_failed_job_start_one_run(local_aws: LocalAWS) -> None:
+    # GIVEN a failed job
+    failed = local_aws.wait(local_aws.start({"description": "x", "style": "cartoon"}, "ops-rc"))
+    assert failed["status"] == "FAILED"
+    before = len(local_aws.executions())
+    answers: list[dict[str, str]] = []
+
+    def replay() -> None:
+        with local_aws.function_environment("RetryFailedJobsFunction"):
+            answers.append(operations(local_aws).replay("ops-rc"))
+
+    # WHEN three operators replay it at the same moment
+    start = threading.Barrier(3)
+    threads = [threading.Thread(target=lambda: (start.wait(), replay())) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # THEN they all name the same run, and only that one was started
+    assert len({answer["as"] for answer in answers}) == 1, answers
+    assert len(local_aws.executions()) == before + 1
+    local_aws.wait(local_aws.execution_arn(answers[0]["as"]))
+    # AND a replay after that run failed too starts the next one (a replay of the replay)
+    with local_aws.function_environment("RetryFailedJobsFunction"):
+        again = operations(local_aws).replay("ops-rc")
+    assert again["as"] != answers[0]["as"]
+    assert again["replayed"] == answers[0]["as"]
+    assert len(local_aws.executions()) == before + 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import asdict
 from decimal import Decimal
@@ -99,6 +100,49 @@ class DynamoDBJobRepository:
                 "image_size": bill.size,
             },
         )
+
+    def claim_delivery(self, job_id: str, owner: str, lease_seconds: int) -> bool:
+        client = dynamodb_client()
+        now = int(time.time())
+        try:
+            client.update_item(
+                TableName=self._table,
+                Key={"job_id": {"S": job_id}},
+                UpdateExpression="SET #claim = :owner, #until = :until",
+                ConditionExpression=(
+                    "attribute_not_exists(#delivery) "
+                    "AND (attribute_not_exists(#until) OR #until < :now)"
+                ),
+                ExpressionAttributeNames={
+                    "#claim": "delivery_claim",
+                    "#until": "delivery_claim_until",
+                    "#delivery": "delivery",
+                },
+                ExpressionAttributeValues={
+                    ":owner": {"S": owner},
+                    ":until": {"N": str(now + lease_seconds)},
+                    ":now": {"N": str(now)},
+                },
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def release_delivery(self, job_id: str, owner: str) -> None:
+        client = dynamodb_client()
+        # Failing the condition: another owner's claim (ours ran out), not ours to free.
+        with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
+            client.update_item(
+                TableName=self._table,
+                Key={"job_id": {"S": job_id}},
+                UpdateExpression="REMOVE #claim, #until",
+                ConditionExpression="#claim = :owner",
+                ExpressionAttributeNames={
+                    "#claim": "delivery_claim",
+                    "#until": "delivery_claim_until",
+                },
+                ExpressionAttributeValues={":owner": {"S": owner}},
+            )
 
     def claim_announcement(self, job_id: str) -> bool:
         client = dynamodb_client()

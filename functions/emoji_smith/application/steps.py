@@ -7,6 +7,7 @@ job is billed at most once per image and delivered at most once.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitReport, CircuitStat
 from emoji_smith.domain.costs import AWS_PER_EMOJI_USD
 from emoji_smith.domain.errors import (
     CircuitOpen,
+    DeliveryInProgress,
     EmojiSmithError,
     InvalidRequest,
 )
@@ -48,6 +50,10 @@ from emoji_smith.ports import (
     PromptEnhancer,
     SlackGateway,
 )
+
+#: How long a run holds a job's delivery: longer than UploadEmoji's Lambda timeout (60 s), so a
+#: live holder never loses it; the ASL retries DeliveryInProgress for longer than this.
+DELIVERY_LEASE_SECONDS = 90
 
 #: Slack fetches candidate images when it renders the message; an hour covers a late look.
 CANDIDATE_URL_SECONDS = 3600
@@ -160,6 +166,9 @@ def upload(
     *,
     share_url_seconds: int,
 ) -> Uploaded:
+    """Delivered by whichever run claims the job's delivery first (runs of one job may overlap:
+    a replay, a redrive, the schedule); the others answer with its recorded delivery, or, while
+    the claim is live, raise `DeliveryInProgress` for the workflow to retry after its lease."""
     record = jobs.get(event.job_id)
     if record is not None and record.delivery is not None:
         return Uploaded(record.delivery, again=True)
@@ -168,15 +177,28 @@ def upload(
         raise InvalidRequest(
             f"Option {choice + 1} does not exist; there are {len(event.emoji.keys)}."
         )
+    owner = uuid.uuid4().hex
+    if not jobs.claim_delivery(event.job_id, owner, DELIVERY_LEASE_SECONDS):
+        record = jobs.get(event.job_id)
+        if record is not None and record.delivery is not None:
+            return Uploaded(record.delivery, again=True)
+        raise DeliveryInProgress(
+            f"Another run of job {event.job_id} is delivering it; this one checks again "
+            f"once that claim ends (at most {DELIVERY_LEASE_SECONDS} s)."
+        )
     key = event.emoji.keys[choice]
     filename = f"{event.request.name}.{key.rsplit('.', 1)[-1]}"
-    delivery = slack.deliver_emoji(
-        event.job_id,
-        event.request,
-        store.get(key),
-        filename,
-        store.share_url(key, share_url_seconds),
-    )
+    try:
+        delivery = slack.deliver_emoji(
+            event.job_id,
+            event.request,
+            store.get(key),
+            filename,
+            store.share_url(key, share_url_seconds),
+        )
+    except Exception:
+        jobs.release_delivery(event.job_id, owner)  # the workflow's retry claims it again
+        raise
     jobs.record_delivery(event.job_id, delivery, AWS_PER_EMOJI_USD)
     return Uploaded(delivery)
 

@@ -64,6 +64,15 @@ class SlackUnavailable(EmojiSmithError):
     member_hint = "Slack is unavailable; we will retry automatically."
 
 
+class DeliveryInProgress(EmojiSmithError):
+    """Another run of the job holds its delivery (a replay, a redrive, the schedule): the
+    workflow retries after that claim's lease, when the job is delivered (this run answers
+    with the recorded delivery) or its holder died and the claim is free."""
+
+    retryable = True
+    member_hint = "Your emoji is being delivered; we will check again shortly."
+
+
 class ChoiceTimedOut(EmojiSmithError):
     outcome = True
     member_hint = "No option was picked in time, so nothing was uploaded."
@@ -100,6 +109,7 @@ ERRORS: dict[str, type[EmojiSmithError]] = {
         CircuitOpen,
         SlackRejected,
         SlackUnavailable,
+        DeliveryInProgress,
         ChoiceTimedOut,
         ChoiceCancelled,
         QuotaExceeded,
