@@ -178,6 +178,17 @@ def _quality_option(quality: str, prices: Mapping[str, float]) -> dict[str, Any]
     return plain_option(quality, f"{quality.capitalize()} (≈ ${prices[quality]:.3f} an image)")
 
 
+def _within(value: float, highest: float) -> float:
+    """A default outside the form's range (a template parameter) would make Slack refuse the
+    form: it is shown at the nearest bound (NaN at 0)."""
+    return value if 0 <= value <= highest else highest if value > highest else 0
+
+
+def _plain(number: float) -> str:
+    """Digits as Slack's number_input reads them: never an exponent (`:g` wrote 1e+06)."""
+    return f"{number:.2f}".rstrip("0").rstrip(".")
+
+
 def settings_modal(settings: WorkspaceSettings, prices: Mapping[str, float]) -> dict[str, Any]:
     """The admin's form; `prices`: dollars per image at each quality."""
     styles = [plain_option(key, PRESETS[key].label[:75]) for key in PRESETS]
@@ -205,7 +216,9 @@ def settings_modal(settings: WorkspaceSettings, prices: Mapping[str, float]) -> 
                     "is_decimal_allowed": False,
                     "min_value": "0",
                     "max_value": str(MAX_DAILY_IMAGES),
-                    "initial_value": str(settings.member_daily_images),
+                    "initial_value": _plain(
+                        _within(settings.member_daily_images, MAX_DAILY_IMAGES)
+                    ),
                 },
                 hint="0 allows only the offline styles. Resets at 00:00 UTC.",
             ),
@@ -217,8 +230,10 @@ def settings_modal(settings: WorkspaceSettings, prices: Mapping[str, float]) -> 
                     "action_id": "value",
                     "is_decimal_allowed": True,
                     "min_value": "0",
-                    "max_value": str(int(MAX_MONTHLY_BUDGET_USD)),
-                    "initial_value": f"{settings.workspace_monthly_budget_usd:g}",
+                    "max_value": _plain(MAX_MONTHLY_BUDGET_USD),
+                    "initial_value": _plain(
+                        _within(settings.workspace_monthly_budget_usd, MAX_MONTHLY_BUDGET_USD)
+                    ),
                 },
                 hint="Estimated image-service dollars; resets on the 1st (UTC).",
             ),
