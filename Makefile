@@ -1,12 +1,16 @@
 # Two commands a new user needs: `make demo` (the main job) and `make test` (every check).
 # Both set themselves up on a fresh machine: `demo` needs Python 3.11+ only; `test` also runs
-# asl-validator, so it needs Node.js (npm) too.
+# asl-validator, so it needs Node.js (npm) too, and checkov (in a venv of its own).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 LOCK := functions/requirements.txt
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+# checkov pins boto3/botocore far below the Lambda lock, so it cannot share .venv: it gets its
+# own, inside it (cleaned with it). It reads template.yaml only (.checkov.yaml: what is skipped).
+CHECKOV_VERSION := 3.3.30
+CHECKOV_STAMP := $(VENV)/checkov/.installed-$(CHECKOV_VERSION)
 # Wheels the packaging tests install from, offline: Lambda's platform (python3.13 on Amazon Linux
 # 2023, glibc 2.34: manylinux_2_28 wheels fit) and this machine's.
 WHEELS := .wheels
@@ -28,11 +32,16 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/pip download --quiet --require-hashes -r $(LOCK) -d $(WHEELS)/local --only-binary=:all:
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-setup-checks: setup $(NODE_STAMP)
+setup-checks: setup $(NODE_STAMP) $(CHECKOV_STAMP)
 
 $(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error  # asl-validator, for the ASL check
 	rm -f node_modules/.installed-* && touch $(NODE_STAMP)
+
+$(CHECKOV_STAMP): | $(STAMP)
+	$(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/pip install --quiet "checkov==$(CHECKOV_VERSION)"
+	rm -f $(VENV)/checkov/.installed-* && touch $(CHECKOV_STAMP)
 
 demo: setup
 	$(BIN)/emoji-smith generate "ship it"

@@ -191,6 +191,52 @@ def test_the_asl_is_valid_for_asl_validator(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+#: checkov has a venv of its own inside .venv (`make setup-checks`): it pins an old boto3.
+CHECKOV = Path(sys.executable).parent.parent / "checkov" / "bin" / "checkov"
+CHECKOV_CONFIG = PROJECT_ROOT / ".checkov.yaml"
+
+
+@pytest.mark.slow
+def test_checkov_finds_nothing_but_what_is_skipped_with_a_reason() -> None:
+    # GIVEN checkov and the template (SAM resources included: checkov reads them)
+    assert CHECKOV.exists(), "run `make setup-checks` (it installs checkov)"
+    # WHEN it checks the template with the project's skips, offline
+    result = subprocess.run(
+        [str(CHECKOV), "-f", "template.yaml", "--config-file", str(CHECKOV_CONFIG), "--compact"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # THEN every check it runs passes
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Failed checks: 0" in result.stdout
+
+
+def test_every_checkov_skip_says_why_in_one_line() -> None:
+    import yaml
+
+    # GIVEN the rules skipped for the whole template, and those skipped on one resource
+    text = CHECKOV_CONFIG.read_text()
+    config = yaml.safe_load(text)
+    assert config["skip-download"] is True  # no call home from the tests
+    lines = {line.split("#")[0].strip(" -"): line for line in text.splitlines()}
+    inline = [
+        (logical_id, skip)
+        for logical_id, resource in RESOURCES.items()
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
+    ]
+    assert config["skip-check"]
+    assert inline
+    # THEN each has its reason beside it
+    for rule in config["skip-check"]:
+        reason = lines[rule].partition("#")[2].strip()
+        assert len(reason) > 20, rule
+    for logical_id, skip in inline:
+        assert skip["id"].startswith("CKV_"), logical_id
+        assert len(skip.get("comment", "")) > 20, logical_id
+
+
 @pytest.fixture(scope="module")
 def transformed() -> dict[str, Any]:
     """The template through SAM's own translator, as `sam deploy` would send it."""
