@@ -482,3 +482,41 @@ def test_a_failed_announcement_is_left_for_the_retry() -> None:
         steps.tell_delivered(delivered_event(), Flaky(), jobs, "C-ann")
     steps.tell_delivered(delivered_event(), slack, jobs, "C-ann")
     assert len(slack.announcements) == 1
+
+
+def test_regenerate_at_the_daily_limit_keeps_the_open_choice() -> None:
+    # GIVEN a 2-option job waiting for a choice, whose 2 images used the member's day
+    jobs, workflow = waiting_job(options=2)
+    ledger = InMemoryLedger()
+    reserve("j1", REQUEST.model_copy(update={"options": 2}), jobs, spending(ledger, daily=2))
+    # WHEN the member clicks Regenerate
+    answer = handle_click(
+        Click(REGENERATE_ACTION, "j1"), "U1", jobs, workflow, spending(ledger, daily=2)
+    )
+    # THEN they are told the limit, and the choice stays open: nothing cancelled, nothing started
+    assert answer.startswith("You have used your 2 images for today.")
+    assert answer.endswith("Your options stay open: pick one of them, or cancel.")
+    assert workflow.aborted == []
+    assert workflow.started == {}
+    assert record(jobs, "j1").choice_state == "waiting"
+    # AND a choice is still possible
+    assert handle_click(Click(CHOOSE_ACTION, "j1", 1), "U1", jobs, workflow).startswith("Option 2")
+
+
+def test_regenerate_within_the_limit_starts_new_options() -> None:
+    jobs, workflow = waiting_job(options=2)
+    answer = handle_click(
+        Click(REGENERATE_ACTION, "j1"), "U1", jobs, workflow, spending(InMemoryLedger(), daily=4)
+    )
+    assert answer.startswith("New options are on their way")
+    assert workflow.aborted == [("token-1", "ChoiceCancelled")]
+
+
+def test_reserving_more_options_than_a_day_allows_says_the_real_figures() -> None:
+    # GIVEN a member who used nothing today, with 3 a day WHEN they ask for 4 options
+    four = REQUEST.model_copy(update={"options": 4})
+    with pytest.raises(QuotaExceeded) as refused:
+        reserve("j1", four, InMemoryJobs(), spending(InMemoryLedger(), daily=3, budget=9.0))
+    # THEN the refusal says so, and not that they used their images
+    assert "at most 3 a day (3 left today)" in str(refused.value)
+    assert "used" not in str(refused.value)

@@ -11,7 +11,7 @@ from datetime import datetime
 from emoji_smith.domain.costs import image_cost_usd
 from emoji_smith.domain.errors import QuotaExceeded
 from emoji_smith.domain.models import EmojiRequest, JobRecord
-from emoji_smith.domain.quotas import Charge, Limits, Period
+from emoji_smith.domain.quotas import Charge, Limits, Period, budget_refusal, member_refusal
 from emoji_smith.domain.styles import PRESETS
 from emoji_smith.ports import JobRepository, UsageLedger
 
@@ -36,6 +36,22 @@ class Spending:
             period.month,
             self.quality,
         )
+
+    def refusal(self, request: EmojiRequest) -> str | None:
+        """Why the request would be refused if it started now, with the real figures (None: it
+        may start). Advisory: Validate still counts atomically."""
+        if not PRESETS[request.style].needs_image_service:
+            return None
+        period = Period.at(self.now)
+        images_left, budget_left = remaining(
+            request.team_id, request.user_id, self.ledger, self.limits, self.now
+        )
+        if request.options > images_left:
+            daily = self.limits.member_daily_images
+            return member_refusal(daily, period, request.options, images_left)
+        if self.charge_for(request).dollars > budget_left:
+            return budget_refusal(self.limits.workspace_monthly_budget_usd, period)
+        return None
 
 
 def reserve(

@@ -73,11 +73,27 @@ def what_is_left(images_left: int, budget_left: float, period: Period) -> str:
     )
 
 
-def member_refusal(limit: int, period: Period) -> str:
+def member_refusal(limit: int, period: Period, asked: int = 1, left: int | None = None) -> str:
+    """Why `asked` images cannot start today, with the real figures: `left` is what the member
+    still has (None: not known, e.g. a ledger's failed condition, which only says "too few")."""
+    later = f"More at {period.day_ends:%H:%M} UTC ({period.day_ends:%b %d})"
+    free = "the Badge and As is styles work any time."
+    if asked > limit:
+        have = "" if left is None else f" ({left} left today)"
+        return (
+            f"You asked for {asked} AI images; a member can make at most {limit} a day{have}. "
+            f"Ask for {min(limit, left if left is not None else limit)} or fewer; {free}"
+        )
+    if left == 0 or (left is None and asked == 1):
+        return f"You have used your {limit} images for today. {later}; {free}"
+    if left is None:
+        return (
+            f"You asked for {asked} AI images, more than you have left today. Ask for fewer, or "
+            f"{later[0].lower()}{later[1:]}; {free}"
+        )
     return (
-        f"You have used your {limit} images for today. More at "
-        f"{period.day_ends:%H:%M} UTC ({period.day_ends:%b %d}); the Badge and As is styles "
-        "work any time."
+        f"You asked for {asked} AI images and have {left} left today. Ask for {left} or fewer, "
+        f"or {later[0].lower()}{later[1:]}; {free}"
     )
 
 
