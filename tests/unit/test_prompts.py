@@ -5,6 +5,7 @@ import pytest
 from emoji_smith.domain.models import EmojiRequest
 from emoji_smith.domain.prompts import MAX_BADGE_TEXT, MAX_PROMPT_LENGTH, badge_text, build_prompt
 from emoji_smith.domain.styles import PRESETS
+from emoji_smith.domain.validation import clean_text
 
 
 @pytest.mark.parametrize("style", list(PRESETS))
@@ -46,3 +47,14 @@ def test_prompts_and_badges_are_capped() -> None:
 def test_badge_text_keeps_whole_words() -> None:
     assert badge_text("works on my machine every time") == "WORKS ON MY MACHINE"
     assert badge_text("supercalifragilisticexpialidocious") == "SUPERCALIFRAGILISTICEXPI"
+
+
+def test_an_emoji_sequence_reaches_the_prompt_whole() -> None:
+    # GIVEN a description with a family emoji (three people joined by ZWJ), a stray zero-width
+    # space and a joiner that joins nothing
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    described = clean_text(f"our {family} \u200bteam\u200d")
+    # WHEN the prompt is built from the cleaned words
+    prompt = build_prompt(EmojiRequest(description=described))
+    # THEN the sequence is whole, and only the characters that join nothing are gone
+    assert prompt.text.startswith(f"A Slack custom emoji of our {family} team.")

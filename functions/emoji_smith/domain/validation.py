@@ -16,12 +16,16 @@ if TYPE_CHECKING:
 MAX_DESCRIPTION_LENGTH = 400
 MAX_MESSAGE_CONTEXT = 1000
 MIN_OPTIONS, MAX_OPTIONS = 1, 4
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f]")
+#: Zero-width (non-)joiners join what is on both sides (👨‍👩‍👧, and scripts that need them):
+#: kept there, dropped anywhere else.
+_STRAY_JOINER = re.compile(r"(?<!\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\S)")
 
 
 def clean_text(text: str) -> str:
-    """Drop control and bidi characters (they break Block Kit and spoof text); fold whitespace."""
-    return " ".join(_CONTROL.sub("", text).split())
+    """Drop control and bidi characters (they break Block Kit and spoof text) and joiners that
+    join nothing; fold whitespace."""
+    return " ".join(_STRAY_JOINER.sub("", _CONTROL.sub("", text)).split())
 
 
 def parse_request(raw: object) -> EmojiRequest:
