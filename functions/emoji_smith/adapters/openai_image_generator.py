@@ -57,8 +57,13 @@ class OpenAIImageGenerator:
         omit it for gpt-image-2 and states it for none of the other supported models)."""
         return self._ask(prompt, count, picture)
 
-    def arguments(self, prompt: ImagePrompt, count: int, background: str) -> dict[str, object]:
-        """The request's parameters (the contract tests check them against the SDK's spec)."""
+    def arguments(
+        self, prompt: ImagePrompt, count: int, background: str | None = None
+    ) -> dict[str, object]:
+        """The request's parameters (the contract tests check them against the SDK's spec);
+        `background` None: as the prompt asks."""
+        if background is None:
+            background = "transparent" if prompt.transparent else "opaque"
         # A GIF's frames share one image's pixels; a transparent background needs PNG or WebP,
         # so a GIF asks for "auto" (the animation is cut out afterwards like any image).
         if prompt.animated:
@@ -82,17 +87,13 @@ class OpenAIImageGenerator:
         }
 
     def _ask(self, prompt: ImagePrompt, count: int, picture: bytes | None) -> list[bytes]:
-        background = "transparent" if prompt.transparent else "opaque"
         try:
-            return self._send(self.arguments(prompt, count, background), picture)
-        except _PreviewRefused as refused:
+            return self._send(self.arguments(prompt, count), picture)
+        except _PreviewRefused:
             # Transparency is a preview on some models: an account without it gets a 400 (not
             # billed). Asked again once with "auto"; ResizeImage cuts the background out.
             self.refused_previews += 1
-            try:
-                return self._send(self.arguments(prompt, count, "auto"), picture)
-            except _PreviewRefused as again:
-                raise ConfigurationError(again.message) from refused
+            return self._send(self.arguments(prompt, count, "auto"), picture)
 
     def _send(self, arguments: dict[str, object], picture: bytes | None) -> list[bytes]:
         try:
