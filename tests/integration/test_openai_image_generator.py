@@ -17,10 +17,12 @@ from emoji_smith.domain.errors import (
 )
 from emoji_smith.domain.models import ImagePrompt
 from fakes.fake_openai import ENHANCED_SUBJECT, FakeOpenAI
+from image_corpus import encode, small_subject_on_light_background
 
 PROMPT = ImagePrompt(
     text="A Slack custom emoji of a cat.", style="cartoon", transparent=True, badge_text="CAT"
 )
+PICTURE = encode(small_subject_on_light_background())
 
 
 def generator(fake: FakeOpenAI, key: str = "sk-test", timeout: float = 0.5) -> OpenAIImageGenerator:
@@ -95,3 +97,40 @@ def test_the_prompt_enhancer_returns_the_models_text(openai_service: FakeOpenAI)
     assert request.json["model"] == "gpt-5-mini"
     assert "a happy cat" in request.json["input"]
     assert "we shipped!" in request.json["input"]
+
+
+def test_a_refused_transparency_preview_is_asked_again_once_with_auto(
+    openai_service: FakeOpenAI,
+) -> None:
+    # GIVEN an account without the transparent-background preview of gpt-image-2
+    openai_service.transparency_preview = False
+    image_generator = generator(openai_service)
+    # WHEN two transparent options are asked for
+    images = image_generator.generate(PROMPT, 2)
+    # THEN the refusal (not billed) was followed by one request with background auto
+    first, second = openai_service.image_requests()
+    assert (first.json["background"], second.json["background"]) == ("transparent", "auto")
+    assert {**first.json, "background": "auto"} == second.json
+    assert len(images) == 2
+    assert len(openai_service.billed) == 1
+    assert image_generator.refused_previews == 1
+
+
+def test_a_model_that_supports_transparency_is_asked_once(openai_service: FakeOpenAI) -> None:
+    # GIVEN the same account, and a model whose transparency is no preview
+    openai_service.transparency_preview = False
+    client = openai_client("sk-test", 0.5, openai_service.base_url)
+    # WHEN a transparent option is asked of it
+    OpenAIImageGenerator(client, "gpt-image-2.5-flare", "low").generate(PROMPT, 1)
+    # THEN one request asked for the transparent background
+    (request,) = openai_service.image_requests()
+    assert request.json["background"] == "transparent"
+
+
+def test_an_edit_omits_input_fidelity_as_the_sdks_spec_says(openai_service: FakeOpenAI) -> None:
+    # WHEN a picture is edited with gpt-image-2
+    generator(openai_service).edit(PICTURE, PROMPT, 1)
+    # THEN input_fidelity was not sent ("For `gpt-image-2`, omit this parameter")
+    (request,) = openai_service.edit_requests()
+    assert "input_fidelity" not in request.form
+    assert request.form["model"] == "gpt-image-2"

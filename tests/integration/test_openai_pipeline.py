@@ -159,3 +159,29 @@ def test_a_garbage_answer_is_an_unusable_image_billed_once_and_told_in_plain_wor
     assert "could not be turned into an emoji" in told
     assert "<_io" not in told
     assert "object at 0x" not in told
+
+
+def test_a_refused_transparency_preview_still_delivers_a_transparent_emoji_billed_once(
+    ai_aws: LocalAWS, openai_service: FakeOpenAI
+) -> None:
+    # GIVEN an account without gpt-image-2's transparent-background preview
+    openai_service.transparency_preview = False
+    # WHEN a transparent cartoon emoji with two options is asked for
+    job_id = f"ai-{uuid.uuid4().hex[:12]}"
+    arn = ai_aws.start(
+        {"description": "a happy cat", "style": "cartoon", "options": 2, "transparent": True},
+        job_id,
+    )
+    pick(ai_aws, job_id, index=0)
+    execution = ai_aws.wait(arn)
+    # THEN it succeeds after one more request, with background auto
+    assert execution["status"] == "SUCCEEDED", execution.get("cause")
+    first, second = openai_service.image_requests()
+    assert (first.json["background"], second.json["background"]) == ("transparent", "auto")
+    # AND only the answered request was billed: two images, once
+    assert len(openai_service.billed) == 1
+    assert ai_aws.job(job_id).images_billed == 2
+    # AND the cut-out made the emoji transparent all the same
+    output = json.loads(str(execution["output"]))
+    emoji = decode(ai_aws.images().get(output["emoji"]["keys"][0]))
+    assert rgba(emoji, (0, 0))[3] == 0
