@@ -12,7 +12,18 @@ IMAGE_PRICES_USD: dict[tuple[str, str], float] = {
     ("gpt-image-2", "medium"): 0.053,
     ("gpt-image-2", "high"): 0.21,
 }
-#: A model missing from the table is budgeted as the dearest known model at that quality.
+#: Supported models (domain.image_models) with no price published by OpenAI that we could find
+#: (searched 2026-12-04; only resellers quote them, some "at gpt-image-2's token rates"). They,
+#: and any model missing from the table, are budgeted as the dearest priced model at that
+#: quality: limits then stop spending early rather than late.
+UNPRICED_MODELS = frozenset(
+    {
+        "gpt-image-2.5-flare",
+        "gpt-image-2.5-sunburst",
+        "gpt-image-2.6-flare",
+        "gpt-image-2.6-sunburst",
+    }
+)
 _FALLBACK = {
     quality: max(price for (_, q), price in IMAGE_PRICES_USD.items() if q == quality)
     for quality in ("low", "medium", "high")
@@ -20,7 +31,8 @@ _FALLBACK = {
 #: AWS per emoji (Lambda, Step Functions transitions, DynamoDB, S3): the README's cost table.
 AWS_PER_EMOJI_USD = 0.00047
 #: What is asked of the image service: a still at 1024², an AI animation's frames at 512² (a
-#: GIF is budgeted at the 1024² price: OpenAI lists none for it, so the estimate errs high).
+#: GIF is budgeted at the 1024² price: OpenAI lists none for it, so the estimate errs high). The
+#: 2.6 models take standard sizes only: their GIFs are asked at 1024² (image_models.gif_size).
 STILL_SIZE = "1024x1024"
 ANIMATION_SIZE = "512x512"
 
