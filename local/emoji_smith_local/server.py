@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import base64
 import hmac
+import io
 import json
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+import selectors
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from emoji_smith.domain.slack_requests import MAX_BODY_BYTES
@@ -39,7 +46,7 @@ OPS_PREFIX = "/ops/"
 
 def make_server(
     host: str, port: int, physical_ids: dict[str, str], ops_token: str | None = None
-) -> ThreadingHTTPServer:
+) -> GuardedServer:
     """`ops_token`: the operator endpoints' shared secret; without one they do not exist (a
     tunnel to `serve` must not make replay or circuit reset public)."""
     from emoji_smith.handlers.webhook import handler as webhook
@@ -47,7 +54,7 @@ def make_server(
 
     operations = Operations(StackNames.from_physical_ids(physical_ids))
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(ReadAheadHandler):
         def do_GET(self) -> None:
             if self.path.startswith(OPS_PREFIX) and not ops_token:
                 self._send(404, {"error": "not found"})
@@ -143,15 +150,206 @@ def make_server(
         def log_message(self, format: str, *args: Any) -> None:
             print(f"  {self.address_string()} {format % args}", flush=True)
 
-    return _BurstServer((host, port), Handler)
+    return GuardedServer((host, port), Handler)
 
 
-class _BurstServer(ThreadingHTTPServer):
-    """A thread per request, and a listen backlog that takes a burst (the standard library's
-    default of 5 resets connections when a channel's worth of members submit at once)."""
+#: A client gets this long to send its request line, headers and body (Slack sends them at
+#: once): a slow-loris or an idle connection is closed when it runs out, holding no thread.
+READ_SECONDS = 5.0
+#: Open connections at most, one file handle each. A new one beyond it makes room by closing the
+#: connection that has been sending for longest; when all are being answered, it gets a 503.
+MAX_CONNECTIONS = 256
+#: Requests answered at once, one thread each; complete requests beyond it wait their turn.
+MAX_WORKERS = 16
+#: Request line and headers at most (Slack's are a few hundred bytes).
+MAX_HEAD_BYTES = 16 * 1024
 
-    request_queue_size = 1024
-    daemon_threads = True
+
+class ReadAheadHandler(BaseHTTPRequestHandler):
+    """Reads the request the server received in full before giving it a thread."""
+
+    timeout = 10  # a client that stops reading the answer does not hold the thread forever
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = io.BytesIO(cast("GuardedServer", self.server).received(self.connection))
+
+
+@dataclass
+class _Arriving:
+    """A connection whose request is still being received."""
+
+    connection: socket.socket
+    address: Any
+    deadline: float
+    data: bytearray = field(default_factory=bytearray)
+    #: Bytes that make the whole request, once the headers say (None: headers not complete).
+    wanted: int | None = None
+
+
+class GuardedServer(HTTPServer):
+    """`serve` may sit behind a public tunnel: requests are received by one selector loop with
+    a deadline (`READ_SECONDS`), and only complete ones reach a bounded pool of threads
+    (`MAX_WORKERS`); open connections are capped (`MAX_CONNECTIONS`). The standard library's
+    threading server gave every connection a thread and no timeout."""
+
+    request_queue_size = 1024  # a channel's burst of submissions is not reset at connect
+
+    def __init__(self, address: tuple[str, int], handler: type[ReadAheadHandler]) -> None:
+        super().__init__(address, handler)
+        self.socket.setblocking(False)
+        self._arriving: dict[socket.socket, _Arriving] = {}
+        self._complete: dict[socket.socket, bytes] = {}
+        self._answering = 0
+        self._lock = threading.Lock()
+        self._workers = ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="webhook")
+        self._stop = threading.Event()
+        self._stopped = threading.Event()
+        self._stopped.set()
+
+    def open_connections(self) -> int:
+        with self._lock:
+            return len(self._arriving) + self._answering
+
+    def received(self, connection: socket.socket) -> bytes:
+        return self._complete.pop(connection, b"")
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        self._stopped.clear()
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            try:
+                while not self._stop.is_set():
+                    for key, _ in selector.select(min(poll_interval, 0.25)):
+                        if key.fileobj is self.socket:
+                            self._accept(selector)
+                        else:
+                            self._receive(selector, cast("socket.socket", key.fileobj))
+                    self._close_late(selector)
+            finally:
+                for connection in list(self._arriving):
+                    self._close(selector, connection)
+                self._stopped.set()
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        self._stopped.wait()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._workers.shutdown(wait=False, cancel_futures=True)
+
+    def _accept(self, selector: selectors.BaseSelector) -> None:
+        while True:
+            try:
+                connection, address = self.socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # out of file handles, or the client gave up already
+                return
+            if self.open_connections() >= MAX_CONNECTIONS and not self._make_room(selector):
+                _refuse(connection, b"503 Service Unavailable")
+                continue
+            connection.setblocking(False)
+            with self._lock:
+                self._arriving[connection] = _Arriving(
+                    connection, address, time.monotonic() + READ_SECONDS
+                )
+            selector.register(connection, selectors.EVENT_READ)
+
+    def _make_room(self, selector: selectors.BaseSelector) -> bool:
+        """Close the connection that has been sending for longest (False: none is sending)."""
+        if not self._arriving:
+            return False
+        oldest = min(self._arriving.values(), key=lambda arriving: arriving.deadline)
+        self._close(selector, oldest.connection)
+        return True
+
+    def _receive(self, selector: selectors.BaseSelector, connection: socket.socket) -> None:
+        arriving = self._arriving[connection]
+        try:
+            chunk = connection.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:  # the client closed it
+            self._close(selector, connection)
+            return
+        arriving.data += chunk
+        if arriving.wanted is None:
+            end = arriving.data.find(b"\r\n\r\n")
+            if end < 0:
+                if len(arriving.data) > MAX_HEAD_BYTES:
+                    selector.unregister(connection)
+                    self._forget(connection)
+                    _refuse(connection, b"431 Request Header Fields Too Large")
+                return
+            arriving.wanted = end + 4 + _body_length(bytes(arriving.data[:end]))
+        if len(arriving.data) >= arriving.wanted:
+            selector.unregister(connection)
+            self._forget(connection)
+            connection.setblocking(True)
+            self._complete[connection] = bytes(arriving.data)
+            with self._lock:
+                self._answering += 1
+            self._workers.submit(self._answer, connection, arriving.address)
+
+    def _answer(self, connection: socket.socket, address: Any) -> None:
+        try:
+            self.finish_request(connection, address)
+        except Exception:  # one broken connection never stops the server
+            self.handle_error(connection, address)
+        finally:
+            self._complete.pop(connection, None)
+            self.shutdown_request(connection)
+            with self._lock:
+                self._answering -= 1
+
+    def _close_late(self, selector: selectors.BaseSelector) -> None:
+        now = time.monotonic()
+        for arriving in [a for a in self._arriving.values() if a.deadline < now]:
+            self._close(selector, arriving.connection)
+
+    def _close(self, selector: selectors.BaseSelector, connection: socket.socket) -> None:
+        selector.unregister(connection)
+        self._forget(connection)
+        connection.close()
+
+    def _forget(self, connection: socket.socket) -> None:
+        with self._lock:
+            del self._arriving[connection]
+
+
+def _body_length(head: bytes) -> int:
+    """The body bytes to wait for: Content-Length when it is one the handler will read; 0
+    otherwise (the handler answers 400, 411 or 413 from the headers alone)."""
+    from emoji_smith.domain.slack_requests import MAX_BODY_BYTES
+
+    length = -1
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"transfer-encoding":
+            return 0
+        if name.strip().lower() == b"content-length":
+            try:
+                length = int(value.strip())
+            except ValueError:
+                return 0
+    return length if 0 <= length <= MAX_BODY_BYTES else 0
+
+
+def _refuse(connection: socket.socket, status: bytes) -> None:
+    """A short answer and close, without a thread (a full server, a request too big)."""
+    try:
+        connection.settimeout(0.5)
+        connection.sendall(
+            b"HTTP/1.1 " + status + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+    except OSError:
+        pass
+    finally:
+        connection.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _stop_when_orphaned(server: ThreadingHTTPServer, every_seconds: float = 1.0) -> None:
+def _stop_when_orphaned(server: GuardedServer, every_seconds: float = 1.0) -> None:
     """If `serve` (the parent, which holds the embedded AWS) dies without stopping us, stop:
     a webhook whose workflow is gone would only answer errors on a port nobody can reclaim."""
     import os

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from emoji_smith_local.server import MAX_CONNECTIONS, MAX_WORKERS, READ_SECONDS
 from fakes.fake_slack import BOT_TOKEN, FakeSlack
 from fakes.slack_payloads import SIGNING_SECRET, form, shortcut, sign, submission
 
@@ -28,6 +29,8 @@ def free_port() -> int:
 
 
 OPS_TOKEN = "ops-secret-for-tests"
+#: The running `serve` processes, by their events URL.
+SERVING: dict[str, subprocess.Popen[str]] = {}
 
 
 @contextmanager
@@ -56,9 +59,12 @@ def serve(tmp_path: Path, slack: FakeSlack, **extra: str) -> Iterator[str]:
     try:
         assert process.stdout is not None
         banner = process.stdout.readline()
-        assert f"http://127.0.0.1:{port}/slack/events" in banner, banner
-        yield f"http://127.0.0.1:{port}/slack/events"
+        url = f"http://127.0.0.1:{port}/slack/events"
+        assert url in banner, banner
+        SERVING[url] = process
+        yield url
     finally:
+        SERVING.pop(f"http://127.0.0.1:{port}/slack/events", None)
         process.terminate()
         process.wait(timeout=10)
 
@@ -228,3 +234,104 @@ def test_stopping_serve_stops_its_webhook_too(tmp_path: Path, slack: FakeSlack) 
     while listening(url) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not listening(url), "the webhook outlived serve"
+
+
+def ops_cli(server: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    base = server.removesuffix("/slack/events")
+    return subprocess.run(
+        [sys.executable, "-m", "emoji_smith_local.cli", "ops", "--serve", base, *arguments],
+        env={**os.environ, "EMOJI_SMITH_OPS_TOKEN": OPS_TOKEN},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_replaying_a_job_serve_does_not_know_says_no_such_job(server: str) -> None:
+    # WHEN the operator replays a job that never ran
+    result = ops_cli(server, "replay", "never-ran")
+    # THEN the CLI says so and exits 1 (the endpoint answered; the connection was not dropped)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "no such job: never-ran" in result.stdout
+    assert "RemoteDisconnected" not in result.stdout + result.stderr
+    # AND serve still answers afterwards
+    assert ops_cli(server, "circuit").returncode == 0
+
+
+def webhook_process(url: str) -> int:
+    """The pid of serve's webhook front (its child process)."""
+    pid = SERVING[url].pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    assert len(children) == 1, children
+    return int(children[0])
+
+
+def threads_of(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("Threads:")).split()[1])
+
+
+def slow_loris(url: str, count: int) -> list[socket.socket]:
+    """Connections that send the start of a request, and then nothing."""
+    parts = urllib.parse.urlsplit(url)
+    connections = []
+    for _ in range(count):
+        connection = socket.create_connection((str(parts.hostname), int(parts.port or 80)))
+        connection.sendall(f"POST {parts.path} HTTP/1.1\r\nHost: x\r\nX-Slow: ".encode())
+        connections.append(connection)
+    return connections
+
+
+def closed_by_server(connection: socket.socket, within: float) -> bool:
+    connection.settimeout(within)
+    try:
+        return connection.recv(1) == b""
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def test_a_shortcut_opens_its_modal_during_a_slow_loris_and_threads_stay_capped(
+    server: str, slack: FakeSlack
+) -> None:
+    # GIVEN 200 connections that each send half a request and then hold on
+    loris = slow_loris(server, 200)
+    try:
+        # WHEN a signed shortcut arrives meanwhile
+        status, _ = send(server, form(shortcut(slack.response_url())))
+        # THEN it is answered and its modal opened
+        assert status == 200
+        assert len(slack.calls("views.open")) == 1
+        # AND the webhook holds no thread for the waiting connections
+        assert threads_of(webhook_process(server)) <= MAX_WORKERS + 4
+        # AND each of them is closed once its time to send the request is over
+        assert all(closed_by_server(c, READ_SECONDS + 5) for c in loris)
+    finally:
+        for connection in loris:
+            connection.close()
+
+
+def test_connections_over_the_cap_make_room_and_a_shortcut_still_gets_in(
+    server: str, slack: FakeSlack
+) -> None:
+    # GIVEN more idle connections than the cap on open connections
+    parts = urllib.parse.urlsplit(server)
+    idle = [
+        socket.create_connection((str(parts.hostname), int(parts.port or 80)))
+        for _ in range(MAX_CONNECTIONS + 50)
+    ]
+    try:
+        # WHEN a signed shortcut arrives
+        status, _ = send(server, form(shortcut(slack.response_url())))
+        # THEN it gets in (the longest-waiting idle ones were closed) and its modal opens
+        assert status == 200
+        assert len(slack.calls("views.open")) == 1
+        # AND the webhook has no more than the cap's file handles for connections
+        pid = webhook_process(server)
+        assert len(list(Path(f"/proc/{pid}/fd").iterdir())) <= MAX_CONNECTIONS + 32
+        assert threads_of(pid) <= MAX_WORKERS + 4
+    finally:
+        for connection in idle:
+            connection.close()
