@@ -221,6 +221,9 @@ def test_chat_post_message_with_invalid_blocks_is_refused_with_slacks_error(
     with pytest.raises(SlackApiError) as ephemeral:
         client.chat_postEphemeral(channel="C1", user="U1", text="hi", blocks=BAD_BLOCKS)
     assert ephemeral.value.response["error"] == "invalid_blocks"
+    with pytest.raises(SlackApiError) as empty, pytest.warns(UserWarning, match="`text`"):
+        client.chat_postMessage(channel="C1")
+    assert empty.value.response["error"] == "no_text"
 
 
 def test_views_open_and_publish_with_invalid_views_are_refused_as_invalid_arguments(

@@ -230,8 +230,10 @@ class FakeSlack(HTTPFake):
 
     def _check_message_blocks(self, params: dict[str, Any]) -> None:
         """Blocks are checked as Slack checks a message's (the schema, at most 50, unique ids,
-        and the files an image shows)."""
+        and the files an image shows); a message with neither text nor blocks is `no_text`."""
         if "blocks" not in params:
+            if not params.get("text") and not params.get("attachments"):
+                raise _SlackError("no_text")
             return
         blocks = params["blocks"]
         blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
