@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from emoji_smith.domain.errors import ConfigurationError
+from emoji_smith.domain.image_models import DEFAULT_MODEL, MODELS
 from emoji_smith.domain.retries import DEFAULT_LOOKBACK_HOURS, DEFAULT_MAX_ATTEMPTS
 
 SECRET_KEYS = ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_ADMIN_TOKEN", "SLACK_SIGNING_SECRET")
@@ -76,6 +77,11 @@ class Settings:
         if values.get("image_quality", "low") not in IMAGE_QUALITIES:
             raise ConfigurationError(
                 f"EMOJI_SMITH_IMAGE_QUALITY must be one of {', '.join(IMAGE_QUALITIES)}."
+            )
+        if values.get("image_model", DEFAULT_MODEL) not in MODELS:
+            raise ConfigurationError(
+                f"EMOJI_SMITH_IMAGE_MODEL must be one of {', '.join(MODELS)} (the models whose "
+                "request rules domain/image_models.py holds)."
             )
         secrets = {key: environ[key] for key in SECRET_KEYS if environ.get(key)}
         return cls(**values, local_secrets=secrets)
