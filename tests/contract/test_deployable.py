@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from emoji_smith.settings import SECRET_KEYS, Settings
+from emoji_smith_local.runtime import LocalAWS
 from emoji_smith_local.template import FUNCTION_TYPE, PROJECT_ROOT, load_template
 
 TEMPLATE = load_template()
@@ -24,6 +25,7 @@ FUNCTIONS = {k: v for k, v in RESOURCES.items() if v["Type"] == FUNCTION_TYPE}
 #: allows, exactly (no more, no less). A resource is named by its logical id in the template,
 #: with what its ARN adds ("ImagesBucket/*": the objects; "execution:EmojiPipeline:*": its runs).
 #: A new call goes here and in the function's policy statement for that resource, together.
+#: Jobs run on the embedded AWS check it from the other side: every call they make is listed.
 SECRET = {"secretsmanager:GetSecretValue"}
 CALLS: dict[str, dict[str, set[str]]] = {
     "WebhookFunction": {
@@ -529,3 +531,120 @@ def test_the_templates_literal_settings_are_the_codes_defaults() -> None:
     # THEN none says something the code's default does not (one source for each default)
     assert given, "the template sets no literal settings: this test checks nothing"
     assert differing == {}
+
+
+def _iam_calls(service: str, operation: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    """(IAM action, physical resource) pairs an API call is authorised as."""
+    if service == "dynamodb":
+        if operation == "TransactWriteItems":  # authorised item by item, as its own action
+            return {
+                (
+                    f"dynamodb:{kind}Item"
+                    if kind != "ConditionCheck"
+                    else "dynamodb:ConditionCheckItem",
+                    body["TableName"],
+                )
+                for item in params["TransactItems"]
+                for kind, body in item.items()
+            }
+        if operation == "BatchGetItem":
+            return {("dynamodb:BatchGetItem", table) for table in params["RequestItems"]}
+        index = params.get("IndexName")
+        table = params["TableName"] + (f"/index/{index}" if index else "")
+        return {(f"dynamodb:{operation}", table)}
+    if service == "s3":
+        if operation in ("GetObject", "HeadObject", "PutObject"):
+            action = "s3:PutObject" if operation == "PutObject" else "s3:GetObject"
+            return {(action, params["Bucket"] + "/*")}
+        return {(f"s3:{operation}", params["Bucket"])}
+    if service == "states":
+        arn = params.get("stateMachineArn") or params.get("executionArn") or "*"
+        return {(f"states:{operation}", arn)}
+    raise AssertionError(f"say how {service}:{operation} is authorised")
+
+
+@pytest.mark.slow
+def test_the_calls_a_job_makes_are_the_ones_each_role_allows(
+    local_aws: LocalAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contextvars import ContextVar
+
+    from emoji_smith.adapters import aws_clients
+    from emoji_smith.adapters.badge_image_generator import BadgeImageGenerator
+    from emoji_smith.domain.errors import ImageServiceUnavailable
+    from emoji_smith_local.invoker import InProcessInvoker
+
+    # GIVEN every AWS call the functions make, recorded with the function that made it
+    running: ContextVar[str] = ContextVar("running", default="")
+    real_run = InProcessInvoker.run
+
+    def run(
+        self: InProcessInvoker, handler: str, variables: Any, context: Any, payload: Any
+    ) -> Any:
+        token = running.set(context.function_name)
+        try:
+            return real_run(self, handler, variables, context, payload)
+        finally:
+            running.reset(token)
+
+    monkeypatch.setattr(InProcessInvoker, "run", run)
+    calls: list[tuple[str, str, str, dict[str, Any]]] = []
+
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
+        if running.get():  # the API's parameters, before they are serialised
+            prefix = model.service_model.endpoint_prefix
+            calls.append((running.get(), prefix, model.name, copy.deepcopy(params)))
+
+    clients = [aws_clients.dynamodb_client(), aws_clients.s3_client()]
+    clients.append(aws_clients.stepfunctions_client())
+    for client in clients:
+        client.meta.events.register("before-parameter-build", record)
+    try:
+        # WHEN a job succeeds, one ends as an outcome, one fails, and the schedule retries it
+        for name, request in {
+            "calls-ok": {"description": "ship it", "user_id": "U1", "animation": "spin"},
+            "calls-outcome": {"description": "cat", "name": "Bad Name!", "user_id": "U1"},
+        }.items():
+            local_aws.wait(local_aws.start(request, name))
+
+        def down(*_: Any) -> list[bytes]:
+            raise ImageServiceUnavailable("image service answered 503")
+
+        monkeypatch.setattr(BadgeImageGenerator, "generate", down)
+        local_aws.wait(local_aws.start({"description": "down", "user_id": "U1"}, "calls-down"))
+        local_aws.invoke("RetryFailedJobsFunction", {})
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-parameter-build", record)
+    # THEN each call is one its function's role allows, on that resource
+    made = {
+        (function, action, resource)
+        for function, service, operation, params in calls
+        for action, resource in _iam_calls(service, operation, params)
+    }
+    logical = {physical: logical_id for logical_id, physical in local_aws.physical_ids.items()} | {
+        f"{local_aws.physical_ids['ImagesBucket']}/*": "ImagesBucket/*"
+    }
+    functions = {deployed: logical_id for logical_id, deployed in local_aws.function_names.items()}
+    exercised = {functions[function] for function, _, _ in made}
+    assert exercised >= set(CALLS) - {
+        "WebhookFunction",  # its own HTTP client (stdlib, signed) and the moto server
+        "AwaitChoiceFunction",  # a choice between options waits for a click
+        "CheckCircuitFunction",  # only image styles (an OpenAI key) check the circuit
+        "CloseCircuitFunction",
+        "BuildPromptFunction",  # calls nothing in AWS locally (the secret is the environment)
+        "NotifyOutcomeFunction",
+    }
+    unallowed = set()
+    for function, action, resource in made:
+        name = logical.get(resource, resource)
+        if name.startswith("arn:aws:states:") and ":execution:" in name:
+            name = "execution:EmojiPipeline:*"
+        elif name.startswith("arn:aws:states:"):
+            name = "EmojiPipeline"
+        elif "/index/" in name:
+            table, _, index = name.partition("/index/")
+            name = f"{logical[table]}/index/{index}"
+        if action not in CALLS[functions[function]].get(name, set()):
+            unallowed.add((functions[function], action, name))
+    assert unallowed == set()
