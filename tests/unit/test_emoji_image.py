@@ -25,6 +25,7 @@ from image_corpus import (
     encode,
     full_bleed_photo,
     small_subject_on_light_background,
+    thin_line_drawing,
 )
 
 ALL_IMAGES = CORPUS | OTHER_SIZES | STRESS
@@ -237,3 +238,34 @@ def test_a_decompression_bomb_is_refused_before_decoding() -> None:
     bomb = png[:12] + ihdr + struct.pack(">I", zlib.crc32(ihdr)) + png[33:]
     with pytest.raises(UnusableImage, match="too large"):
         make_emoji(bomb, transparent=True)
+
+
+def dark_share(emoji: Image.Image, side: int) -> float:
+    """The share of pixels that show ink (opaque and dark) when Slack shows it `side` px."""
+    shown = np.asarray(emoji.convert("RGBA").resize((side, side), Image.Resampling.LANCZOS))
+    return float(((shown[..., 3] >= 128) & (shown[..., :3].max(axis=2) < 128)).mean())
+
+
+@pytest.mark.parametrize(
+    "background", [(0, 0, 0, 0), (255, 255, 255, 255)], ids=["transparent", "white"]
+)
+def test_a_thin_line_drawing_is_thickened_to_stay_legible_from_128_to_22_px(
+    background: tuple[int, int, int, int],
+) -> None:
+    # GIVEN a 1024² drawing in 2–3 px lines: at 128 px they would be a fifth of a pixel wide
+    drawing = thin_line_drawing(background)
+    pixels = np.asarray(drawing.convert("RGBA"))
+    assert 0.01 < ((pixels[..., 3] >= 128) & (pixels[..., :3].max(axis=2) < 128)).mean() < 0.03
+    # WHEN it becomes an emoji (the image is billed: refusing it loses what was paid for)
+    emoji = decode(make_emoji(encode(drawing), transparent=True).data)
+    # THEN its lines show as ink at every size Slack shows an emoji
+    for side in (128, 64, 32, 22):
+        assert dark_share(emoji, side) > 0.10, side
+
+
+def test_a_thin_drawing_on_white_keeps_its_inside_filled_when_cut_out() -> None:
+    # GIVEN the drawing on white, asked with transparency
+    emoji = decode(make_emoji(encode(thin_line_drawing((255, 255, 255, 255))), True).data)
+    # THEN the outside is transparent and the face (enclosed by its outline) stays white
+    assert rgba(emoji, (1, 1))[3] == 0
+    assert rgba(emoji, (64, 55)) == (255, 255, 255, 255)
