@@ -28,6 +28,7 @@ from emoji_smith.domain.background import (
     flat_background,
 )
 from emoji_smith.domain.errors import UnusableImage
+from emoji_smith.domain.pictures import MAX_PICTURE_PIXELS, MAX_PICTURE_SIDE
 
 EMOJI_SIZE = 128
 MAX_EMOJI_BYTES = 128 * 1024
@@ -35,7 +36,7 @@ MAX_GIF_FRAMES = 50
 #: Space left around a trimmed subject, in output pixels, on each side.
 MARGIN = 4
 ANALYSIS_SIZE = 256
-MAX_INPUT_PIXELS = 4096 * 4096
+MAX_INPUT_PIXELS = MAX_PICTURE_PIXELS  # the pictures members start from are held to it too
 #: Quality gate: below these, what the service returned is not an emoji's worth of picture.
 MIN_INPUT_SIDE = 8  # a 16 px pixel-art icon is fine; a 1 px "image" is not
 MIN_SUBJECT_SHARE = 0.04  # of the image's longer side
@@ -76,7 +77,10 @@ def _open(data: bytes) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data))
         if image.width * image.height > MAX_INPUT_PIXELS:
-            raise UnusableImage(f"The image is too large ({image.width}×{image.height}).")
+            raise UnusableImage(
+                f"The image is too large: {image.width}×{image.height} pixels (at most "
+                f"{MAX_PICTURE_SIDE}×{MAX_PICTURE_SIDE})."
+            )
         image.load()
     except Image.DecompressionBombError as error:
         raise UnusableImage(f"The image is too large: {error}") from error
