@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import decode
@@ -101,8 +103,11 @@ def test_the_prompt_enhancer_returns_the_models_text(openai_service: FakeOpenAI)
 
 def test_a_refused_transparency_preview_is_asked_again_once_with_auto(
     openai_service: FakeOpenAI,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # GIVEN an account without the transparent-background preview of gpt-image-2
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
     openai_service.transparency_preview = False
     image_generator = generator(openai_service)
     # WHEN two transparent options are asked for
@@ -114,6 +119,9 @@ def test_a_refused_transparency_preview_is_asked_again_once_with_auto(
     assert len(images) == 2
     assert len(openai_service.billed) == 1
     assert image_generator.refused_previews == 1
+    # AND the extra request is counted as a metric, next to ImagesBilled
+    (line,) = [json.loads(out) for out in capsys.readouterr().out.splitlines()]
+    assert (line["ImageRequestsRefused"], line["preview"]) == (1, "transparency")
 
 
 def test_a_model_that_supports_transparency_is_asked_once(openai_service: FakeOpenAI) -> None:

@@ -21,6 +21,7 @@ from emoji_smith.domain.errors import (
 )
 from emoji_smith.domain.image_models import gif_size
 from emoji_smith.domain.models import ImagePrompt
+from emoji_smith.observability import metric
 
 MODERATION_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
 #: AI animation: frames and delay asked of a model with GIF output (emoji-sized loops).
@@ -93,6 +94,7 @@ class OpenAIImageGenerator:
             # Transparency is a preview on some models: an account without it gets a 400 (not
             # billed). Asked again once with "auto"; ResizeImage cuts the background out.
             self.refused_previews += 1
+            metric("ImageRequestsRefused", dimension=("preview", "transparency"))
             return self._send(self.arguments(prompt, count, "auto"), picture)
 
     def _send(self, arguments: dict[str, object], picture: bytes | None) -> list[bytes]:
