@@ -206,7 +206,8 @@ class InMemoryLedger:
         day = (charge.team, charge.user, charge.day)
         month = (charge.team, charge.month)
         if self.member_day.get(day, 0) + charge.images > limits.member_daily_images:
-            return member_refusal(limits.member_daily_images, period)
+            left = max(0, limits.member_daily_images - self.member_day.get(day, 0))
+            return member_refusal(limits.member_daily_images, period, charge.images, left)
         if self.team_month.get(month, 0.0) + charge.dollars > limits.workspace_monthly_budget_usd:
             return budget_refusal(limits.workspace_monthly_budget_usd, period)
         self._add(charge, 1)
