@@ -34,3 +34,15 @@ def test_only_a_member_with_nothing_left_is_told_they_used_their_images() -> Non
 def test_a_ledger_that_only_knows_too_few_are_left_claims_no_figure_it_does_not_know() -> None:
     told = member_refusal(3, PERIOD, asked=2)
     assert told.startswith("You asked for 2 AI images, more than you have left today.")
+
+
+def test_asking_past_the_limit_with_none_left_says_when_more_come() -> None:
+    told = member_refusal(3, PERIOD, asked=4, left=0)
+    assert told.startswith(
+        "You asked for 4 AI images; a member can make at most 3 a day, and you have none left "
+        "today. More at 00:00 UTC (Nov 28)"
+    )
+
+
+def test_asking_past_the_limit_with_some_used_offers_what_is_left() -> None:
+    assert "(1 left today). Ask for 1 or fewer" in member_refusal(3, PERIOD, asked=4, left=1)

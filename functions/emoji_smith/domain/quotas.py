@@ -79,11 +79,11 @@ def member_refusal(limit: int, period: Period, asked: int = 1, left: int | None 
     later = f"More at {period.day_ends:%H:%M} UTC ({period.day_ends:%b %d})"
     free = "the Badge and As is styles work any time."
     if asked > limit:
+        most = f"You asked for {asked} AI images; a member can make at most {limit} a day"
+        if left == 0:
+            return f"{most}, and you have none left today. {later}; {free}"
         have = "" if left is None else f" ({left} left today)"
-        return (
-            f"You asked for {asked} AI images; a member can make at most {limit} a day{have}. "
-            f"Ask for {min(limit, left if left is not None else limit)} or fewer; {free}"
-        )
+        return f"{most}{have}. Ask for {min(limit, left or limit)} or fewer; {free}"
     if left == 0 or (left is None and asked == 1):
         return f"You have used your {limit} images for today. {later}; {free}"
     if left is None:
