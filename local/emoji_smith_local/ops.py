@@ -133,6 +133,7 @@ class Operations:
         name follows from the run replayed, so concurrent replays start one run (Step Functions
         answers a second start of an open run with that run); `NoSuchJob` when the stack
         knows neither the execution nor the job."""
+        asked_at = datetime.now(UTC)
         arn = execution if execution.startswith("arn:") else self._execution_arn(execution)
         original = self._input_of(arn, asked=execution)
         job_id = str(original.get("job_id", "job"))
@@ -144,10 +145,9 @@ class Operations:
             if self._workflow.start(name, original):
                 return {"replayed": arn.rsplit(":", 1)[-1], "as": name}
             replayed_as = self._execution_arn(name)
-            status = self._status_of(replayed_as)
-            if status == "RUNNING":  # a concurrent replay started it: that is the one
+            if self._open_since(replayed_as, asked_at):  # a concurrent replay started it
                 return {"replayed": arn.rsplit(":", 1)[-1], "as": name}
-            arn = replayed_as  # replayed before and ended: replay that run in turn
+            arn = replayed_as  # replayed before this was asked, and ended: replay that run
         raise RuntimeError(f"job {job_id} was replayed {MAX_REPLAY_CHAIN} times already")
 
     def _input_of(self, arn: str, asked: str) -> dict[str, Any]:
@@ -161,10 +161,14 @@ class Operations:
         answer: dict[str, Any] = json.loads(described["input"])
         return answer
 
-    def _status_of(self, arn: str) -> str:
+    def _open_since(self, arn: str, asked_at: datetime) -> bool:
+        """Whether the run is open, or ended after `asked_at` (a concurrent replay's run). A
+        clock skew only errs on the safe side: one run more, or the answer an earlier one."""
         from emoji_smith.adapters.aws_clients import stepfunctions_client
 
-        return str(stepfunctions_client().describe_execution(executionArn=arn)["status"])
+        described = stepfunctions_client().describe_execution(executionArn=arn)
+        stopped: datetime | None = described.get("stopDate")
+        return described["status"] == "RUNNING" or (stopped is not None and stopped >= asked_at)
 
     def _delivered(self, job_id: str) -> dict[str, str] | None:
         record = self._jobs.get(job_id)

@@ -107,7 +107,12 @@ def test_concurrent_replays_of_a_failed_job_start_one_run(local_aws: LocalAWS) -
 
     # WHEN three operators replay it at the same moment
     start = threading.Barrier(3)
-    threads = [threading.Thread(target=lambda: (start.wait(), replay())) for _ in range(3)]
+
+    def replay_when_all_are_ready() -> None:
+        start.wait()
+        replay()
+
+    threads = [threading.Thread(target=replay_when_all_are_ready) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
