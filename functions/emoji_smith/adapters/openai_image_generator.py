@@ -47,7 +47,7 @@ class OpenAIImageGenerator:
         self._client = client
         self._model = model
         self._quality = quality
-        #: Requests refused for a preview this account lacks, then asked again (not billed).
+        #: Requests refused for a preview the account lacks and asked again, since this was made.
         self.refused_previews = 0
 
     def generate(self, prompt: ImagePrompt, count: int) -> list[bytes]:
