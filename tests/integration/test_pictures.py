@@ -135,8 +135,13 @@ def test_a_custom_emoji_is_remixed_through_its_alias(
             {"kind": "file", "id": "F6"},
             CANNOT_OPEN,
         ),
+        (
+            lambda slack: slack.share_file("F9", "logo.svg", b"<svg/>", "image/svg+xml"),
+            {"kind": "file", "id": "F9"},
+            "logo.svg is an SVG drawing, not a picture I can read",
+        ),
     ],
-    ids=["refused-host", "too-big", "not-an-image-file", "not-an-image", "not-visible"],
+    ids=["refused-host", "too-big", "not-an-image-file", "not-an-image", "not-visible", "svg"],
 )
 def test_a_picture_that_cannot_be_used_ends_in_words_the_member_can_act_on(
     picture_aws: LocalAWS,

@@ -18,6 +18,7 @@ from emoji_smith.domain.pictures import (
     INPUTS_PREFIX,
     MAX_PICTURE_BYTES,
     allowed_download,
+    why_unusable,
 )
 from emoji_smith.ports import ImageStore
 
@@ -48,6 +49,9 @@ class SlackPictures:
 
     def _file_url(self, file_id: str) -> str:
         file = self._api("files.info", {"file": file_id}).get("file") or {}
+        reason = why_unusable(file)  # said before downloading what would be refused
+        if reason:
+            raise InvalidRequest(f"{file.get('name') or file_id} {reason}.")
         if not str(file.get("mimetype", "")).startswith("image/"):
             raise InvalidRequest(f"{file.get('name') or file_id} is not a picture.")
         return str(file.get("url_private_download") or file.get("url_private") or "")

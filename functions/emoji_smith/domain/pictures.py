@@ -120,7 +120,7 @@ def message_pictures(files: object) -> MessagePictures:
         if not (isinstance(file, dict) and file.get("id")):
             continue
         label = str(file.get("name") or file["id"])[:60]
-        reason = _why_not(file)
+        reason = why_unusable(file)
         if reason:
             found.reasons.append(f"{label} {reason}.")
         elif str(file.get("mimetype")) not in PICTURE_TYPES:
@@ -132,7 +132,9 @@ def message_pictures(files: object) -> MessagePictures:
     return found
 
 
-def _why_not(file: dict[str, Any]) -> str | None:
+def why_unusable(file: dict[str, Any]) -> str | None:
+    """Why a Slack file (as `files.info` or a message gives it) is a picture that cannot be
+    used, after its name (None: usable, or no picture at all)."""
     mimetype = str(file.get("mimetype") or "")
     if mimetype in _NOT_ACCEPTED:
         return f"{_NOT_ACCEPTED[mimetype]} (I accept {ACCEPTED})"
