@@ -269,3 +269,15 @@ def test_a_thin_drawing_on_white_keeps_its_inside_filled_when_cut_out() -> None:
     # THEN the outside is transparent and the face (enclosed by its outline) stays white
     assert rgba(emoji, (1, 1))[3] == 0
     assert rgba(emoji, (64, 55)) == (255, 255, 255, 255)
+
+
+def test_thickening_leaves_near_invisible_noise_unseen() -> None:
+    # GIVEN the thin drawing over model noise: alpha 0–8 everywhere around it
+    rng = np.random.default_rng(5)
+    noise = rng.integers(0, 9, (1024, 1024), dtype=np.uint8)
+    noisy = Image.fromarray(np.dstack([np.full_like(noise, 90)] * 3 + [noise]), "RGBA")
+    noisy.alpha_composite(thin_line_drawing())
+    # WHEN it becomes an emoji THEN the lines show and the noise is still not seen
+    emoji = decode(make_emoji(encode(noisy), transparent=True).data)
+    assert dark_share(emoji, 22) > 0.10
+    assert rgba(emoji, (64, 55))[3] <= 8  # inside the face, between its lines

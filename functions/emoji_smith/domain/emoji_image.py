@@ -45,6 +45,8 @@ MIN_VISIBLE_SHARE = 0.02  # of the finished emoji's pixels
 #: before scaling down, in drawings of strokes (ink under this share of the subject's box).
 MIN_STROKE = 3.0
 MAX_STROKE_FILL = 0.5
+#: At most this much stronger: near-invisible noise (alpha ≤ 8, see `_VISIBLE`) stays unseen.
+MAX_STROKE_GAIN = 4.0
 ORIENTATION_TAG = 0x0112
 #: Alpha above this counts as visible when trimming (ignores near-invisible model noise).
 _VISIBLE = [0] * 9 + [255] * 247
@@ -253,7 +255,7 @@ def _stroke_growth(
     reduce = max(1, int(1 / (2 * scale)))  # thickened at about twice the emoji's size
     missing = (MIN_STROKE / scale - width) / reduce  # in reduced pixels
     size = 2 * int(np.ceil(missing / 2)) + 1
-    return reduce, size, 1.5 / min(1.0, width / reduce)
+    return reduce, size, min(MAX_STROKE_GAIN, 1.5 / min(1.0, width / reduce))
 
 
 def _thickened(
@@ -263,7 +265,7 @@ def _thickened(
     made opaque by one gain on every band (premultiplied colour stays ≤ alpha, so the colour
     is kept), scaled to `target`."""
     _, size, gain = growth
-    stronger = [min(255, round(level * gain)) for level in range(256)]
+    stronger = [min(255, round(level * gain)) if level > 8 else 0 for level in range(256)]
     grown = Image.fromarray(_max_filter(ink, size), "RGBa").point(stronger * 4)
     return grown.resize(target, Image.Resampling.LANCZOS)
 
