@@ -1,4 +1,6 @@
 """Any image → a Slack emoji: square, 128×128, ≤ 128 KB, trimmed, transparent where asked.
+The image is already billed, so a drawing whose strokes would vanish is thickened, not refused;
+only what cannot be made visible is refused.
 
 Speed matters (budget: 15 ms median for a 1024² PNG), so analysis runs on a box-reduced copy of
 at most ~256 px and the full-resolution pixels are touched once, by the final resize.
