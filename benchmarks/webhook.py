@@ -184,12 +184,6 @@ class _NoOutboundCalls:
         return {"party"}
 
 
-def _default_settings(team: str) -> Any:
-    from emoji_smith.dependencies import default_workspace_settings
-
-    return default_workspace_settings()
-
-
 class _NothingSpentYet:
     def spent(self, team: str, user: str, period: Any) -> tuple[int, float]:
         return 0, 0.0
@@ -224,19 +218,28 @@ def bench_handling(rounds: int) -> bool:
             "AWS_SECRET_ACCESS_KEY": "x",
         }
     )
-    from emoji_smith import dependencies
+    from dataclasses import replace
+
+    from emoji_smith import bootstrap
     from emoji_smith.domain.slack_views import create_emoji_modal
     from emoji_smith.domain.styles import PRESETS
     from emoji_smith.handlers.webhook import handler
 
-    dependencies.slack_interactions = _NoOutboundCalls  # type: ignore[assignment]
-    # The workspace's settings and the modal's quota figures are outbound calls (DynamoDB) too:
-    # excluded the same way.
-    dependencies.workspace_settings = _default_settings
-    dependencies.advisory_usage_ledger = _NothingSpentYet  # type: ignore[assignment]
-    import emoji_smith.application.interactions as routes
+    real_bootstrap = bootstrap.bootstrap
 
-    routes.slack_interactions = dependencies.slack_interactions  # type: ignore[attr-defined]
+    def without_outbound_calls(settings: Any, clock: Any = time.monotonic) -> Any:
+        """The container's real Ports but Slack, the workspace's settings and the modal's quota
+        figures (outbound calls the budget excludes; the workflow's start is measured)."""
+        wired = real_bootstrap(settings, clock)
+        return replace(
+            wired,
+            slack_interactions=_NoOutboundCalls,  # type: ignore[arg-type]
+            workspace_settings=lambda team: wired.default_workspace_settings(),
+            advisory_usage_ledger=_NothingSpentYet,  # type: ignore[arg-type]
+        )
+
+    bootstrap.bootstrap = without_outbound_calls
+    bootstrap.new_containers()
 
     shortcut_event = function_url_event(form(shortcut("https://hooks.slack.com/actions/1")))
     view = create_emoji_modal({"ts": "1.2", "text": "ship it"}, "C1", None, list(PRESETS))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # annotations only: the webhook imports the ports without the models
     from emoji_smith.domain.choices import Candidate
     from emoji_smith.domain.circuit import CircuitState
+    from emoji_smith.domain.conversations import Conversation
     from emoji_smith.domain.costs import Bill
     from emoji_smith.domain.models import (
         ChoiceState,
@@ -21,6 +24,7 @@ if TYPE_CHECKING:  # annotations only: the webhook imports the ports without the
     from emoji_smith.domain.quotas import Charge, Limits, Period
     from emoji_smith.domain.retries import Run
     from emoji_smith.domain.usage import MemberUsage
+    from emoji_smith.domain.workspace_settings import WorkspaceSettings
 
 
 class ImageGenerator(Protocol):
@@ -209,6 +213,15 @@ class SlackInteractions(Protocol):
         """An ephemeral answer to a click, only the clicking member sees it."""
         ...
 
+    def conversation(self, channel_id: str) -> Conversation:
+        """What Slack says of a conversation (`conversations.info`): private, and whether the
+        bot is in it. Raises SlackRejected when Slack will not say (not found, not allowed)."""
+        ...
+
+    def join(self, channel_id: str) -> None:
+        """The bot joins a public channel (`conversations.join`); SlackRejected if it cannot."""
+        ...
+
 
 class WorkflowStarter(Protocol):
     def start(self, name: str, execution_input: dict[str, Any]) -> bool:
@@ -228,3 +241,37 @@ class Workflow(WorkflowStarter, Protocol):
         ...
 
     def abort_wait(self, token: str, error: str, cause: str) -> bool: ...
+
+
+def _unwired(*args: object) -> Any:
+    raise NotImplementedError("this port is not wired in these Ports")
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Every port a use case may ask for, each built on first use (so the webhook's shortcut
+    never loads boto3). `emoji_smith.bootstrap.bootstrap(settings)` wires the real adapters,
+    once per container; a test passes the fakes it needs and leaves the rest unwired."""
+
+    slack_interactions: Callable[[], SlackInteractions] = _unwired
+    slack_gateway: Callable[[], SlackGateway] = _unwired
+    job_repository: Callable[[], JobRepository] = _unwired
+    usage_ledger: Callable[[], UsageLedger] = _unwired
+    #: For the modal's check only: figures read in the last half minute are used again.
+    advisory_usage_ledger: Callable[[], UsageLedger] = _unwired
+    settings_store: Callable[[], SettingsStore] = _unwired
+    workflow: Callable[[], Workflow] = _unwired
+    image_store: Callable[[], ImageStore] = _unwired
+    circuit_store: Callable[[], CircuitStore] = _unwired
+    picture_source: Callable[[], PictureSource] = _unwired
+    prompt_enhancer: Callable[[], PromptEnhancer | None] = _unwired
+    #: (style, quality) -> the generator for that style.
+    image_generator: Callable[[str, str], ImageGenerator] = _unwired
+    #: A workspace's settings: the install's defaults with what its admins saved on top.
+    workspace_settings: Callable[[str], WorkspaceSettings] = _unwired
+    default_workspace_settings: Callable[[], WorkspaceSettings] = _unwired
+    #: Whether an OpenAI key is configured (AI styles offered).
+    image_service_configured: Callable[[], bool] = _unwired
+    #: A secret by its variable name (`settings.SECRET_KEYS`), None when unset.
+    secret: Callable[[str], str | None] = _unwired
+    image_model: str = "gpt-image-2"

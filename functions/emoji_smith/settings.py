@@ -1,7 +1,8 @@
-"""Configuration from the environment, read with the standard library only (the webhook's cold
-start pays for every import). Secrets (SECRET_KEYS) come from the environment locally; in AWS from
-the Secrets Manager secret named by `EMOJI_SMITH_SECRET_NAME` (a JSON object with those keys),
-read only by the functions that need one — the others need no access to it."""
+"""Configuration from the environment (the standard library and the domain's constants only: the
+webhook's cold start pays for every import). Secrets (SECRET_KEYS) come from the environment
+locally; in AWS from the Secrets Manager secret named by `EMOJI_SMITH_SECRET_NAME` (a JSON object
+with those keys), read by the composition root (`bootstrap`) only for the functions that need
+one — the others need no access to it."""
 
 from __future__ import annotations
 
@@ -21,8 +22,6 @@ from emoji_smith.domain.retries import DEFAULT_LOOKBACK_HOURS, DEFAULT_MAX_ATTEM
 SECRET_KEYS = ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_ADMIN_TOKEN", "SLACK_SIGNING_SECRET")
 ImageQuality = Literal["low", "medium", "high", "auto"]
 IMAGE_QUALITIES: tuple[ImageQuality, ...] = get_args(ImageQuality)
-#: How long a secret read from Secrets Manager is trusted: a rotated token is picked up after it.
-SECRET_CACHE_SECONDS = 300.0
 
 
 def _setting(variable: str, default: Any) -> Any:
@@ -135,27 +134,3 @@ def get_settings() -> Settings:
 @lru_cache(maxsize=64)
 def _settings_for(variables: frozenset[tuple[str, str]]) -> Settings:
     return Settings.from_environ(dict(variables))
-
-
-def clear_settings_cache() -> None:
-    _settings_for.cache_clear()
-
-
-def secret(key: str) -> str | None:
-    """A secret by its variable name: the environment first, then the app's secret in AWS."""
-    if key not in SECRET_KEYS:
-        raise KeyError(f"{key} is not a secret setting")
-    settings = get_settings()
-    local = settings.local_secrets.get(key)
-    if local:
-        return local
-    if settings.secret_name:
-        from emoji_smith.adapters.secrets_manager import secret_values
-
-        value = secret_values(settings.secret_name, SECRET_CACHE_SECONDS).get(key)
-        return str(value) if value else None
-    return None
-
-
-def image_service_configured() -> bool:
-    return bool(secret("OPENAI_API_KEY"))

@@ -148,9 +148,9 @@ class LocalAWS:
         logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         # A new deployment runs in new containers: nothing cached by an earlier stack in this
         # process (an emoji list, a client) carries over.
-        from emoji_smith.dependencies import cold_start
+        from emoji_smith.bootstrap import new_containers
 
-        cold_start()
+        new_containers()
         self._mock.start()
         try:
             self._deploy()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,8 +11,6 @@ from typing import Any
 import boto3
 import pytest
 
-from emoji_smith import dependencies
-from emoji_smith.adapters import secrets_manager as secrets_manager_adapter
 from emoji_smith.adapters.aws_signed_json import (
     DYNAMODB,
     SECRETS_MANAGER,
@@ -20,7 +18,15 @@ from emoji_smith.adapters.aws_signed_json import (
     Service,
     signed_headers,
 )
-from emoji_smith.settings import SECRET_KEYS, image_service_configured, secret
+from emoji_smith.adapters.local_outbox import LocalOutbox
+from emoji_smith.bootstrap import SECRET_CACHE_SECONDS, bootstrap
+from emoji_smith.ports import Ports
+from emoji_smith.settings import SECRET_KEYS, Settings
+
+
+def wired(clock: Callable[[], float] = lambda: 0.0) -> Ports:
+    """The Ports a function in this environment gets."""
+    return bootstrap(Settings.from_environ(os.environ), clock)
 
 
 @pytest.fixture
@@ -32,30 +38,30 @@ def clean(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 def test_secrets_come_from_the_environment_locally(clean: pytest.MonkeyPatch) -> None:
     clean.setenv("OPENAI_API_KEY", "sk-local")
-    assert secret("OPENAI_API_KEY") == "sk-local"
-    assert image_service_configured()
-    assert secret("SLACK_BOT_TOKEN") is None
+    ports = wired()
+    assert ports.secret("OPENAI_API_KEY") == "sk-local"
+    assert ports.image_service_configured()
+    assert ports.secret("SLACK_BOT_TOKEN") is None
 
 
 def test_in_aws_secrets_come_from_secrets_manager_by_name(
     app_secret: Callable[[dict[str, str]], Any],
 ) -> None:
     app_secret({"SLACK_BOT_TOKEN": "xoxb-from-aws", "OPENAI_API_KEY": ""})
-    assert secret("SLACK_BOT_TOKEN") == "xoxb-from-aws"
-    assert not image_service_configured()  # an empty value is not a key
+    ports = wired()
+    assert ports.secret("SLACK_BOT_TOKEN") == "xoxb-from-aws"
+    assert not ports.image_service_configured()  # an empty value is not a key
 
 
 def test_only_secret_settings_can_be_read_as_secrets(clean: pytest.MonkeyPatch) -> None:
     with pytest.raises(KeyError):
-        secret("JOBS_TABLE_NAME")
+        wired().secret("JOBS_TABLE_NAME")
 
 
 @pytest.fixture
-def app_secret(
-    clean: pytest.MonkeyPatch, moto_server: str
-) -> Iterator[Callable[[dict[str, str]], Any]]:
+def app_secret(clean: pytest.MonkeyPatch, moto_server: str) -> Callable[[dict[str, str]], Any]:
     """The app's secret, as a deployed function reads it; returns a setter that writes a new
-    value and expires the five-minute secret cache."""
+    value."""
     for key, value in {
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
@@ -71,11 +77,8 @@ def app_secret(
 
     def put(values: dict[str, str]) -> None:
         client.put_secret_value(SecretId=name, SecretString=json.dumps(values))
-        secrets_manager_adapter.forget()
 
-    secrets_manager_adapter.forget()
-    yield put
-    secrets_manager_adapter.forget()
+    return put
 
 
 @pytest.mark.parametrize(
@@ -123,14 +126,19 @@ def test_a_rotated_slack_token_is_used_once_the_secret_cache_expires(
 ) -> None:
     # GIVEN the bot token in the app's secret, and the Slack clients built from it
     app_secret({"SLACK_BOT_TOKEN": "xoxb-old"})
-    before = dependencies.slack_gateway()
+    now = [0.0]
+    ports = wired(lambda: now[0])
+    before = ports.slack_gateway()
     assert before._bot.token == "xoxb-old"  # type: ignore[attr-defined]
-    assert dependencies.slack_gateway() is before  # cached while the token is the same
-    # WHEN the token is rotated and the five-minute secret cache has expired
+    # WHEN the token is rotated
     app_secret({"SLACK_BOT_TOKEN": "xoxb-new"})
-    # THEN the container's Slack clients use the new token
-    assert dependencies.slack_gateway()._bot.token == "xoxb-new"  # type: ignore[attr-defined]
-    assert dependencies.slack_interactions()._token == "xoxb-new"  # type: ignore[attr-defined]
+    # THEN the old one is used while the secret cache holds it (the clients are not rebuilt)
+    now[0] = SECRET_CACHE_SECONDS - 1
+    assert ports.slack_gateway() is before
+    # AND once it has expired the container's Slack clients use the new token
+    now[0] = SECRET_CACHE_SECONDS + 1
+    assert ports.slack_gateway()._bot.token == "xoxb-new"  # type: ignore[attr-defined]
+    assert ports.slack_interactions()._token == "xoxb-new"  # type: ignore[attr-defined]
 
 
 def test_in_aws_a_missing_bot_token_is_a_configuration_error_not_a_local_folder(
@@ -142,11 +150,9 @@ def test_in_aws_a_missing_bot_token_is_a_configuration_error_not_a_local_folder(
     app_secret({})
     # THEN delivering says what is missing and where to put it
     with pytest.raises(ConfigurationError, match="SLACK_BOT_TOKEN is not set"):
-        dependencies.slack_gateway()
+        wired().slack_gateway()
 
 
 def test_the_local_outbox_is_an_explicit_choice(clean: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from emoji_smith.adapters.local_outbox import LocalOutbox
-
     clean.setenv("EMOJI_SMITH_OUTBOX_DIR", str(tmp_path))
-    assert isinstance(dependencies.slack_gateway(), LocalOutbox)
+    assert isinstance(wired().slack_gateway(), LocalOutbox)

@@ -10,11 +10,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import AnimateEmojiEvent, parse_event
 from emoji_smith.application.image_steps import animate_emoji
-from emoji_smith.dependencies import image_store
+from emoji_smith.bootstrap import ports
 
 logger = Logger()
 
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return animate_emoji(parse_event(AnimateEmojiEvent, event), image_store()).model_dump()
+    return animate_emoji(parse_event(AnimateEmojiEvent, event), ports().image_store()).model_dump()

@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import AwaitChoiceEvent, parse_event
 from emoji_smith.application.steps import offer_choices
-from emoji_smith.dependencies import image_store, job_repository, slack_gateway
+from emoji_smith.bootstrap import ports
 
 logger = Logger()
 
@@ -17,4 +17,8 @@ logger = Logger()
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse_event(AwaitChoiceEvent, event)
-    return {"offered": offer_choices(step, image_store(), job_repository(), slack_gateway())}
+    return {
+        "offered": offer_choices(
+            step, ports().image_store(), ports().job_repository(), ports().slack_gateway()
+        )
+    }

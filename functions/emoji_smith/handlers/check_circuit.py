@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import CheckCircuitEvent, parse_event
 from emoji_smith.application.steps import check_circuit
-from emoji_smith.dependencies import circuit_store
+from emoji_smith.bootstrap import ports
 
 logger = Logger()
 
@@ -18,4 +18,4 @@ logger = Logger()
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     style = parse_event(CheckCircuitEvent, event).style
-    return dict(check_circuit(circuit_store(), style, time.time()))
+    return dict(check_circuit(ports().circuit_store(), style, time.time()))

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import CloseCircuitEvent, parse_event
 from emoji_smith.application.steps import close_circuit
-from emoji_smith.dependencies import circuit_store
+from emoji_smith.bootstrap import ports
 
 logger = Logger()
 
@@ -18,4 +18,4 @@ logger = Logger()
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     parse_event(CloseCircuitEvent, event)
-    return dict(close_circuit(circuit_store(), time.time()))
+    return dict(close_circuit(ports().circuit_store(), time.time()))

@@ -13,13 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from emoji_smith.application.events import GenerateImageEvent, parse_event
 from emoji_smith.application.image_steps import generate_images
 from emoji_smith.application.spending import priced_quality
-from emoji_smith.dependencies import (
-    image_generator,
-    image_store,
-    job_repository,
-    picture_source,
-    workspace_settings,
-)
+from emoji_smith.bootstrap import ports
 from emoji_smith.domain.costs import bill_for
 from emoji_smith.domain.styles import PRESETS
 from emoji_smith.observability import metric
@@ -35,13 +29,17 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
     def billed(images: int, size: str) -> None:
         bill = bill_for(model, quality, images, size)
-        job_repository().record_bill(step.job_id, bill)
+        ports().job_repository().record_bill(step.job_id, bill)
         workspace = ("workspace", step.request.team_id)
         metric("ImagesBilled", images, dimension=workspace)
         metric("EstimatedCostUsd", bill.dollars, "None", dimension=workspace)
 
     generated = generate_images(
-        step, image_store(), image_generator(step.prompt.style, quality), picture_source, billed
+        step,
+        ports().image_store(),
+        ports().image_generator(step.prompt.style, quality),
+        ports().picture_source,
+        billed,
     )
     if generated.reused:
         logger.info("Reusing stored images", extra={"keys": generated.images.original_keys})
@@ -55,5 +53,5 @@ def _quality(step: GenerateImageEvent) -> str:
     """The quality the job was priced at when it was validated; else the workspace's now."""
     if not PRESETS[step.prompt.style].needs_image_service:
         return "low"  # offline: no image service, nothing billed
-    pinned = priced_quality(job_repository().get(step.job_id))
-    return pinned or workspace_settings(step.request.team_id).image_quality
+    pinned = priced_quality(ports().job_repository().get(step.job_id))
+    return pinned or ports().workspace_settings(step.request.team_id).image_quality

@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import NotifyUserEvent, parse_event
 from emoji_smith.application.steps import tell_delivered
-from emoji_smith.dependencies import job_repository, slack_gateway, workspace_settings
+from emoji_smith.bootstrap import ports
 
 logger = Logger()
 
@@ -19,8 +19,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse_event(NotifyUserEvent, event)
     tell_delivered(
         step,
-        slack_gateway(),
-        job_repository(),
-        workspace_settings(step.request.team_id).announcement_channel,
+        ports().slack_gateway(),
+        ports().job_repository(),
+        ports().workspace_settings(step.request.team_id).announcement_channel,
     )
     return {"notified": True}

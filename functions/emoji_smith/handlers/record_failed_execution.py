@@ -12,7 +12,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.outcomes import FailedExecution, record_failed_execution
-from emoji_smith.dependencies import circuit_store, job_repository, slack_gateway, usage_ledger
+from emoji_smith.bootstrap import ports
 from emoji_smith.domain.circuit import CircuitPolicy
 from emoji_smith.observability import count, metric
 from emoji_smith.settings import get_settings
@@ -27,16 +27,16 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now = time.time()
     failure, circuit, not_told = record_failed_execution(
         execution,
-        jobs=job_repository(),
-        circuit=circuit_store(),
-        slack=slack_gateway,
+        jobs=ports().job_repository(),
+        circuit=ports().circuit_store(),
+        slack=ports().slack_gateway,
         policy=CircuitPolicy(
             threshold=max(1, settings.circuit_failure_threshold),
             window_seconds=settings.circuit_window_seconds,
             cooldown_seconds=settings.circuit_cooldown_seconds,
         ),
         now=now,
-        ledger=usage_ledger(),
+        ledger=ports().usage_ledger(),
     )
     logger.warning(
         "Job failed",

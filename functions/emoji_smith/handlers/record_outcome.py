@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import RecordOutcomeEvent, parse_event
 from emoji_smith.application.outcomes import record_outcome
-from emoji_smith.dependencies import job_repository, usage_ledger
+from emoji_smith.bootstrap import ports
 from emoji_smith.observability import count
 
 logger = Logger()
@@ -19,12 +19,12 @@ logger = Logger()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse_event(RecordOutcomeEvent, event)
     failure = record_outcome(
-        job_repository(),
+        ports().job_repository(),
         step.job_id,
         step.request,
         step.error.Error,
         step.error.Cause,
-        ledger=usage_ledger(),
+        ledger=ports().usage_ledger(),
     )
     logger.info("Job ended", extra={"outcome": failure.error, "cause": failure.cause})
     count("EmojiOutcome", "outcome", failure.error)

@@ -9,11 +9,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import ResizeImageEvent, parse_event
 from emoji_smith.application.image_steps import resize_images
-from emoji_smith.dependencies import image_store
+from emoji_smith.bootstrap import ports
 
 logger = Logger()
 
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resize_images(parse_event(ResizeImageEvent, event), image_store()).model_dump()
+    return resize_images(parse_event(ResizeImageEvent, event), ports().image_store()).model_dump()

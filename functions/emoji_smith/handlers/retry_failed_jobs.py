@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.retry_schedule import retry_failed_jobs
-from emoji_smith.dependencies import job_repository, usage_ledger, workflow
+from emoji_smith.bootstrap import ports
 from emoji_smith.settings import get_settings
 
 logger = Logger()
@@ -21,12 +21,12 @@ logger = Logger()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     report = retry_failed_jobs(
-        workflow(),
-        job_repository(),
+        ports().workflow(),
+        ports().job_repository(),
         max_attempts=settings.retry_max_attempts,
         lookback=timedelta(hours=settings.retry_lookback_hours),
         dry_run=bool(event.get("dry_run")),
-        ledger=usage_ledger(),
+        ledger=ports().usage_ledger(),
     )
     logger.info("Retried failed jobs", extra=report.as_dict())
     return report.as_dict()

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import UploadEmojiEvent, parse_event
 from emoji_smith.application.steps import upload
-from emoji_smith.dependencies import image_store, job_repository, slack_gateway
+from emoji_smith.bootstrap import ports
 from emoji_smith.observability import count
 from emoji_smith.settings import get_settings
 
@@ -21,9 +21,9 @@ logger = Logger()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     uploaded = upload(
         parse_event(UploadEmojiEvent, event),
-        job_repository(),
-        image_store(),
-        slack_gateway(),
+        ports().job_repository(),
+        ports().image_store(),
+        ports().slack_gateway(),
         share_url_seconds=get_settings().share_url_seconds,
     )
     if uploaded.again:

@@ -12,14 +12,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from emoji_smith.application.events import ValidateEvent, parse_event
 from emoji_smith.application.spending import Spending
 from emoji_smith.application.steps import validate
-from emoji_smith.dependencies import (
-    job_repository,
-    slack_gateway,
-    usage_ledger,
-    workspace_settings,
-)
+from emoji_smith.bootstrap import ports
 from emoji_smith.observability import metric
-from emoji_smith.settings import get_settings, image_service_configured
+from emoji_smith.settings import get_settings
 
 logger = Logger()
 
@@ -29,9 +24,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metric("EmojiRequested", 1)
     step = parse_event(ValidateEvent, event)
     asked = step.request if isinstance(step.request, dict) else {}  # Validate refuses the rest
-    workspace = workspace_settings(str(asked.get("team_id") or ""))
+    workspace = ports().workspace_settings(str(asked.get("team_id") or ""))
     spending = Spending(
-        usage_ledger(),
+        ports().usage_ledger(),
         workspace.limits,
         get_settings().image_model,
         workspace.image_quality,
@@ -39,9 +34,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     )
     validated = validate(
         step,
-        job_repository(),
-        slack_gateway(),
-        images_configured=image_service_configured(),
+        ports().job_repository(),
+        ports().slack_gateway(),
+        images_configured=ports().image_service_configured(),
         spending=spending,
         styles_offered=workspace.styles,
     )

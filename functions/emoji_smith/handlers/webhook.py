@@ -1,7 +1,9 @@
 """Webhook: Slack's one Request URL (a Lambda Function URL).
 
 The signature is verified on the decoded raw body before anything is parsed; no request type
-skips it. Imports are kept slim (the rest loads on first use) because Slack's `trigger_id`
+skips it. Then the request is parsed once into a typed payload (`domain.slack_payloads`; a
+malformed one is a 400) and answered by a use case (`application.webhook`) with the container's
+`Ports`. Imports are kept slim (the rest loads on first use) because Slack's `trigger_id`
 expires 3 s after the click, cold start included.
 """
 
@@ -12,15 +14,19 @@ import binascii
 import json
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from emoji_smith.bootstrap import ports
 from emoji_smith.domain.slack_requests import (
     MalformedPayload,
     RequestNotFromSlack,
     RequestTooLarge,
     verify_slack_request,
 )
+
+if TYPE_CHECKING:
+    from emoji_smith.ports import Ports
 
 logger = logging.getLogger("emoji_smith.webhook")
 logger.setLevel(logging.INFO)
@@ -32,11 +38,12 @@ MalformedRequest = MalformedPayload
 
 
 def handler(event: dict[str, Any], context: Any) -> Response:
+    wired = ports()
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
     try:
         body = _raw_body(event)
         verify_slack_request(
-            _signing_secret(),
+            wired.secret("SLACK_SIGNING_SECRET") or "",
             headers.get("x-slack-request-timestamp"),
             headers.get("x-slack-signature"),
             body,
@@ -51,7 +58,7 @@ def handler(event: dict[str, Any], context: Any) -> Response:
     except MalformedRequest as problem:
         return _respond(400, {"error": str(problem)})
     try:
-        return _route(body, headers.get("content-type", ""))
+        return _route(wired, body, headers.get("content-type", ""))
     except MalformedRequest as problem:
         logger.warning("Signed but malformed request: %s", problem)
         return _respond(400, {"error": str(problem)})
@@ -69,12 +76,6 @@ def _raw_body(event: dict[str, Any]) -> bytes:
     return raw.encode("utf-8", errors="surrogateescape")
 
 
-def _signing_secret() -> str:
-    from emoji_smith.settings import secret
-
-    return secret("SLACK_SIGNING_SECRET") or ""
-
-
 def _strict_json(text: str | bytes) -> Any:
     """JSON that refuses duplicate keys: one reading of a payload, never two."""
 
@@ -90,15 +91,16 @@ def _strict_json(text: str | bytes) -> Any:
         raise MalformedRequest(f"invalid JSON: {error}") from None
 
 
-def _route(body: bytes, content_type: str) -> Response:
+def _route(wired: Ports, body: bytes, content_type: str) -> Response:
     if content_type.startswith("application/json"):
         document = _strict_json(body)
         if isinstance(document, dict) and document.get("type") == "url_verification":
             return _respond(200, {"challenge": str(document.get("challenge", ""))})
         if isinstance(document, dict) and document.get("type") == "event_callback":
-            from emoji_smith.application.interactions import handle_event
+            from emoji_smith.application.webhook.routes import answer_event
+            from emoji_smith.domain.slack_payloads import parse_event
 
-            handle_event(document)
+            answer_event(wired, parse_event(document))
         return _respond(200)
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
@@ -107,19 +109,21 @@ def _route(body: bytes, content_type: str) -> Response:
     if "ssl_check" in fields:
         return _respond(200)
     if "command" in fields:  # a slash command: its fields are the form itself
-        from emoji_smith.application.interactions import handle_command
+        from emoji_smith.application.webhook.routes import answer_command
+        from emoji_smith.domain.slack_payloads import parse_command
 
         command = {key: values[0] for key, values in fields.items() if len(values) == 1}
-        return _respond(200, handle_command(command))
+        return _respond(200, answer_command(wired, parse_command(command)))
     if len(fields.get("payload", [])) != 1:
         raise MalformedRequest("expected exactly one payload field")
     payload = _strict_json(fields["payload"][0])
     if not isinstance(payload, dict):
         raise MalformedRequest("payload is not an object")
 
-    from emoji_smith.application.interactions import handle_interaction
+    from emoji_smith.application.webhook.routes import answer_interaction
+    from emoji_smith.domain.slack_payloads import parse_interaction
 
-    return _respond(200, handle_interaction(payload))
+    return _respond(200, answer_interaction(wired, parse_interaction(payload)))
 
 
 def _respond(status: int, body: dict[str, Any] | None = None) -> Response:

@@ -1,0 +1,328 @@
+"""The composition root: which adapter serves each port. `bootstrap(settings)` wires a `Ports`
+whose members build their adapter on first use (a shortcut never loads boto3); `ports()` gives
+the running function's, built once per Lambda container (once per function in the local
+runtime, where each function has its own environment). Use cases get `Ports` passed in.
+
+Caches — the one policy, here: a container trusts what it read for a bounded time.
+- Secrets: `SECRET_CACHE_SECONDS` (5 min): a rotated token is used within it.
+- A workspace's saved settings: none: read on every request that needs them (one GetItem), so
+  a saved setting applies to the next request in every container.
+- The modal's quota figures: `ADVISORY_SECONDS` (30 s; Validate counts atomically anyway).
+- Slack's emoji list: a minute, in the adapter (`slack_interactions`).
+Adapters themselves (clients, connections) live as long as the container.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from emoji_smith.domain.errors import ConfigurationError
+from emoji_smith.domain.styles import PRESETS, image_service_needed
+from emoji_smith.domain.workspace_settings import WorkspaceSettings
+from emoji_smith.ports import (
+    CircuitStore,
+    ImageGenerator,
+    ImageStore,
+    JobRepository,
+    PictureSource,
+    Ports,
+    PromptEnhancer,
+    SettingsStore,
+    SlackGateway,
+    SlackInteractions,
+    UsageLedger,
+    Workflow,
+)
+from emoji_smith.settings import IMAGE_QUALITIES, SECRET_KEYS, Settings, get_settings
+
+if TYPE_CHECKING:
+    from openai import OpenAI
+    from slack_sdk import WebClient
+
+SECRET_CACHE_SECONDS = 300.0
+ADVISORY_SECONDS = 30.0
+_T = TypeVar("_T")
+
+
+def bootstrap(settings: Settings, clock: Callable[[], float] = time.monotonic) -> Ports:
+    """The real adapters for these settings; `clock` ages the caches (a test moves it)."""
+    wiring = _Wiring(settings, clock)
+    return Ports(
+        slack_interactions=wiring.slack_interactions,
+        slack_gateway=wiring.slack_gateway,
+        job_repository=wiring.job_repository,
+        usage_ledger=wiring.usage_ledger,
+        advisory_usage_ledger=wiring.advisory_usage_ledger,
+        settings_store=wiring.settings_store,
+        workflow=wiring.workflow,
+        image_store=wiring.image_store,
+        circuit_store=wiring.circuit_store,
+        picture_source=wiring.picture_source,
+        prompt_enhancer=wiring.prompt_enhancer,
+        image_generator=wiring.image_generator,
+        workspace_settings=wiring.workspace_settings,
+        default_workspace_settings=wiring.default_workspace_settings,
+        image_service_configured=wiring.image_service_configured,
+        secret=wiring.secret,
+        image_model=settings.image_model,
+    )
+
+
+_containers: dict[int, tuple[Settings, Ports]] = {}
+_containers_lock = threading.Lock()
+
+
+def ports() -> Ports:
+    """The running function's Ports, built on its first request."""
+    settings = get_settings()
+    built = _containers.get(id(settings))
+    if built is None:
+        with _containers_lock:
+            built = _containers.setdefault(id(settings), (settings, bootstrap(settings)))
+    return built[1]
+
+
+def new_containers() -> None:
+    """Every function starts in a new container (the local runtime at each deployment)."""
+    with _containers_lock:
+        _containers.clear()
+
+
+class _Wiring:
+    """The factories behind one `Ports`: each adapter built once, keyed by what it was built
+    from (a rotated token builds a new Slack client)."""
+
+    def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
+        self.settings = settings
+        self._clock = clock
+        self._built: dict[tuple[Any, ...], Any] = {}
+        self._lock = threading.RLock()
+        self._secrets: tuple[float, dict[str, Any]] | None = None
+
+    def _once(self, key: tuple[Any, ...], build: Callable[[], _T]) -> _T:
+        found = self._built.get(key)
+        if found is None:
+            with self._lock:
+                found = self._built.get(key)
+                if found is None:
+                    found = self._built[key] = build()
+        return found
+
+    # -- secrets and settings ---------------------------------------------------------------
+    def secret(self, key: str) -> str | None:
+        """The environment first (local runs), then the app's secret in Secrets Manager."""
+        if key not in SECRET_KEYS:
+            raise KeyError(f"{key} is not a secret setting")
+        local = self.settings.local_secrets.get(key)
+        if local:
+            return local
+        if not self.settings.secret_name:
+            return None
+        value = self._secret_values(self.settings.secret_name).get(key)
+        return str(value) if value else None
+
+    def _secret_values(self, name: str) -> dict[str, Any]:
+        now = self._clock()
+        cached = self._secrets
+        if cached is not None and now - cached[0] < SECRET_CACHE_SECONDS:
+            return cached[1]
+        from emoji_smith.adapters.secrets_manager import secret_values
+
+        values = secret_values(name)
+        self._secrets = (now, values)
+        return values
+
+    def image_service_configured(self) -> bool:
+        return bool(self.secret("OPENAI_API_KEY"))
+
+    def default_workspace_settings(self) -> WorkspaceSettings:
+        """The install's defaults (the template's parameters): every style, no saved changes."""
+        settings = self.settings
+        return self._once(
+            ("defaults",),
+            lambda: WorkspaceSettings(
+                member_daily_images=settings.member_daily_images,
+                workspace_monthly_budget_usd=settings.workspace_monthly_budget_usd,
+                image_quality=settings.image_quality,
+                styles=tuple(PRESETS),
+                announcement_channel=settings.announcement_channel,
+            ),
+        )
+
+    def workspace_settings(self, team: str) -> WorkspaceSettings:
+        """The defaults with what the workspace's admins saved on top. No team (a local run):
+        the defaults."""
+        defaults = self.default_workspace_settings()
+        return defaults.overridden_by(self.settings_store().saved(team)) if team else defaults
+
+    # -- AWS ----------------------------------------------------------------------------------
+    def image_store(self) -> ImageStore:
+        bucket = self.settings.images_bucket_name
+
+        def build() -> ImageStore:
+            from emoji_smith.adapters.s3_image_store import S3ImageStore
+
+            return S3ImageStore(bucket)
+
+        return self._once(("image_store",), build)
+
+    def job_repository(self) -> JobRepository:
+        def build() -> JobRepository:
+            from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
+
+            return DynamoDBJobRepository(self.settings.jobs_table_name)
+
+        return self._once(("job_repository",), build)
+
+    def circuit_store(self) -> CircuitStore:
+        def build() -> CircuitStore:
+            from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
+
+            return DynamoDBCircuitStore(self.settings.circuit_table_name)
+
+        return self._once(("circuit_store",), build)
+
+    def _usage_ledger(self, spent_cache_seconds: float) -> UsageLedger:
+        def build() -> UsageLedger:
+            from emoji_smith.adapters.dynamodb_usage_ledger import DynamoDBUsageLedger
+
+            return DynamoDBUsageLedger(self.settings.usage_table_name, spent_cache_seconds)
+
+        return self._once(("usage_ledger", spent_cache_seconds), build)
+
+    def usage_ledger(self) -> UsageLedger:
+        return self._usage_ledger(0.0)
+
+    def advisory_usage_ledger(self) -> UsageLedger:
+        """For the modal's check only (Validate counts atomically): a member's burst of
+        submissions is not slowed by a read each (a stale figure only moves the refusal from
+        the modal to the workflow)."""
+        return self._usage_ledger(ADVISORY_SECONDS)
+
+    def settings_store(self) -> SettingsStore:
+        def build() -> SettingsStore:
+            from emoji_smith.adapters.dynamodb_settings_store import DynamoDBSettingsStore
+
+            return DynamoDBSettingsStore(self.settings.settings_table_name)
+
+        return self._once(("settings_store",), build)
+
+    def workflow(self) -> Workflow:
+        arn = self.settings.state_machine_arn
+        if not arn:
+            raise ConfigurationError("STATE_MACHINE_ARN is not set: cannot start or list jobs.")
+
+        def build() -> Workflow:
+            from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
+
+            return StepFunctionsWorkflow(arn)
+
+        return self._once(("workflow",), build)
+
+    # -- OpenAI -------------------------------------------------------------------------------
+    def _openai(self) -> OpenAI:
+        key = self.secret("OPENAI_API_KEY")
+        if not key:
+            raise ConfigurationError("OPENAI_API_KEY is not set.")
+        settings = self.settings
+
+        def build() -> OpenAI:
+            from emoji_smith.adapters.openai_image_generator import openai_client
+
+            return openai_client(key, settings.image_timeout_seconds, settings.openai_base_url)
+
+        return self._once(("openai", key), build)
+
+    def image_generator(self, style: str, quality: str) -> ImageGenerator:
+        """The badge renderer for the offline style; the image service (at `quality`) for the
+        rest."""
+        if not PRESETS[style].needs_image_service:
+            from emoji_smith.adapters.badge_image_generator import BadgeImageGenerator
+
+            return BadgeImageGenerator()
+        if not self.image_service_configured():
+            raise ConfigurationError(image_service_needed(style))
+        from emoji_smith.adapters.openai_image_generator import OpenAIImageGenerator
+
+        if quality not in IMAGE_QUALITIES:
+            raise ConfigurationError(f"Unknown image quality {quality!r}.")
+        return OpenAIImageGenerator(self._openai(), self.settings.image_model, quality)
+
+    def prompt_enhancer(self) -> PromptEnhancer | None:
+        """None when there is no key or enhancement is switched off."""
+        settings = self.settings
+        if not (settings.prompt_model and self.image_service_configured()):
+            return None
+        from emoji_smith.adapters.openai_prompt_enhancer import OpenAIPromptEnhancer
+
+        client = self._openai().with_options(timeout=settings.prompt_timeout_seconds)
+        return OpenAIPromptEnhancer(client, settings.prompt_model)
+
+    # -- Slack --------------------------------------------------------------------------------
+    def _web_client(self, token: str) -> WebClient:
+        base_url = self.settings.slack_api_base_url
+
+        def build() -> WebClient:
+            from emoji_smith.adapters.slack_gateway import web_client
+
+            return web_client(token, base_url)
+
+        return self._once(("web_client", token), build)
+
+    def picture_source(self) -> PictureSource:
+        """Slack's files and emoji with the bot token (uploads need none: they are in the
+        bucket)."""
+        token = self.secret("SLACK_BOT_TOKEN") or ""
+
+        def build() -> PictureSource:
+            from emoji_smith.adapters.slack_pictures import SlackPictures
+
+            return SlackPictures(token, self.settings.slack_api_base_url, self.image_store())
+
+        return self._once(("picture_source", token), build)
+
+    def slack_gateway(self) -> SlackGateway:
+        """Slack with the bot token; the local outbox only where it was chosen explicitly. Built
+        anew when a token changes (a rotated token is used within the secret cache's time)."""
+        settings = self.settings
+        bot_token = self.secret("SLACK_BOT_TOKEN")
+        if not bot_token:
+            folder = settings.outbox_dir
+            if folder is None:
+                raise ConfigurationError(
+                    "SLACK_BOT_TOKEN is not set: put the app's bot token in its secret "
+                    "(EMOJI_SMITH_SECRET_NAME), or set EMOJI_SMITH_OUTBOX_DIR to deliver locally."
+                )
+
+            def outbox() -> SlackGateway:
+                from emoji_smith.adapters.local_outbox import LocalOutbox
+
+                return LocalOutbox(folder)
+
+            return self._once(("outbox", folder), outbox)
+        admin_token = self.secret("SLACK_ADMIN_TOKEN") or ""
+
+        def build() -> SlackGateway:
+            from emoji_smith.adapters.slack_gateway import SlackWebGateway
+
+            admin = self._web_client(admin_token) if admin_token else None
+            return SlackWebGateway(self._web_client(bot_token), admin, settings.slack_api_base_url)
+
+        return self._once(("slack_gateway", bot_token, admin_token), build)
+
+    def slack_interactions(self) -> SlackInteractions:
+        token = self.secret("SLACK_BOT_TOKEN")
+        if not token:
+            raise ConfigurationError(
+                "SLACK_BOT_TOKEN is not set: the webhook cannot open the modal."
+            )
+
+        def build() -> SlackInteractions:
+            from emoji_smith.adapters.slack_interactions import SlackWebApiInteractions
+
+            return SlackWebApiInteractions(token, self.settings.slack_api_base_url)
+
+        return self._once(("slack_interactions", token), build)
