@@ -13,7 +13,7 @@ from typing import Any
 from emoji_smith.domain.choices import Candidate
 from emoji_smith.domain.circuit import CircuitState
 from emoji_smith.domain.costs import Bill
-from emoji_smith.domain.errors import SlackUnavailable
+from emoji_smith.domain.errors import SlackRejected, SlackUnavailable
 from emoji_smith.domain.home_view import shown_to_workspace
 from emoji_smith.domain.models import (
     ChoiceState,
@@ -32,14 +32,19 @@ class InMemoryJobs:
     def __init__(self) -> None:
         self.records: dict[str, dict[str, Any]] = {}
 
-    def _update(self, job_id: str, fields: dict[str, Any]) -> None:
+    def _record(self, job_id: str) -> dict[str, Any]:
+        """The job's record, made as the adapter's first write makes it (`created_*` kept)."""
+        now = int(time.time())
         record = self.records.setdefault(job_id, {"job_id": job_id})
-        now = int(time.time())  # as the adapter: set by the first update, kept after
         record.setdefault("created_at", now)
         record.setdefault("created_order", f"{now:010d}#{job_id}")
+        return record
+
+    def _update(self, job_id: str, fields: dict[str, Any]) -> None:
+        record = self._record(job_id)
         if record.get("status") == JobStatus.DELIVERED and "status" in fields:
             fields = {k: v for k, v in fields.items() if k not in ("status", "step")}
-        record.update(fields)
+        record.update(fields, updated_at=int(time.time()))
 
     def record_progress(
         self,
@@ -49,20 +54,10 @@ class InMemoryJobs:
         step: str,
         reservation: Charge | None = None,
     ) -> None:
+        fields: dict[str, Any] = {"status": status, "step": step, **_request_fields(request)}
         if reservation is not None:
-            self._update(job_id, {"reservation": asdict(reservation)})
-        self._update(
-            job_id,
-            {
-                "status": status,
-                "step": step,
-                "team_id": request.team_id,
-                "shown_to_workspace": shown_to_workspace(request),
-                "requester": request.user_id,
-                "emoji_name": request.name,
-                "options": request.options,
-            },
-        )
+            fields["reservation"] = asdict(reservation)
+        self._update(job_id, fields)
 
     def record_images(
         self, job_id: str, prompt: str, original_keys: list[str], emoji_keys: list[str]
@@ -71,6 +66,7 @@ class InMemoryJobs:
             job_id,
             {
                 "status": JobStatus.READY,
+                "step": "PersistEmoji",
                 "prompt": prompt,
                 "original_keys": original_keys,
                 "emoji_keys": emoji_keys,
@@ -82,7 +78,9 @@ class InMemoryJobs:
             job_id,
             {
                 "status": JobStatus.DELIVERED,
+                "step": "UploadEmoji",
                 "delivery": delivery.model_dump(),
+                "emoji_name": delivery.emoji_name,
                 "aws_cost_usd": aws_cost_usd,
             },
         )
@@ -92,12 +90,7 @@ class InMemoryJobs:
     ) -> None:
         fields: dict[str, Any] = {"status": JobStatus.FAILED, "error": error, "cause": cause}
         if request is not None:
-            fields |= {
-                "team_id": request.team_id,
-                "shown_to_workspace": shown_to_workspace(request),
-                "requester": request.user_id,
-                "options": request.options,
-            }
+            fields |= _request_fields(request)
         self._update(job_id, fields)
 
     def record_retry(self, job_id: str, attempt: int, last_error: str, method: str) -> None:
@@ -125,7 +118,7 @@ class InMemoryJobs:
 
     def claim_delivery(self, job_id: str, owner: str, lease_seconds: int) -> bool:
         record = self.records.setdefault(job_id, {"job_id": job_id})
-        now = time.time()
+        now = int(time.time())  # whole seconds, as the adapter's condition compares them
         if record.get("delivery") or record.get("delivery_claim_until", now - 1) >= now:
             return False
         record |= {"delivery_claim": owner, "delivery_claim_until": now + lease_seconds}
@@ -137,10 +130,9 @@ class InMemoryJobs:
             del record["delivery_claim"], record["delivery_claim_until"]
 
     def claim_announcement(self, job_id: str) -> bool:
-        record = self.records.setdefault(job_id, {"job_id": job_id})
-        if record.get("announced"):
+        if self.records.get(job_id, {}).get("announced"):
             return False
-        record["announced"] = True
+        self._update(job_id, {"announced": True})
         return True
 
     def unclaim_announcement(self, job_id: str) -> None:
@@ -148,9 +140,10 @@ class InMemoryJobs:
 
     def record_release(self, job_id: str) -> bool:
         record = self.records.get(job_id, {})
-        if not record.get("reservation") or record.get("released") or record.get("images_billed"):
+        # Billed is the bill recorded, even of no images (the adapter's attribute_not_exists).
+        if not record.get("reservation") or record.get("released") or "images_billed" in record:
             return False
-        record["released"] = True
+        self._update(job_id, {"released": True})
         return True
 
     def await_choice(self, job_id: str, token: str, request: EmojiRequest) -> None:
@@ -158,6 +151,7 @@ class InMemoryJobs:
             job_id,
             {
                 "status": JobStatus.AWAITING_CHOICE,
+                "step": "AwaitChoice",
                 "choice_state": "waiting",
                 "choice_token": token,
                 "request": request.model_dump_json(),
@@ -194,6 +188,20 @@ class InMemoryJobs:
         return [JobRecord.model_validate(record) for record in found[:limit]]
 
 
+def _request_fields(request: EmojiRequest) -> dict[str, Any]:
+    return {
+        "team_id": request.team_id,
+        "shown_to_workspace": shown_to_workspace(request),
+        "requester": request.user_id,
+        "visibility": request.visibility,
+        "share_to": request.share_to,
+        "emoji_name": request.name,
+        "description": request.description,
+        "style": request.style,
+        "options": request.options,
+    }
+
+
 class InMemoryLedger:
     """The usage ledger with its limits checked the way the DynamoDB transaction checks them."""
 
@@ -208,7 +216,9 @@ class InMemoryLedger:
         if self.member_day.get(day, 0) + charge.images > limits.member_daily_images:
             left = max(0, limits.member_daily_images - self.member_day.get(day, 0))
             return member_refusal(limits.member_daily_images, period, charge.images, left)
-        if self.team_month.get(month, 0.0) + charge.dollars > limits.workspace_monthly_budget_usd:
+        # Rounded as the adapter's room is: DynamoDB adds decimals (0.1 + 0.2 is 0.3 there).
+        spent = round(self.team_month.get(month, 0.0) + charge.dollars, 6)
+        if spent > limits.workspace_monthly_budget_usd:
             return budget_refusal(limits.workspace_monthly_budget_usd, period)
         self._add(charge, 1)
         return None
@@ -265,7 +275,32 @@ class InMemoryCircuit:
         return self.states.get(circuit, CircuitState())
 
     def save(self, circuit: str, state: CircuitState) -> None:
-        self.states[circuit] = state
+        # Stored as DynamoDB's number set: unordered, no repeats (the adapter reads it sorted).
+        failures = tuple(sorted(set(state.failures)))
+        self.states[circuit] = CircuitState(failures=failures, open_until=state.open_until)
+
+
+class InMemorySettings:
+    """A workspace's saved settings as the DynamoDB item comes back: numbers as their text,
+    lists as lists of text, with who saved them and when."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+
+    def saved(self, team: str) -> dict[str, Any] | None:
+        item = self.items.get(team)
+        return None if item is None else dict(item)
+
+    def save(self, team: str, settings: dict[str, Any], by: str, at: int) -> None:
+        item: dict[str, Any] = {"team_id": team, "updated_by": by, "updated_at": str(at)}
+        for name, value in settings.items():
+            if isinstance(value, list | tuple):
+                item[name] = [str(element) for element in value]
+            elif isinstance(value, int | float):
+                item[name] = repr(value)
+            else:
+                item[name] = str(value)
+        self.items[team] = item
 
 
 @dataclass
@@ -304,6 +339,47 @@ class RecordingSlack:
     ) -> None:
         self._check()
         self.announcements.append((channel, text))
+
+
+@dataclass
+class RecordingInteractions:
+    """The webhook's Slack: what it opened, published and answered, in lists. Admins are
+    `admins`; `refuse` names the calls that fail as Slack's errors do."""
+
+    admins: set[str] = field(default_factory=set)
+    emoji: set[str] = field(default_factory=set)
+    refuse: set[str] = field(default_factory=set)
+    opened: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    homes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    answers: list[tuple[str, str]] = field(default_factory=list)
+
+    def _check(self, method: str) -> None:
+        if method in self.refuse:
+            raise SlackRejected(f"Slack refused {method}")
+
+    def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
+        self._check("views.open")
+        self.opened.append((trigger_id, view))
+
+    def emoji_names(self) -> set[str]:
+        self._check("emoji.list")
+        return set(self.emoji)
+
+    def emoji_urls(self, refresh: bool = False) -> dict[str, str]:
+        self._check("emoji.list")
+        return {name: f"https://emoji.test/{name}.png" for name in self.emoji}
+
+    def is_admin(self, user_id: str) -> bool:
+        self._check("users.info")
+        return user_id in self.admins
+
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        self._check("views.publish")
+        self.homes.append((user_id, view))
+
+    def respond(self, response_url: str, text: str) -> None:
+        self._check("response_url")
+        self.answers.append((response_url, text))
 
 
 class CountingGenerator:

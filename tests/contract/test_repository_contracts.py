@@ -1,0 +1,450 @@
+"""The in-memory fakes held to the DynamoDB adapters: each test runs once on the fake and once on
+the adapter (on moto's server, tables as `template.yaml` declares them, indexes included). A
+use case tested on a fake can then not pass for a behaviour AWS does not have.
+
+To add a case: write a test taking the port's fixture (`jobs`, `ledger`, `settings_store`,
+`circuit`); it runs on both."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+
+from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
+from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
+from emoji_smith.adapters.dynamodb_settings_store import DynamoDBSettingsStore
+from emoji_smith.adapters.dynamodb_usage_ledger import DynamoDBUsageLedger
+from emoji_smith.domain.circuit import CircuitState
+from emoji_smith.domain.costs import Bill
+from emoji_smith.domain.models import Delivery, EmojiRequest, JobStatus
+from emoji_smith.domain.quotas import Charge, Limits, Period, budget_refusal, member_refusal
+from emoji_smith.ports import CircuitStore, JobRepository, SettingsStore, UsageLedger
+from emoji_smith_local.template import load_template
+from fakes.in_memory import InMemoryCircuit, InMemoryJobs, InMemoryLedger, InMemorySettings
+
+IMPLEMENTATIONS = ["in_memory", "dynamodb"]
+
+
+@pytest.fixture
+def dynamodb_table(
+    moto_server: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str], str]]:
+    """Creates a fresh table as the template declares `logical_id` (keys and indexes)."""
+    for key, value in {
+        "AWS_ENDPOINT_URL": moto_server,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(key, value)
+    from emoji_smith.adapters.aws_clients import dynamodb_client
+
+    dynamodb_client.cache_clear()  # a client for this endpoint
+    client = boto3.client("dynamodb", endpoint_url=moto_server)
+    resources = load_template()["Resources"]
+
+    def create(logical_id: str) -> str:
+        properties: dict[str, Any] = resources[logical_id]["Properties"]
+        name = f"{logical_id}-{uuid.uuid4().hex[:8]}"
+        indexes = properties.get("GlobalSecondaryIndexes")
+        client.create_table(
+            TableName=name,
+            AttributeDefinitions=properties["AttributeDefinitions"],
+            KeySchema=properties["KeySchema"],
+            BillingMode="PAY_PER_REQUEST",
+            **({"GlobalSecondaryIndexes": indexes} if indexes else {}),
+        )
+        return name
+
+    yield create
+    dynamodb_client.cache_clear()
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def jobs(request: pytest.FixtureRequest) -> JobRepository:
+    if request.param == "in_memory":
+        return InMemoryJobs()
+    return DynamoDBJobRepository(request.getfixturevalue("dynamodb_table")("JobsTable"))
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def ledger(request: pytest.FixtureRequest) -> UsageLedger:
+    if request.param == "in_memory":
+        return InMemoryLedger()
+    return DynamoDBUsageLedger(request.getfixturevalue("dynamodb_table")("UsageTable"))
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def settings_store(request: pytest.FixtureRequest) -> SettingsStore:
+    if request.param == "in_memory":
+        return InMemorySettings()
+    return DynamoDBSettingsStore(request.getfixturevalue("dynamodb_table")("SettingsTable"))
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def circuit(request: pytest.FixtureRequest) -> CircuitStore:
+    if request.param == "in_memory":
+        return InMemoryCircuit()
+    return DynamoDBCircuitStore(request.getfixturevalue("dynamodb_table")("CircuitTable"))
+
+
+#: Made in a public channel (the workspace's list shows only those), once requests record it.
+PUBLIC: dict[str, Any] = (
+    {"visibility": "public"} if "visibility" in EmojiRequest.model_fields else {}
+)
+
+
+def a_request(
+    team: str = "T1", user: str = "U1", name: str = "party_parrot", **made_in: Any
+) -> EmojiRequest:
+    return EmojiRequest(
+        team_id=team,
+        user_id=user,
+        name=name,
+        description="a parrot at a party",
+        style="cartoon",
+        options=2,
+        **(PUBLIC | made_in),
+    )
+
+
+# -- JobRepository -------------------------------------------------------------------------------
+def test_a_job_keeps_what_was_asked(jobs: JobRepository) -> None:
+    # GIVEN a job recorded as it starts, with what it reserved
+    charge = Charge("T1", "U1", 2, 0.08, "2026-11-27", "2026-11", "medium")
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "Validate", reservation=charge)
+    # WHEN it is read back
+    record = jobs.get("job-1")
+    # THEN every field of the request the Home and the retries read is there
+    assert record is not None
+    assert (record.status, record.step) == (JobStatus.RUNNING, "Validate")
+    assert (record.team_id, record.requester, record.emoji_name) == ("T1", "U1", "party_parrot")
+    assert (record.description, record.style, record.options) == (
+        "a parrot at a party",
+        "cartoon",
+        2,
+    )
+    assert record.reservation is not None
+    assert Charge.from_record(record.reservation) == charge
+    assert record.created_at is not None
+    assert record.updated_at is not None
+    assert jobs.get("no-such-job") is None
+
+
+def test_each_step_records_its_own_step_name(jobs: JobRepository) -> None:
+    # GIVEN a job that made its images, then waited for a choice
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "GenerateImage")
+    jobs.record_images("job-1", "a parrot", ["original/1.png"], ["emoji/1.png"])
+    after_images = jobs.get("job-1")
+    jobs.await_choice("job-1", "token-1", a_request())
+    # WHEN they are read
+    waiting = jobs.get("job-1")
+    # THEN each says where the job is
+    assert after_images is not None
+    assert waiting is not None
+    assert (after_images.status, after_images.step) == (JobStatus.READY, "PersistEmoji")
+    assert (after_images.prompt, after_images.emoji_keys) == ("a parrot", ["emoji/1.png"])
+    assert (waiting.status, waiting.step) == (JobStatus.AWAITING_CHOICE, "AwaitChoice")
+    assert (waiting.choice_state, waiting.choice_token) == ("waiting", "token-1")
+    assert waiting.request == a_request()
+
+
+def test_a_delivery_is_never_undone(jobs: JobRepository) -> None:
+    # GIVEN a delivered job, under the name the upload settled on
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "UploadEmoji")
+    delivery = Delivery(method="admin_emoji", emoji_name="party_parrot_2", location="C1")
+    jobs.record_delivery("job-1", delivery, aws_cost_usd=0.0004)
+    delivered = jobs.get("job-1")
+    assert delivered is not None
+    assert delivered.emoji_name == "party_parrot_2"
+    # WHEN a replay's Validate, a late failure and a retry record over it
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "Validate")
+    jobs.record_failure("job-1", None, "SlackUnavailable", "late")
+    jobs.record_retry("job-1", 2, "SlackUnavailable", "redrive")
+    # THEN it stays delivered at its step; the other fields are still written
+    record = jobs.get("job-1")
+    assert record is not None
+    assert (record.status, record.step) == (JobStatus.DELIVERED, "UploadEmoji")
+    assert record.delivery == delivery
+    assert record.aws_cost_usd == pytest.approx(0.0004)
+    assert (record.error, record.attempts, record.retried_by) == ("SlackUnavailable", 2, "redrive")
+
+
+def test_a_failure_with_its_request_is_listed_as_the_job(jobs: JobRepository) -> None:
+    # GIVEN a job that failed before any step recorded it, and one failing with no request
+    jobs.record_failure("job-1", a_request(), "ValidationFailed", "name taken")
+    jobs.record_failure("job-2", None, "States.Timeout", "")
+    # WHEN the failures and the member's list are read
+    first, second = jobs.get("job-1"), jobs.get("job-2")
+    # THEN the first carries its request and is listed; the second is recorded, not listed
+    assert first is not None
+    assert second is not None
+    assert (first.status, first.error, first.cause) == (
+        JobStatus.FAILED,
+        "ValidationFailed",
+        "name taken",
+    )
+    assert (first.team_id, first.requester, first.description) == (
+        "T1",
+        "U1",
+        "a parrot at a party",
+    )
+    assert (second.status, second.team_id) == (JobStatus.FAILED, None)
+    assert [job.job_id for job in jobs.recent("T1", requester="U1")] == ["job-1"]
+
+
+def test_a_choice_is_decided_once_and_only_by_its_requester(jobs: JobRepository) -> None:
+    # GIVEN a job waiting for its member's choice
+    jobs.record_progress("job-1", a_request(user="U1"), JobStatus.RUNNING, "GenerateImage")
+    jobs.await_choice("job-1", "token-1", a_request(user="U1"))
+    # WHEN another member, then the member twice, decide it
+    by_another = jobs.claim_choice("job-1", "U2", "chosen")
+    by_the_member = jobs.claim_choice("job-1", "U1", "chosen")
+    again = jobs.claim_choice("job-1", "U1", "regenerated")
+    # THEN only the member's first decision counts
+    assert (by_another, by_the_member, again) == (False, True, False)
+    record = jobs.get("job-1")
+    assert record is not None
+    assert (record.choice_state, record.choice_by) == ("chosen", "U1")
+    assert jobs.claim_choice("no-such-job", "U1", "chosen") is False
+
+
+def test_one_delivery_claim_at_a_time(jobs: JobRepository) -> None:
+    # GIVEN a job whose delivery one run claimed
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "UploadEmoji")
+    assert jobs.claim_delivery("job-1", "run-a", lease_seconds=90)
+    # WHEN another run tries, and tries to free a claim that is not its own
+    taken = jobs.claim_delivery("job-1", "run-b", lease_seconds=90)
+    jobs.release_delivery("job-1", "run-b")
+    still_taken = jobs.claim_delivery("job-1", "run-b", lease_seconds=90)
+    # THEN it gets nothing until the holder gives it back
+    jobs.release_delivery("job-1", "run-a")
+    freed = jobs.claim_delivery("job-1", "run-b", lease_seconds=90)
+    assert (taken, still_taken, freed) == (False, False, True)
+
+
+def test_a_dead_holders_claim_frees_itself_and_a_delivered_job_is_never_claimed(
+    jobs: JobRepository,
+) -> None:
+    # GIVEN a claim whose lease has already run out (its holder died), and a delivered job
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "UploadEmoji")
+    assert jobs.claim_delivery("job-1", "run-a", lease_seconds=-1)
+    jobs.record_progress("job-2", a_request(), JobStatus.RUNNING, "UploadEmoji")
+    delivery = Delivery(method="file_share", emoji_name="party_parrot", location="C1")
+    jobs.record_delivery("job-2", delivery, aws_cost_usd=0.0)
+    # WHEN another run claims each
+    # THEN it takes the dead one's, and never the delivered job's
+    assert jobs.claim_delivery("job-1", "run-b", lease_seconds=90) is True
+    assert jobs.claim_delivery("job-2", "run-b", lease_seconds=90) is False
+
+
+def test_an_announcement_is_claimed_once_until_given_back(jobs: JobRepository) -> None:
+    # GIVEN a job announced once
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "NotifyOutcome")
+    first, second = jobs.claim_announcement("job-1"), jobs.claim_announcement("job-1")
+    # WHEN the announcement failed and was given back
+    jobs.unclaim_announcement("job-1")
+    # THEN a retry claims it again
+    assert (first, second, jobs.claim_announcement("job-1")) == (True, False, True)
+
+
+def test_a_reservation_is_given_back_once_and_never_after_a_bill(jobs: JobRepository) -> None:
+    charge = Charge("T1", "U1", 2, 0.08, "2026-11-27", "2026-11")
+    # GIVEN a job with a reservation, one billed (even for no image), and one with none
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "Validate", reservation=charge)
+    jobs.record_progress("job-2", a_request(), JobStatus.RUNNING, "Validate", reservation=charge)
+    jobs.record_bill("job-2", Bill(0, 0.0, "gpt-image-2", "medium", "1024x1024"))
+    jobs.record_progress("job-3", a_request(), JobStatus.RUNNING, "Validate")
+    # WHEN each is given back twice
+    given_back = [
+        (jobs.record_release(job), jobs.record_release(job)) for job in ("job-1", "job-2", "job-3")
+    ]
+    # THEN only the unbilled reservation is, once
+    assert given_back == [(True, False), (False, False), (False, False)]
+    released = jobs.get("job-1")
+    assert released is not None
+    assert released.released is True
+
+
+def test_a_bill_is_kept_with_the_job(jobs: JobRepository) -> None:
+    # GIVEN a job the image service billed
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "GenerateImage")
+    jobs.record_bill("job-1", Bill(2, 0.084, "gpt-image-2", "medium", "1024x1024"))
+    # WHEN it is read
+    record = jobs.get("job-1")
+    # THEN the bill is there as recorded
+    assert record is not None
+    assert (record.images_billed, record.image_model, record.image_quality, record.image_size) == (
+        2,
+        "gpt-image-2",
+        "medium",
+        "1024x1024",
+    )
+    assert record.cost_usd == pytest.approx(0.084)
+
+
+def test_the_home_lists_by_team_and_member_newest_first_up_to_the_limit(
+    jobs: JobRepository,
+) -> None:
+    # GIVEN three jobs of U1 and one of U2 in T1, and one of U1 in another workspace
+    for job_id, team, user in [
+        ("job-1", "T1", "U1"),
+        ("job-2", "T1", "U2"),
+        ("job-3", "T1", "U1"),
+        ("job-4", "T2", "U1"),
+        ("job-5", "T1", "U1"),
+    ]:
+        jobs.record_progress(job_id, a_request(team, user), JobStatus.RUNNING, "Validate")
+    # WHEN the member's list and the workspace's are read
+    mine = [job.job_id for job in jobs.recent("T1", requester="U1")]
+    workspace = [job.job_id for job in jobs.recent("T1")]
+    two = [job.job_id for job in jobs.recent("T1", requester="U1", limit=2)]
+    # THEN each holds that team's (and member's) jobs, newest first, at most `limit`
+    assert mine == ["job-5", "job-3", "job-1"]
+    assert workspace == ["job-5", "job-3", "job-2", "job-1"]
+    assert two == ["job-5", "job-3"]
+    assert [job.team_id for job in jobs.recent("T2")] == ["T2"]
+    assert jobs.recent("T3") == []
+
+
+def test_a_private_job_is_listed_for_its_maker_alone(jobs: JobRepository) -> None:
+    if not PUBLIC:
+        pytest.skip("requests do not record where they were made yet")
+    # GIVEN a job made in a private conversation, after one made in a public channel
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "Validate")
+    jobs.record_progress("job-2", a_request(visibility="private"), JobStatus.RUNNING, "Validate")
+    # WHEN the workspace's list and the maker's are read
+    # THEN the private job is in the maker's only
+    assert [job.job_id for job in jobs.recent("T1")] == ["job-1"]
+    assert [job.job_id for job in jobs.recent("T1", requester="U1")] == ["job-2", "job-1"]
+
+
+# -- UsageLedger ---------------------------------------------------------------------------------
+PERIOD = Period.at(datetime(2026, 11, 27, 12, tzinfo=UTC))
+
+
+def charge_of(images: int, dollars: float, team: str = "T1", user: str = "U1") -> Charge:
+    return Charge(team, user, images, dollars, PERIOD.day, PERIOD.month)
+
+
+def spent(ledger: UsageLedger, team: str, user: str) -> tuple[int, float]:
+    """(images, dollars) with the dollars to the micro-dollar: DynamoDB adds decimals."""
+    images, dollars = ledger.spent(team, user, PERIOD)
+    return images, round(dollars, 6)
+
+
+def test_a_reservation_counts_against_both_limits_and_a_release_undoes_it(
+    ledger: UsageLedger,
+) -> None:
+    limits = Limits(member_daily_images=5, workspace_monthly_budget_usd=10.0)
+    # GIVEN two reservations, one given back
+    assert ledger.reserve(charge_of(2, 0.08), limits, PERIOD) is None
+    assert ledger.reserve(charge_of(3, 0.12), limits, PERIOD) is None
+    ledger.release(charge_of(3, 0.12))
+    # WHEN the spending is read
+    # THEN only the one kept counts
+    assert spent(ledger, "T1", "U1") == (2, 0.08)
+    assert spent(ledger, "T1", "U9") == (0, 0.08)
+    assert spent(ledger, "T9", "U1") == (0, 0.0)
+
+
+def test_a_member_past_the_daily_limit_is_refused_and_nothing_counted(
+    ledger: UsageLedger,
+) -> None:
+    limits = Limits(member_daily_images=3, workspace_monthly_budget_usd=10.0)
+    # GIVEN a member with 2 of 3 images used
+    assert ledger.reserve(charge_of(2, 0.08), limits, PERIOD) is None
+    # WHEN they ask for 2 more
+    refusal = ledger.reserve(charge_of(2, 0.08), limits, PERIOD)
+    # THEN the domain's member refusal (whether or not the ledger knows what is left)
+    assert refusal in {member_refusal(3, PERIOD, 2, left) for left in (None, 1)}
+    assert spent(ledger, "T1", "U1") == (2, 0.08)
+
+
+def test_the_budget_is_reached_exactly_then_refused(ledger: UsageLedger) -> None:
+    limits = Limits(member_daily_images=100, workspace_monthly_budget_usd=0.3)
+    # GIVEN two members whose charges sum to the budget in decimals (0.1 + 0.2)
+    assert ledger.reserve(charge_of(1, 0.1, user="U1"), limits, PERIOD) is None
+    # WHEN the second asks, and then a third
+    second = ledger.reserve(charge_of(1, 0.2, user="U2"), limits, PERIOD)
+    third = ledger.reserve(charge_of(1, 0.01, user="U3"), limits, PERIOD)
+    # THEN the budget can be spent to the cent, not past it
+    assert second is None
+    assert third == budget_refusal(0.3, PERIOD)
+    assert spent(ledger, "T1", "U3") == (0, 0.3)
+
+
+def test_the_months_usage_by_team_then_most_spent(ledger: UsageLedger) -> None:
+    limits = Limits(member_daily_images=100, workspace_monthly_budget_usd=100.0)
+    # GIVEN members of two workspaces, one with a charge given back
+    for charge in (
+        charge_of(1, 0.04, "T2", "U1"),
+        charge_of(2, 0.08, "T1", "U1"),
+        charge_of(5, 0.2, "T1", "U2"),
+        charge_of(1, 0.04, "T1", "U3"),
+    ):
+        assert ledger.reserve(charge, limits, PERIOD) is None
+    ledger.release(charge_of(1, 0.04, "T1", "U3"))
+    # WHEN the month is read for all, for one workspace, and another month
+    every = ledger.month_usage(PERIOD.month)
+    one = ledger.month_usage(PERIOD.month, team="T2")
+    # THEN members by team then dollars, a released member at zero
+    assert [(m.team, m.user, m.images) for m in every] == [
+        ("T1", "U2", 5),
+        ("T1", "U1", 2),
+        ("T1", "U3", 0),
+        ("T2", "U1", 1),
+    ]
+    assert [round(m.dollars, 6) for m in every] == [0.2, 0.08, 0.0, 0.04]
+    assert [(m.team, m.user, m.month, m.images, round(m.dollars, 6)) for m in one] == [
+        ("T2", "U1", PERIOD.month, 1, 0.04)
+    ]
+    assert ledger.month_usage("2026-10") == []
+
+
+# -- SettingsStore -------------------------------------------------------------------------------
+def test_saved_settings_come_back_as_stored(settings_store: SettingsStore) -> None:
+    # GIVEN a workspace's settings saved twice (a save replaces the whole item)
+    settings_store.save("T1", {"announcement_channel": "C9"}, "UA", 1_799_999_999)
+    settings_store.save(
+        "T1",
+        {
+            "member_daily_images": 3,
+            "workspace_monthly_budget_usd": 12.5,
+            "styles": ("badge", "cartoon"),
+            "announcement_channel": "",
+        },
+        "UB",
+        1_800_000_000,
+    )
+    # WHEN they are read
+    saved = settings_store.saved("T1")
+    # THEN as DynamoDB gives them back: numbers as text, lists of text, who and when
+    assert saved == {
+        "team_id": "T1",
+        "member_daily_images": "3",
+        "workspace_monthly_budget_usd": "12.5",
+        "styles": ["badge", "cartoon"],
+        "announcement_channel": "",
+        "updated_by": "UB",
+        "updated_at": "1800000000",
+    }
+    assert settings_store.saved("T2") is None
+
+
+# -- CircuitStore --------------------------------------------------------------------------------
+def test_a_circuit_is_closed_until_saved_and_comes_back_as_saved(circuit: CircuitStore) -> None:
+    # GIVEN one circuit saved open with failures (out of order, one repeated), one never saved
+    circuit.save("images", CircuitState(failures=(20.5, 10.25, 20.5), open_until=80.125))
+    circuit.save("other", CircuitState(failures=(1.0,), open_until=0.0))
+    circuit.save("other", CircuitState())
+    # WHEN they are loaded
+    # THEN the failures are a set read in order; a reset circuit and an unknown one are closed
+    assert circuit.load("images") == CircuitState(failures=(10.25, 20.5), open_until=80.125)
+    assert circuit.load("other") == CircuitState()
+    assert circuit.load("never") == CircuitState()
