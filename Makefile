@@ -61,6 +61,8 @@ check: lint setup-checks
 bench: setup
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/serve_load.py --submissions 100
+	$(BIN)/python benchmarks/serve_slowloris.py  # 200 slow-loris and 1,100 idle connections
+	$(BIN)/python benchmarks/home_scale.py  # seeds 100,000 jobs first (~1-2 min)
 
 # After changing functions/requirements.in (or to take new releases): re-pin, with hashes.
 lock: setup

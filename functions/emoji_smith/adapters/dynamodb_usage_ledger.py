@@ -175,7 +175,9 @@ class DynamoDBUsageLedger:
             "#dollars = if_not_exists(#dollars, :zero) + :dollars",
             "#expires = :expires",
         ]
-        for index, (name, label) in enumerate((labels or {}).items()):
+        # An empty label would be an empty index key, which DynamoDB refuses: left out.
+        present = {name: label for name, label in (labels or {}).items() if label}
+        for index, (name, label) in enumerate(present.items()):
             names[f"#l{index}"] = name
             values[f":l{index}"] = {"S": label}
             sets.append(f"#l{index} = :l{index}")

@@ -1,0 +1,292 @@
+"""The Home tab at 100,000 jobs: `make bench` or `python benchmarks/home_scale.py`.
+
+Seeds the jobs and usage tables (as template.yaml declares them, indexes included) on moto with
+jobs across 100 workspaces, then builds and publishes one member's Home again and again — the
+use case `application.home.publish_home` with the real DynamoDB adapters and views.publish to
+the fake Slack over HTTP — and measures each build and the process's memory around them.
+Budgets: published in < 1 s, memory flat (RSS after the builds within 20 MB of before).
+
+Seeding writes the items straight into moto's in-process backend (100,000 BatchWriteItem items
+through boto3 take minutes): each is a copy of one job the adapter itself recorded, with its own
+ids, times and index keys.
+
+moto answers a Query of an index by sorting and walking every item of the table (DynamoDB reads
+only the index's partition, in order): at 100,000 jobs that is moto's cost, ~1 s a Query, not
+the app's. So each table's Query is handed its index partition's items (`index_partitions`);
+moto still sorts, limits, projects and serializes them. `--moto-walks-table` measures stock moto.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests")]
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+for _variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+    os.environ.setdefault(_variable, "bench")
+
+PUBLISH_BUDGET_SECONDS = 1.0
+MEMORY_BUDGET_MB = 20.0
+MEMBERS_PER_WORKSPACE = 50
+ACCOUNT, REGION = "123456789012", "us-east-1"
+NOW = datetime.now(UTC)
+
+
+def rss_mb() -> float:
+    """The process's resident memory now (its peak where /proc is missing)."""
+    statm = Path("/proc/self/statm")
+    if statm.exists():
+        return int(statm.read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def create_tables() -> dict[str, str]:
+    """The jobs and usage tables as the template declares them (keys, indexes)."""
+    import boto3
+
+    from emoji_smith_local.template import load_template
+
+    client = boto3.client("dynamodb")
+    names = {}
+    for logical_id in ("JobsTable", "UsageTable"):
+        properties = load_template()["Resources"][logical_id]["Properties"]
+        names[logical_id] = f"bench-{logical_id}"
+        indexes = properties.get("GlobalSecondaryIndexes")
+        client.create_table(
+            TableName=names[logical_id],
+            AttributeDefinitions=properties["AttributeDefinitions"],
+            KeySchema=properties["KeySchema"],
+            BillingMode="PAY_PER_REQUEST",
+            **({"GlobalSecondaryIndexes": indexes} if indexes else {}),
+        )
+    return names
+
+
+def a_delivered_job(table: str) -> dict[str, Any]:
+    """One job recorded by the adapter from start to delivery, as DynamoDB stores it."""
+    import boto3
+
+    from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
+    from emoji_smith.domain.costs import Bill
+    from emoji_smith.domain.models import Delivery, EmojiRequest, JobStatus
+
+    jobs = DynamoDBJobRepository(table)
+    request = EmojiRequest(
+        team_id="T000", user_id="U000", name="ship_it", description="a rocket", style="cartoon"
+    )
+    jobs.record_progress("model", request, JobStatus.RUNNING, "Validate")
+    jobs.record_images("model", "a rocket, cartoon", ["originals/model/0.png"], ["emoji/model.png"])
+    jobs.record_bill("model", Bill(1, 0.011, "gpt-image-1", "low", "1024x1024"))
+    delivery = Delivery(method="admin_emoji", emoji_name="ship_it", location=":ship_it:")
+    jobs.record_delivery("model", delivery, 0.0001)
+    item = boto3.client("dynamodb").get_item(TableName=table, Key={"job_id": {"S": "model"}})
+    return dict(item["Item"])
+
+
+def seed(names: dict[str, str], jobs: int, workspaces: int) -> float:
+    """`jobs` copies of a delivered job across `workspaces` (members and times spread), and
+    each member's usage counters; the seconds it took."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    started = time.perf_counter()
+    backend = dynamodb_backends[ACCOUNT][REGION]
+    job_table, usage_table = (
+        backend.get_table(names["JobsTable"]),
+        backend.get_table(names["UsageTable"]),
+    )
+    model = a_delivered_job(names["JobsTable"])
+    now = int(NOW.timestamp())
+    shuffle = random.Random(20)
+    month = NOW.strftime("%Y-%m")
+    for number in range(jobs):
+        team = f"T{number % workspaces:03d}"
+        user = f"U{number // workspaces % MEMBERS_PER_WORKSPACE:03d}"
+        job_id = f"bench-{number:06d}"
+        created = now - shuffle.randrange(90 * 24 * 3600)
+        item = model | {
+            "job_id": {"S": job_id},
+            "team_id": {"S": team},
+            "requester": {"S": user},
+            "team_member": {"S": f"{team}#{user}"},
+            "workspace_team": {"S": team},
+            "created_at": {"N": str(created)},
+            "created_order": {"S": f"{created:010d}#{job_id}"},
+            "updated_at": {"N": str(created + 30)},
+            "emoji_name": {"S": f"emoji_{number}"},
+        }
+        job_table.put_item(item)
+    for number in range(workspaces * MEMBERS_PER_WORKSPACE):
+        team = f"T{number % workspaces:03d}"
+        user = f"U{number // workspaces:03d}"
+        usage_table.put_item(
+            {
+                "key": {"S": f"member-month#{team}#{user}#{month}"},
+                "team": {"S": team},
+                "user": {"S": user},
+                "month": {"S": month},
+                "images": {"N": "20"},
+                "dollars": {"N": "0.22"},
+            }
+        )
+    return time.perf_counter() - started
+
+
+def index_partitions(table: Any) -> None:
+    """Make this moto table's index Queries read only what DynamoDB reads — the queried
+    partition, or of it the sort key asked for when the condition is an equality — instead of
+    every item of the table. The table must not change afterwards."""
+    from collections import defaultdict
+
+    keys = {
+        index.name: [key["AttributeName"] for key in index.schema] for index in table.global_indexes
+    }
+    read: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+    for item in table.all_items():
+        for hash_key, *sort_key in keys.values():
+            if hash_key in item.attrs:
+                read[(hash_key, item.attrs[hash_key].value)].append(item)
+            if hash_key in item.attrs and sort_key and sort_key[0] in item.attrs:
+                pair = (item.attrs[hash_key].value, item.attrs[sort_key[0]].value)
+                read[(hash_key, *pair)].append(item)
+    walk_all = table.query
+
+    def query(*args: Any, **kwargs: Any) -> Any:
+        conditions = kwargs.get("hash_key_conditions") or []
+        if len(args) < 8 or not args[7] or len(conditions) != 1:
+            return walk_all(*args, **kwargs)
+        name, value = conditions[0]
+        wanted = (args[2][0].value,) if args[1] in ("=", "EQ") else ()
+        table.all_items = lambda: list(read.get((name, value.value, *wanted), []))
+        try:
+            return walk_all(*args, **kwargs)
+        finally:
+            del table.all_items
+
+    table.query = query
+
+
+def read_homes(names: dict[str, str], rounds: int) -> list[float]:
+    """The Home's DynamoDB reads alone (both lists, the quota, the month's usage), timed."""
+    from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
+    from emoji_smith.adapters.dynamodb_usage_ledger import DynamoDBUsageLedger
+    from emoji_smith.domain.home_view import MINE_SHOWN, WORKSPACE_SHOWN
+    from emoji_smith.domain.quotas import Period
+
+    jobs, ledger = (
+        DynamoDBJobRepository(names["JobsTable"]),
+        DynamoDBUsageLedger(names["UsageTable"]),
+    )
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        jobs.recent("T007", "U001", limit=MINE_SHOWN)
+        jobs.recent("T007", limit=WORKSPACE_SHOWN)
+        ledger.spent("T007", "U001", Period.at(NOW))
+        ledger.month_usage(Period.at(NOW).month, "T007")
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def build_homes(names: dict[str, str], rounds: int) -> tuple[list[float], int]:
+    """Publish member U001 of T007's Home (an admin: the month's usage too) `rounds` times;
+    the seconds each took, and how many blocks the last one had."""
+    from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
+    from emoji_smith.adapters.dynamodb_usage_ledger import DynamoDBUsageLedger
+    from emoji_smith.adapters.slack_interactions import SlackWebApiInteractions
+    from emoji_smith.application.home import publish_home
+    from emoji_smith.domain.workspace_settings import WorkspaceSettings
+    from fakes.fake_slack import BOT_TOKEN, FakeSlack
+
+    settings = WorkspaceSettings(10, 50.0, "low", ("cartoon",), "")
+    jobs, ledger = (
+        DynamoDBJobRepository(names["JobsTable"]),
+        DynamoDBUsageLedger(names["UsageTable"]),
+    )
+    slack = FakeSlack()
+    slack.admins.add("U001")
+    timings: list[float] = []
+    with slack.running():
+        interactions = SlackWebApiInteractions(BOT_TOKEN, slack.base_url)
+        for _ in range(rounds):
+            started = time.perf_counter()
+            publish_home(
+                "T007",
+                "U001",
+                slack=interactions,
+                jobs=jobs,
+                ledger=ledger,
+                settings=settings,
+                now=NOW,
+            )
+            timings.append(time.perf_counter() - started)
+        view = slack.params(slack.calls("views.publish")[-1])["view"]
+    return timings, len(view["blocks"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=100_000)
+    parser.add_argument("--workspaces", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument(
+        "--moto-walks-table", action="store_true", help="stock moto: a Query reads every item"
+    )
+    arguments = parser.parse_args()
+    from moto import mock_aws
+    from moto.dynamodb.models import dynamodb_backends
+
+    with mock_aws():
+        names = create_tables()
+        seconds = seed(names, arguments.jobs, arguments.workspaces)
+        print(
+            f"home at scale: {arguments.jobs:,} jobs across {arguments.workspaces} workspaces "
+            f"seeded in {seconds:.1f} s (straight into moto's backend)"
+        )
+        if not arguments.moto_walks_table:
+            for name in names.values():
+                index_partitions(dynamodb_backends[ACCOUNT][REGION].get_table(name))
+        build_homes(names, 1)  # imports and connections: not what is measured
+        # The seeded tables are moto's memory, not the app's (a Lambda holds none of it): kept
+        # out of the collector's walks, which would otherwise time millions of moto's objects.
+        gc.collect()
+        gc.freeze()
+        before = rss_mb()
+        timings, blocks = build_homes(names, arguments.rounds)
+        gc.collect()
+        after = rss_mb()
+        reads = read_homes(names, arguments.rounds)
+    slowest = max(timings)
+    grown = after - before
+    print(
+        f"  Home published ({blocks} blocks; admin)   median "
+        f"{statistics.median(timings) * 1000:6.0f} ms   max {slowest * 1000:6.0f} ms   "
+        f"(budget {PUBLISH_BUDGET_SECONDS * 1000:.0f} ms)"
+    )
+    print(
+        f"  its DynamoDB reads alone (2 lists, quota, month)   median "
+        f"{statistics.median(reads) * 1000:6.0f} ms   max {max(reads) * 1000:6.0f} ms "
+        "(the rest: the fake Slack's users.info, emoji.list, views.publish)"
+    )
+    print(
+        f"  RSS (moto's tables included) {before:.0f} MB before {arguments.rounds} builds, "
+        f"{after:.0f} MB after "
+        f"({grown:+.1f} MB; budget ±{MEMORY_BUDGET_MB:.0f} MB)"
+    )
+    met = slowest < PUBLISH_BUDGET_SECONDS and abs(grown) <= MEMORY_BUDGET_MB
+    print("  budgets met" if met else "  BUDGET MISSED")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
