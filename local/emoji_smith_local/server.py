@@ -159,8 +159,9 @@ READ_SECONDS = 5.0
 #: Open connections at most, one file handle each. A new one beyond it makes room by closing the
 #: connection that has been sending for longest; when all are being answered, it gets a 503.
 MAX_CONNECTIONS = 256
-#: Requests answered at once, one thread each; complete requests beyond it wait their turn.
-MAX_WORKERS = 16
+#: Requests answered at once, one thread each (a burst of submissions waits on the embedded
+#: AWS, not on CPU); complete requests beyond it wait their turn.
+MAX_WORKERS = 128
 #: Request line and headers at most (Slack's are a few hundred bytes).
 MAX_HEAD_BYTES = 16 * 1024
 
