@@ -59,3 +59,35 @@ def test_only_adapters_import_the_sdks(path: Path) -> None:
 def test_the_domain_is_pure(path: Path) -> None:
     for module in runtime_imports(path):
         assert not module.startswith(NOT_IN_DOMAIN), f"{path.name} imports {module}"
+
+
+NOT_IN_APPLICATION = (
+    *SDKS,
+    "emoji_smith.adapters",
+    "emoji_smith.bootstrap",
+    "emoji_smith.dependencies",
+    "emoji_smith.settings",
+)
+
+
+@pytest.mark.parametrize(
+    "path", modules(PACKAGE / "application"), ids=lambda p: str(p.relative_to(PACKAGE))
+)
+def test_use_cases_get_their_ports_passed_in(path: Path) -> None:
+    """A use case neither wires adapters nor reads the configuration: `Ports` come in."""
+    for module in runtime_imports(path):
+        assert not module.startswith(NOT_IN_APPLICATION), f"{path.name} imports {module}"
+
+
+def test_the_settings_import_no_adapter() -> None:
+    for module in runtime_imports(PACKAGE / "settings.py"):
+        assert not module.startswith("emoji_smith.adapters"), f"settings.py imports {module}"
+
+
+def test_only_the_composition_root_and_adapters_import_adapters() -> None:
+    """Handlers get adapters from `bootstrap`, never build one themselves."""
+    for path in modules(PACKAGE):
+        if "adapters" in path.parts or path.name == "bootstrap.py":
+            continue
+        for module in runtime_imports(path):
+            assert not module.startswith("emoji_smith.adapters"), f"{path.name} imports {module}"

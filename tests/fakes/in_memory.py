@@ -381,6 +381,16 @@ class RecordingInteractions:
         self._check("response_url")
         self.answers.append((response_url, text))
 
+    def conversation(self, channel_id: str) -> Any:
+        """Every conversation a public channel the bot is in."""
+        from emoji_smith.domain.conversations import Conversation
+
+        self._check("conversations.info")
+        return Conversation(private=False, member=True)
+
+    def join(self, channel_id: str) -> None:
+        self._check("conversations.join")
+
 
 class CountingGenerator:
     """An image service that bills: every call is counted."""
