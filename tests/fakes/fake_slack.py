@@ -3,6 +3,9 @@
 Speaks the methods Emoji Smith calls, records every call, and answers scripted faults:
 `ok:false` errors, 429 with Retry-After, 500. Also serves files_upload_v2's upload URLs and
 message-shortcut `response_url`s.
+
+Workspaces and OAuth (which team a token and a file, channel or member belong to;
+`oauth.v2.access`): `slack_workspaces.SlackWorkspaces`, mixed in.
 """
 
 from __future__ import annotations
@@ -10,10 +13,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict, deque
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from fakes import block_kit
 from fakes.http_fake import HTTPFake, Recorded, Reply
+from fakes.slack_workspaces import DEFAULT_TEAM, SlackWorkspaces
 
 BOT_TOKEN = "xoxb-test-bot"
 ADMIN_TOKEN = "xoxp-test-admin"
@@ -21,7 +26,36 @@ ADMIN_METHODS = frozenset({"admin.emoji.add"})
 PERMALINK = "https://fake.slack.test/files/"
 
 
-class FakeSlack(HTTPFake):
+@dataclass
+class Conversation:
+    """A conversation as Slack keeps it for the bot. A channel the fake was not told of is a
+    public channel the bot is in (what the tests before this model assumed)."""
+
+    kind: Literal["channel", "im", "mpim"] = "channel"
+    private: bool = False
+    #: The bot is in it: it can post, share files and react there.
+    member: bool = True
+
+    def info(self, channel_id: str) -> dict[str, Any]:
+        """`conversations.info`'s `channel`: an IM has no `is_member` (only its two ends see it)."""
+        answer: dict[str, Any] = {
+            "id": channel_id,
+            "is_channel": self.kind == "channel" and not self.private,
+            "is_group": self.kind == "channel" and self.private,
+            "is_im": self.kind == "im",
+            "is_mpim": self.kind == "mpim",
+            "is_private": self.private or self.kind != "channel",
+            "is_archived": False,
+        }
+        if self.kind != "im":
+            answer["is_member"] = self.member
+        return answer
+
+
+PUBLIC = Conversation()
+
+
+class FakeSlack(SlackWorkspaces, HTTPFake):
     def __init__(self) -> None:
         super().__init__()
         self.emoji: dict[str, str] = {"party": "https://emoji.test/party.png"}
@@ -42,6 +76,9 @@ class FakeSlack(HTTPFake):
         self.owners: set[str] = set()
         #: Every file an upload completed: Slack keeps them, so `reset` does not forget them.
         self.files: set[str] = set()
+        self._init_workspaces({BOT_TOKEN: "bot", ADMIN_TOKEN: "user"})
+        #: Conversations by id (`add_conversation`); any other C… id is `PUBLIC`.
+        self.conversations: dict[str, Conversation] = {}
 
     @property
     def base_url(self) -> str:
@@ -66,9 +103,48 @@ class FakeSlack(HTTPFake):
         self.emoji_sources.clear()
         self.admins.clear()
         self.owners.clear()
+        self.conversations.clear()
+        self._reset_workspaces()
 
-    def share_file(self, file_id: str, name: str, data: bytes, mimetype: str = "image/png") -> None:
+    def add_conversation(
+        self,
+        channel_id: str,
+        kind: Literal["channel", "im", "mpim"] = "channel",
+        *,
+        private: bool = False,
+        member: bool = True,
+    ) -> None:
+        """A conversation the bot is in (`member`) or not. A group DM and a DM are private."""
+        self.conversations[channel_id] = Conversation(kind, private or kind != "channel", member)
+
+    def _conversation(self, channel_id: str) -> Conversation:
+        """As the bot sees it: one it cannot see (private, not in it) is `channel_not_found`.
+        A member's id is the bot's DM with them (chat.postMessage opens it). Another team's
+        conversation is one it cannot see."""
+        if not self.visible(channel_id):
+            raise _SlackError("channel_not_found")
+        if channel_id.startswith(("U", "W", "D")) and channel_id not in self.conversations:
+            return Conversation("im")
+        conversation = self.conversations.get(channel_id, PUBLIC)
+        if conversation.private and not conversation.member:
+            raise _SlackError("channel_not_found")
+        return conversation
+
+    def _check_member(self, channel_id: str) -> None:
+        """Posting, sharing a file or reacting needs the bot in the conversation."""
+        if not self._conversation(channel_id).member:
+            raise _SlackError("not_in_channel")
+
+    def share_file(
+        self,
+        file_id: str,
+        name: str,
+        data: bytes,
+        mimetype: str = "image/png",
+        team: str = DEFAULT_TEAM,
+    ) -> None:
         self.shared[file_id] = (name, mimetype, data)
+        self.place(team, file_id)
 
     def add_emoji_image(self, name: str, data: bytes) -> None:
         self.emoji_images[name] = data
@@ -107,13 +183,18 @@ class FakeSlack(HTTPFake):
             if behaviour == "server_error":
                 return Reply(500, b"upstream connect error")
             return Reply(200, {"ok": False, "error": behaviour})
-        token = request.headers.get("authorization", "").removeprefix("Bearer ")
-        expected = ADMIN_TOKEN if method in ADMIN_METHODS else BOT_TOKEN
-        if token != expected:
-            return Reply(200, {"ok": False, "error": "invalid_auth"})
+        return self._web_api(method, request)
+
+    def _web_api(self, method: str, request: Recorded) -> Reply:
+        if method == "oauth.v2.access":  # the client authenticates itself, with no token
+            return Reply(200, self.oauth_v2_access(request, self.params(request)))
+        problem = self.token_problem(request, admin=method in ADMIN_METHODS)
+        if problem:
+            return Reply(200, {"ok": False, "error": problem})
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return Reply(200, {"ok": False, "error": "unknown_method"})
+        self._team = self.acting_team(request)  # under the fake's lock: one call at a time
         try:
             return Reply(200, {"ok": True, **handler(self.params(request))})
         except _SlackError as error:
@@ -133,21 +214,24 @@ class FakeSlack(HTTPFake):
 
     def _download(self, request: Recorded) -> Reply:
         """url_private_download: the bot token in the Authorization header, as Slack wants."""
-        if request.headers.get("authorization") != f"Bearer {BOT_TOKEN}":
+        if self.token_problem(request):
             return Reply(403, b"<html>Sign in to Slack</html>", {"Content-Type": "text/html"})
         file_id = request.path.split("/")[2].split("-")[-1]
-        if file_id not in self.shared or file_id in self.hidden:
+        team = self.acting_team(request)
+        if file_id not in self.shared or file_id in self.hidden or not self.visible(file_id, team):
             return Reply(404, b"", {"Content-Type": "text/html"})
         _name, mimetype, data = self.shared[file_id]
         return Reply(200, data, {"Content-Type": mimetype})
 
-    # -- methods ----------------------------------------------------------------------------------
+    # -- methods (`self._team`: the team of the call's token; auth.test is SlackWorkspaces') -----
+
     def _files_info(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = str(params.get("file", ""))
-        if file_id not in self.shared or file_id in self.hidden:
+        visible = self.visible(file_id)
+        if file_id not in self.shared or file_id in self.hidden or not visible:
             raise _SlackError("file_not_found")
         name, mimetype, data = self.shared[file_id]
-        url = f"http://127.0.0.1:{self.port}/files-pri/T1-{file_id}/download/{name}"
+        url = f"http://127.0.0.1:{self.port}/files-pri/{self._team}-{file_id}/download/{name}"
         return {
             "file": {
                 "id": file_id,
@@ -161,7 +245,7 @@ class FakeSlack(HTTPFake):
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user = str(params.get("user") or "")
-        if not user.startswith(("U", "W")):
+        if not user.startswith(("U", "W")) or not self.visible(user):
             raise _SlackError("user_not_found")
         owner = user in self.owners
         return {
@@ -179,9 +263,13 @@ class FakeSlack(HTTPFake):
     def _known_file(self, reference: dict[str, Any]) -> bool:
         """A `slack_file` refers to a file this Slack has (uploaded by the bot, or shared)."""
         if "id" in reference:
-            return reference["id"] in self.files or reference["id"] in self.shared
-        url = str(reference.get("url") or "")
-        return url.removeprefix(PERMALINK) in self.files if url.startswith(PERMALINK) else False
+            file_id = str(reference["id"])
+        elif str(reference.get("url") or "").startswith(PERMALINK):
+            file_id = str(reference["url"]).removeprefix(PERMALINK)
+        else:
+            return False
+        known = file_id in self.files or file_id in self.shared
+        return known and self.visible(file_id)
 
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("trigger_id"):
@@ -203,28 +291,54 @@ class FakeSlack(HTTPFake):
         return {"view": {"id": "VH1", **view}}
 
     def _emoji_list(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"emoji": dict(self.emoji)}
+        return {"emoji": dict(self.emoji_of(self.emoji))}
 
     def _admin_emoji_add(self, params: dict[str, Any]) -> dict[str, Any]:
-        if params["name"] in self.emoji:
+        emoji = self.emoji_of(self.emoji)
+        if params["name"] in emoji:
             raise _SlackError("error_name_taken")
         # Slack copies the image and serves it from its own emoji host (never the source URL).
-        self.emoji[params["name"]] = f"https://emoji.test/T1/{params['name']}/abc123.png"
+        emoji[params["name"]] = f"https://emoji.test/{self._team}/{params['name']}/abc123.png"
         self.emoji_sources[params["name"]] = params["url"]
         self.added.append(params["name"])
         return {}
 
     def _reactions_add(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._check_member(str(params.get("channel") or ""))
         return {}
 
     def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not self.visible(str(params["users"])):
+            raise _SlackError("user_not_found")
+        self.place(self._team, "D" + str(params["users"]))
         return {"channel": {"id": "D" + str(params["users"])}}
 
+    def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel_id = str(params.get("channel") or "")
+        return {"channel": self._conversation(channel_id).info(channel_id)}
+
+    def _conversations_join(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Only a public channel can be joined (channels:join); anything else is
+        `method_not_supported_for_channel_type`, once the bot can see it at all."""
+        channel_id = str(params.get("channel") or "")
+        conversation = self._conversation(channel_id)
+        if conversation.private:
+            raise _SlackError("method_not_supported_for_channel_type")
+        already = conversation.member
+        self.conversations[channel_id] = Conversation(member=True)
+        answer: dict[str, Any] = {"channel": self.conversations[channel_id].info(channel_id)}
+        if already:
+            answer |= {"warning": "already_in_channel"}
+        return answer
+
     def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        self._check_member(str(params.get("channel") or ""))
         self._check_message_blocks(params)
         return {"channel": params["channel"], "ts": "1800000000.000200", "message": params}
 
     def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        if not self.visible(str(params.get("channel") or "")):
+            raise _SlackError("channel_not_found")
         self._check_message_blocks(params)
         return {"message_ts": "1800000000.000300"}
 
@@ -252,7 +366,12 @@ class FakeSlack(HTTPFake):
         files = (
             params["files"] if isinstance(params["files"], list) else json.loads(params["files"])
         )
+        # Shared where it completes: the bot must be in each conversation.
+        for channel in [params.get("channel_id"), *str(params.get("channels") or "").split(",")]:
+            if channel:
+                self._check_member(str(channel))
         self.files |= {str(f["id"]) for f in files}
+        self.owners_team |= {str(f["id"]): self._team for f in files}
         return {
             "files": [
                 {"id": f["id"], "title": f.get("title"), "permalink": f"{PERMALINK}{f['id']}"}
