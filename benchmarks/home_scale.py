@@ -12,8 +12,9 @@ ids, times and index keys.
 
 moto answers a Query of an index by sorting and walking every item of the table (DynamoDB reads
 only the index's partition, in order): at 100,000 jobs that is moto's cost, ~1 s a Query, not
-the app's. So each table's Query is handed its index partition's items (`index_partitions`);
-moto still sorts, limits, projects and serializes them. `--moto-walks-table` measures stock moto.
+the app's. So each table's Query is handed its index partition's items
+(`moto_internals.tables.read_index_partitions`); moto still sorts, limits, projects and
+serializes them. `--moto-walks-table` measures stock moto.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ for _variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
 PUBLISH_BUDGET_SECONDS = 1.0
 MEMORY_BUDGET_MB = 20.0
 MEMBERS_PER_WORKSPACE = 50
-ACCOUNT, REGION = "123456789012", "us-east-1"
 NOW = datetime.now(UTC)
 
 
@@ -97,18 +97,14 @@ def a_delivered_job(table: str) -> dict[str, Any]:
 def seed(names: dict[str, str], jobs: int, workspaces: int) -> float:
     """`jobs` copies of a delivered job across `workspaces` (members and times spread), and
     each member's usage counters; the seconds it took."""
-    from moto.dynamodb.models import dynamodb_backends
+    from emoji_smith_local.moto_internals.tables import put_items
 
     started = time.perf_counter()
-    backend = dynamodb_backends[ACCOUNT][REGION]
-    job_table, usage_table = (
-        backend.get_table(names["JobsTable"]),
-        backend.get_table(names["UsageTable"]),
-    )
     model = a_delivered_job(names["JobsTable"])
     now = int(NOW.timestamp())
     shuffle = random.Random(20)
     month = NOW.strftime("%Y-%m")
+    jobs_made = []
     for number in range(jobs):
         team = f"T{number % workspaces:03d}"
         user = f"U{number // workspaces % MEMBERS_PER_WORKSPACE:03d}"
@@ -124,12 +120,16 @@ def seed(names: dict[str, str], jobs: int, workspaces: int) -> float:
             "created_order": {"S": f"{created:010d}#{job_id}"},
             "updated_at": {"N": str(created + 30)},
             "emoji_name": {"S": f"emoji_{number}"},
+            "visibility": {"S": "public"},  # made in a public channel: the workspace sees it
         }
-        job_table.put_item(item)
+        jobs_made.append(item)
+    put_items(names["JobsTable"], jobs_made)
+    del jobs_made
+    counters = []
     for number in range(workspaces * MEMBERS_PER_WORKSPACE):
         team = f"T{number % workspaces:03d}"
         user = f"U{number // workspaces:03d}"
-        usage_table.put_item(
+        counters.append(
             {
                 "key": {"S": f"member-month#{team}#{user}#{month}"},
                 "team": {"S": team},
@@ -139,41 +139,8 @@ def seed(names: dict[str, str], jobs: int, workspaces: int) -> float:
                 "dollars": {"N": "0.22"},
             }
         )
+    put_items(names["UsageTable"], counters)
     return time.perf_counter() - started
-
-
-def index_partitions(table: Any) -> None:
-    """Make this moto table's index Queries read only what DynamoDB reads — the queried
-    partition, or of it the sort key asked for when the condition is an equality — instead of
-    every item of the table. The table must not change afterwards."""
-    from collections import defaultdict
-
-    keys = {
-        index.name: [key["AttributeName"] for key in index.schema] for index in table.global_indexes
-    }
-    read: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-    for item in table.all_items():
-        for hash_key, *sort_key in keys.values():
-            if hash_key in item.attrs:
-                read[(hash_key, item.attrs[hash_key].value)].append(item)
-            if hash_key in item.attrs and sort_key and sort_key[0] in item.attrs:
-                pair = (item.attrs[hash_key].value, item.attrs[sort_key[0]].value)
-                read[(hash_key, *pair)].append(item)
-    walk_all = table.query
-
-    def query(*args: Any, **kwargs: Any) -> Any:
-        conditions = kwargs.get("hash_key_conditions") or []
-        if len(args) < 8 or not args[7] or len(conditions) != 1:
-            return walk_all(*args, **kwargs)
-        name, value = conditions[0]
-        wanted = (args[2][0].value,) if args[1] in ("=", "EQ") else ()
-        table.all_items = lambda: list(read.get((name, value.value, *wanted), []))
-        try:
-            return walk_all(*args, **kwargs)
-        finally:
-            del table.all_items
-
-    table.query = query
 
 
 def read_homes(names: dict[str, str], rounds: int) -> list[float]:
@@ -244,7 +211,8 @@ def main() -> int:
     )
     arguments = parser.parse_args()
     from moto import mock_aws
-    from moto.dynamodb.models import dynamodb_backends
+
+    from emoji_smith_local.moto_internals.tables import read_index_partitions
 
     with mock_aws():
         names = create_tables()
@@ -255,7 +223,7 @@ def main() -> int:
         )
         if not arguments.moto_walks_table:
             for name in names.values():
-                index_partitions(dynamodb_backends[ACCOUNT][REGION].get_table(name))
+                read_index_partitions(name)
         build_homes(names, 1)  # imports and connections: not what is measured
         # The seeded tables are moto's memory, not the app's (a Lambda holds none of it): kept
         # out of the collector's walks, which would otherwise time millions of moto's objects.
