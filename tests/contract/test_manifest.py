@@ -31,6 +31,11 @@ BOT_SCOPES_FOR_METHODS = {
     "im:write": ["conversations.open"],
     "reactions:write": ["reactions.add"],
     "users:read": ["users.info"],
+    "channels:read": ["conversations.info"],
+    "groups:read": ["conversations.info"],
+    "im:read": ["conversations.info"],
+    "mpim:read": ["conversations.info"],
+    "channels:join": ["conversations.join"],
 }
 USER_SCOPES_FOR_METHODS = {"admin.teams:write": ["admin.emoji.add"]}
 #: Settings Slack accepts only for an org-wide install on Enterprise Grid.

@@ -102,9 +102,10 @@ STRICT = {
 def test_a_members_home_shows_their_emoji_with_pictures_from_slack_and_no_admin_section(
     home_aws: LocalAWS, slack: FakeSlack
 ) -> None:
-    # GIVEN a member who made an emoji (shared as a Slack file), and another member's
+    # GIVEN a member who made an emoji (shared as a Slack file), and another member's, made in
+    # a public channel
     run(home_aws, MEMBER, name="home_cat")
-    run(home_aws, "UOTHER1", name="their_cat")
+    run(home_aws, "UOTHER1", name="their_cat", visibility="public")
     # WHEN the member opens the app's Home tab
     answer = post(home_aws, home_opened(MEMBER))
     # THEN a Home view (valid for Slack) is published for them
@@ -182,7 +183,7 @@ def test_settings_an_admin_saves_apply_to_the_next_request(
     assert refused["response_action"] == "errors"
     assert "does not offer the Flat style" in refused["errors"]["style"]
     # AND the workflow obeys them: a job is priced at medium, announced in the new channel...
-    first = run(home_aws, "UFRESH1", name="strict_cat")
+    first = run(home_aws, "UFRESH1", name="strict_cat", visibility="public")
     assert first["status"] == "SUCCEEDED", first.get("cause")
     job = home_aws.job(json.loads(str(first["output"]))["job_id"])
     assert (job.image_quality, job.cost_usd) == ("medium", 0.053)

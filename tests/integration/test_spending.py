@@ -209,8 +209,8 @@ def test_the_usage_report_totals_images_and_dollars_per_member(
 def test_a_new_emoji_is_announced_once_in_the_workspaces_channel(
     limited_aws: LocalAWS, slack: FakeSlack
 ) -> None:
-    # GIVEN a workspace with an announcement channel, and a delivered emoji
-    execution = run(limited_aws, "T1", "U7", name="party_cat")
+    # GIVEN a workspace with an announcement channel, and an emoji made in a public channel
+    execution = run(limited_aws, "T1", "U7", name="party_cat", visibility="public")
     output = json.loads(str(execution["output"]))
 
     def announced() -> list[str]:

@@ -23,6 +23,7 @@ from emoji_smith.application.retry_schedule import retry_failed_jobs
 from emoji_smith.application.spending import Spending, give_back, reserve
 from emoji_smith.domain.choices import CANCEL_ACTION, CHOOSE_ACTION, REGENERATE_ACTION, Click
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitPolicy, CircuitState
+from emoji_smith.domain.conversations import Visibility
 from emoji_smith.domain.costs import STILL_SIZE, bill_for
 from emoji_smith.domain.errors import (
     AnimationUnavailable,
@@ -452,10 +453,10 @@ def test_only_an_unbilled_reservation_is_given_back_and_only_once() -> None:
 
 
 # -- Announcements ------------------------------------------------------------------------------
-def delivered_event() -> NotifyUserEvent:
+def delivered_event(visibility: Visibility = "public") -> NotifyUserEvent:
     return NotifyUserEvent(
         job_id="j1",
-        request=REQUEST,
+        request=REQUEST.model_copy(update={"visibility": visibility}),
         delivery=Delivery(method="file_share", emoji_name="ship_it", location="https://x/p"),
         generated=GeneratedImages(original_keys=["k"], generator="openai"),
     )
@@ -467,6 +468,16 @@ def test_a_new_emoji_is_announced_once_even_when_the_step_runs_again() -> None:
     steps.tell_delivered(delivered_event(), slack, jobs, "C-ann")  # a retry, a replay
     assert slack.announcements == [("C-ann", "New emoji `ship_it` by <@U1> — https://x/p")]
     assert len(slack.notes) == 2  # the member is told each time it runs
+
+
+def test_an_emoji_made_in_private_is_never_announced() -> None:
+    # GIVEN an emoji made in a private channel, a group DM or a DM
+    jobs, slack = InMemoryJobs(), RecordingSlack()
+    # WHEN it is delivered in a workspace with an announcement channel
+    steps.tell_delivered(delivered_event("private"), slack, jobs, "C-ann")
+    # THEN the member is told, and nothing is announced
+    assert slack.announcements == []
+    assert len(slack.notes) == 1
 
 
 def test_a_failed_announcement_is_left_for_the_retry() -> None:

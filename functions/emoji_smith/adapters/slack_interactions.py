@@ -1,5 +1,6 @@
-"""The webhook's Slack: `views.open`, `views.publish`, `emoji.list`, `users.info` and ephemeral
-answers through `response_url`, over the standard library's HTTP client.
+"""The webhook's Slack: `views.open`, `views.publish`, `emoji.list`, `users.info`,
+`conversations.info` and `.join`, and ephemeral answers through `response_url`, over the
+standard library's HTTP client.
 
 Not slack_sdk: importing it costs ~75 ms of a cold webhook, which has 3 s in all, and the webhook
 needs a few calls. None of them is retried and none sleeps: a 429 answers at once (and
@@ -17,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from emoji_smith.adapters.slack_errors import slack_error
+from emoji_smith.domain.conversations import Conversation
 from emoji_smith.domain.errors import SlackRejected, SlackUnavailable
 
 SLACK_HOOKS = "https://hooks.slack.com/"
@@ -75,6 +77,19 @@ class SlackWebApiInteractions:
 
     def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         self._call("views.publish", json_body={"user_id": user_id, "view": view})
+
+    def conversation(self, channel_id: str) -> Conversation:
+        """Any of Slack's flags makes it private; a DM the bot can see is one with the bot."""
+        found = self._call("conversations.info", form={"channel": channel_id}).get("channel")
+        if not isinstance(found, dict):
+            raise SlackUnavailable("Slack answered conversations.info without the channel.")
+        im = found.get("is_im") is True
+        flags = ("is_private", "is_mpim", "is_group")
+        private = im or any(found.get(flag) is True for flag in flags)
+        return Conversation(private=private, member=im or found.get("is_member") is True)
+
+    def join(self, channel_id: str) -> None:
+        self._call("conversations.join", form={"channel": channel_id})
 
     def respond(self, response_url: str, text: str) -> None:
         """An ephemeral answer, only to Slack's own hosts (a payload cannot send us elsewhere)."""

@@ -89,7 +89,7 @@ def validate(
     charge = reserve(event.job_id, request, jobs, spending, record) if spending else None
     jobs.record_progress(event.job_id, request, JobStatus.RUNNING, "Validate", charge)
     try:
-        slack.notify(event.job_id, request, working_message(request.name))
+        slack.notify(event.job_id, request, working_message(request.name, request.note))
     except EmojiSmithError as error:  # progress is best effort; the result message is not
         return Validated(request, progress_problem=type(error).__name__)
     return Validated(request)
@@ -210,17 +210,22 @@ def tell_delivered(
     announce_in: str = "",
 ) -> None:
     """Tell the member; and, where the workspace has an announcement channel, announce the new
-    emoji there once (a retry of this step does not announce it again)."""
+    emoji there once (a retry of this step does not announce it again). Only an emoji made in
+    a public channel is announced: a private channel's, a group DM's or a DM's never is."""
     note = event.generated.note
     slack.notify(event.job_id, event.request, success_message(event.delivery, note))
+    if event.request.visibility != "public":
+        return
     if not announce_in or jobs is None or not jobs.claim_announcement(event.job_id):
         return
+    # A file sent to the maker's DM is theirs alone: announced without its picture or link.
+    in_thread = event.request.share_to == "thread"
     try:
         slack.announce(
             event.job_id,
             announce_in,
-            announcement(event.delivery, event.request.user_id),
-            announcement_blocks(event.delivery, event.request.user_id),
+            announcement(event.delivery, event.request.user_id, in_thread),
+            announcement_blocks(event.delivery, event.request.user_id, in_thread),
         )
     except Exception:
         jobs.unclaim_announcement(event.job_id)  # the retry announces it

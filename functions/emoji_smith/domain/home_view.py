@@ -33,9 +33,18 @@ TOP_SPENDERS = 5
 
 
 def shown_to_workspace(request: EmojiRequest) -> bool:
-    """Whether a job goes in the workspace's list (the repository indexes only those). Every
-    job, until the visibility of where it was made is recorded: then public ones only."""
-    return bool(request.team_id)
+    """Whether a job goes in the workspace's list (the repository indexes only those): made
+    in a public channel. A private channel's, a group DM's or a DM's is its maker's alone."""
+    return bool(request.team_id) and request.visibility == "public"
+
+
+def seen_by_everyone(record: JobRecord) -> bool:
+    """Whether every member can see the job's picture: the emoji added to the workspace, or
+    the file shared in a public channel's thread (not one sent to the maker's DM)."""
+    delivery = record.delivery
+    if delivery is None or delivery.method == "admin_emoji":
+        return True
+    return record.visibility == "public" and record.share_to == "thread"
 
 
 def _when(record: JobRecord) -> str:
@@ -58,7 +67,7 @@ def _job_section(
         "text": {"type": "mrkdwn", "text": "\n".join(lines)},
     }
     picture = delivery_picture(record.delivery, emoji_urls)
-    if picture is not None:
+    if picture is not None and (not with_author or seen_by_everyone(record)):
         block["accessory"] = picture
     return block
 

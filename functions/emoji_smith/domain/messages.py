@@ -18,8 +18,9 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def working_message(emoji_name: str) -> str:
-    return f"Working on :{escape(emoji_name)}: … this takes about a minute."
+def working_message(emoji_name: str, note: str = "") -> str:
+    text = f"Working on :{escape(emoji_name)}: … this takes about a minute."
+    return f"{text} {note}" if note else text
 
 
 def how_to_add(emoji_name: str) -> str:
@@ -28,12 +29,14 @@ def how_to_add(emoji_name: str) -> str:
     return f"To add it: download the image, then smiley menu → *Add Emoji*, and name it `{name}`."
 
 
-def announcement(delivery: Delivery, user_id: str) -> str:
-    """For the workspace's announcement channel; where the emoji was not added, where to get it."""
+def announcement(delivery: Delivery, user_id: str, shared_file: bool = True) -> str:
+    """For the workspace's announcement channel; where the emoji was not added, where to get it
+    (`shared_file`: the file is where members can see it, not in the maker's DM)."""
     name = escape(delivery.emoji_name)
     if delivery.method == "admin_emoji":
         return f"New emoji :{name}: by <@{user_id}>"
-    where = f" — {delivery.location}" if delivery.location.startswith("https://") else ""
+    public = shared_file and delivery.location.startswith("https://")
+    where = f" — {delivery.location}" if public else ""
     return f"New emoji `{name}` by <@{user_id}>{where}"
 
 
@@ -53,11 +56,14 @@ def delivery_picture(
     return None
 
 
-def announcement_blocks(delivery: Delivery, user_id: str) -> list[dict[str, Any]]:
-    """The announcement with the image, where it was shared as a file (an emoji added to the
-    workspace shows itself in the text)."""
-    text = {"type": "section", "text": {"type": "mrkdwn", "text": announcement(delivery, user_id)}}
-    picture = delivery_picture(delivery, {})
+def announcement_blocks(
+    delivery: Delivery, user_id: str, shared_file: bool = True
+) -> list[dict[str, Any]]:
+    """The announcement with the image, where it was shared as a file members can see (an
+    emoji added to the workspace shows itself in the text)."""
+    said = announcement(delivery, user_id, shared_file)
+    text = {"type": "section", "text": {"type": "mrkdwn", "text": said}}
+    picture = delivery_picture(delivery, {}) if shared_file else None
     return [text, picture] if picture else [text]
 
 

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from emoji_smith.domain.conversations import ShareTo, Visibility
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -44,12 +46,18 @@ class EmojiRequest(Frozen):
     style: str = "badge"
     transparent: bool = True
     options: int = 1
-    share_to: Literal["thread", "dm"] = "thread"
+    share_to: ShareTo = "thread"
     response_url: str | None = None
     #: "" (a still), an effect's name (`domain.animation.EFFECTS`), or "ai" (the image model's).
     animation: str = ""
     #: Start from this picture (an edit of it, or the picture as is) instead of words alone.
     source: Source | None = None
+    #: Where it was made, as Slack said at submission (`domain.conversations`): only "public"
+    #: jobs (a public channel) reach the workspace's list and the announcement. A private
+    #: channel, group DM, DM, no conversation, or one Slack would not describe: "private".
+    visibility: Visibility = "private"
+    #: Said to the member when the job starts (e.g. why the emoji will come by DM).
+    note: str = Field(default="", max_length=500)
 
 
 class ImagePrompt(Frozen):
@@ -105,6 +113,9 @@ class JobRecord(BaseModel):
     step: str | None = None
     team_id: str | None = None
     requester: str | None = None
+    #: Recorded from the request when the job is created (no Slack call to show it later).
+    visibility: Visibility = "private"
+    share_to: ShareTo | None = None
     emoji_name: str | None = None
     description: str | None = None
     style: str | None = None

@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from emoji_smith.application.conversations import placed
 from emoji_smith.application.spending import remaining
 from emoji_smith.application.webhook.settings import workspace_of
 from emoji_smith.domain.errors import EmojiSmithError
@@ -34,6 +35,8 @@ def on_submit(ports: Ports, submission: ViewSubmission) -> dict[str, Any]:
         errors = over_limits(ports, request, workspace_of(ports, team))
     if errors:
         return {"response_action": "errors", "errors": errors}
+    # Before anything is billed: the visibility recorded, and where the emoji can be shared.
+    request = placed(ports.slack_interactions(), request)
     name = submission_execution_name(team, submission.view_id)
     try:
         started = ports.workflow().start(name, {"job_id": name, "request": request})
