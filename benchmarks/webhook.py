@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 from fakes.slack_payloads import SIGNING_SECRET, form, function_url_event, shortcut, submission
 
@@ -271,3 +272,103 @@ def bench_handling(rounds: int) -> bool:
         )
     server.shutdown()
     return ok
+
+
+class _EveryServiceEndpoint(BaseHTTPRequestHandler):
+    """Slack's Web API and DynamoDB's and Step Functions' JSON APIs, answering at once: the
+    round trips are measured, not a service's work."""
+
+    protocol_version = "HTTP/1.1"
+    ANSWERS: ClassVar[dict[str, dict[str, Any]]] = {
+        "DynamoDB_20120810.GetItem": {},
+        "DynamoDB_20120810.BatchGetItem": {"Responses": {}, "UnprocessedKeys": {}},
+        "DynamoDB_20120810.Query": {"Items": [], "Count": 0, "ScannedCount": 0},
+        "AWSStepFunctions.StartExecution": {
+            "executionArn": "arn:aws:states:us-east-1:1:execution:m:x",
+            "startDate": 1_800_000_000,
+        },
+        "/api/views.open": {"ok": True, "view": {"id": "V1"}},
+        "/api/emoji.list": {"ok": True, "emoji": {"party": "https://emoji.test/party.png"}},
+        "/api/conversations.info": {
+            "ok": True,
+            "channel": {"id": "C1", "is_private": False, "is_member": True},
+        },
+    }
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        target = self.headers.get("X-Amz-Target") or self.path.split("?")[0]
+        body = json.dumps(self.ANSWERS.get(target, {"ok": True})).encode()
+        self.send_response(200)
+        amz = "application/x-amz-json-1.0"
+        self.send_header(
+            "Content-Type", amz if "X-Amz-Target" in self.headers else "application/json"
+        )
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        self.do_POST()
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body are two writes: without this, Nagle's algorithm holds the body
+        # back ~40 ms for the client's delayed ACK, and that is what would be measured.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def bench_handling_with_calls(rounds: int) -> None:
+    """The warm shortcut and submission with every outbound call made, to one local stub (the
+    settings' GetItem, views.open, emoji.list, the quota read, StartExecution). Printed, not a
+    budget: the figure is the round trips on this machine."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EveryServiceEndpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    os.environ.update(
+        {
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "OPENAI_API_KEY": "sk-bench",
+            "SLACK_API_BASE_URL": f"{endpoint}/api/",
+            "STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:emoji",
+            "AWS_ENDPOINT_URL_SFN": endpoint,
+            "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "x",
+            "AWS_SECRET_ACCESS_KEY": "x",
+        }
+    )
+    from emoji_smith import bootstrap
+    from emoji_smith.domain.slack_views import create_emoji_modal
+    from emoji_smith.domain.styles import PRESETS
+    from emoji_smith.handlers.webhook import handler
+
+    bootstrap.new_containers()
+    shortcut_event = function_url_event(form(shortcut("https://hooks.slack.com/actions/1")))
+    view = create_emoji_modal({"ts": "1.2", "text": "ship it"}, "C1", None, list(PRESETS))
+    cases: list[tuple[str, Callable[[int], dict[str, Any]]]] = [
+        ("shortcut → modal", lambda i: shortcut_event),
+        (
+            "submission → workflow started (cartoon: the quota read too)",
+            lambda i: function_url_event(
+                form(submission(view, f"V{i}", description="ship it", style="cartoon"))
+            ),
+        ),
+    ]
+    print("webhook, warm, every outbound call to a local stub")
+    for label, make_event in cases:
+        events = [make_event(i) for i in range(rounds + 20)]
+        for event in events[:20]:
+            assert handler(event, None)["statusCode"] == 200  # warm
+        timings = []
+        for event in events[20:]:
+            started = time.perf_counter()
+            answer = handler(event, None)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert answer["statusCode"] == 200, answer
+        print(f"  {label}: median {statistics.median(timings):.3f} ms")
+    server.shutdown()
