@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # annotations only: the webhook imports the ports without the
     from emoji_smith.domain.circuit import CircuitState
     from emoji_smith.domain.conversations import Conversation
     from emoji_smith.domain.costs import Bill
+    from emoji_smith.domain.installations import Installation
     from emoji_smith.domain.models import (
         ChoiceState,
         Delivery,
@@ -223,6 +224,49 @@ class SlackInteractions(Protocol):
         ...
 
 
+class InstallationStore(Protocol):
+    """Distribution mode: each workspace's installation, by team (or org, for an org-wide one)."""
+
+    def find(self, team_id: str | None, enterprise_id: str | None = None) -> Installation | None:
+        """The team's install, else its org's org-wide install."""
+        ...
+
+    def save(self, installation: Installation) -> None: ...
+
+    def claim_refresh(self, installation: Installation, now: int, lease_seconds: int) -> bool:
+        """Whether this caller may refresh the token (no one else is, and it was not refreshed
+        since `installation` was read)."""
+        ...
+
+    def save_refreshed(self, old: Installation, new: Installation) -> bool:
+        """The refreshed token, unless another refresh of `old` was saved first."""
+        ...
+
+    def delete(self, team_id: str | None, enterprise_id: str | None = None) -> bool:
+        """Whether there was one."""
+        ...
+
+
+class OAuthStateStore(Protocol):
+    """An install link's `state`: issued once per page, good once, for `STATE_SECONDS`."""
+
+    def issue(self, now: int) -> str: ...
+
+    def consume(self, state: str, now: int) -> bool: ...
+
+
+class SlackOAuth(Protocol):
+    def authorize_url(self, state: str) -> str: ...
+
+    def exchange(self, code: str, now: int) -> Installation:
+        """oauth.v2.access with the code: SlackRejected with Slack's error when refused."""
+        ...
+
+    def refresh(self, installation: Installation, now: int) -> Installation:
+        """oauth.v2.access with the refresh token (single use): the new token."""
+        ...
+
+
 class WorkflowStarter(Protocol):
     def start(self, name: str, execution_input: dict[str, Any]) -> bool:
         """True when started; False when an execution of that name already exists."""
@@ -274,4 +318,6 @@ class Ports:
     image_service_configured: Callable[[], bool] = _unwired
     #: A secret by its variable name (`settings.SECRET_KEYS`), None when unset.
     secret: Callable[[str], str | None] = _unwired
+    #: The same read again past the cache, rate-limited (None: not read again).
+    secret_again: Callable[[str], str | None] = _unwired
     image_model: str = "gpt-image-2"
