@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.views import View
 
+from emoji_smith.domain.conversations import ShareTo
 from emoji_smith.domain.home_view import (
     MINE_SHOWN,
     WORKSPACE_SHOWN,
@@ -129,10 +130,38 @@ def _record(index: int, user: str) -> JobRecord:
     )
 
 
+def _public(record: JobRecord, share_to: ShareTo = "thread") -> JobRecord:
+    """Made in a public channel, and shared in its thread or by DM."""
+    return record.model_copy(update={"visibility": "public", "share_to": share_to})
+
+
+def test_the_workspace_list_shows_only_public_jobs_with_pictures_everyone_can_see() -> None:
+    # GIVEN the workspace's jobs: one private (or recorded before visibility was), one public
+    # shared in its thread, one public sent to its maker's DM, one added to the workspace
+    private = _record(1, "U2")
+    in_thread = _public(_record(2, "U2"))
+    by_dm = _public(_record(3, "U2"), "dm")
+    added = _public(_record(4, "U2"), "dm").model_copy(
+        update={"delivery": Delivery(method="admin_emoji", emoji_name="cat_4", location=":cat_4:")}
+    )
+    # WHEN another member's Home is built
+    view = home_view([], [private, in_thread, by_dm, added], "", {"cat_4": "https://e.test/4"})
+    # THEN the private one is not listed, and only pictures every member can see are shown
+    shown = {
+        b["block_id"]: b.get("accessory")
+        for b in view["blocks"]
+        if "job-w-" in b.get("block_id", "")
+    }
+    assert set(shown) == {"job-w-job-U2-2", "job-w-job-U2-3", "job-w-job-U2-4"}
+    assert shown["job-w-job-U2-2"]["slack_file"]["url"].endswith("F00002")
+    assert shown["job-w-job-U2-3"] is None
+    assert shown["job-w-job-U2-4"]["image_url"] == "https://e.test/4"
+
+
 def test_a_full_home_for_an_admin_stays_within_slacks_limits() -> None:
     # GIVEN a member with many emoji, a busy workspace, and an admin's section
     mine = [_record(i, "U1") for i in range(40)]
-    everyone = [_record(i, "U2") for i in range(40)]
+    everyone = [_public(_record(i, "U2")) for i in range(40)]
     usage = [MemberUsage("T1", f"U{i}", "2026-11", i, i * 0.006) for i in range(30)]
     admin = admin_section(DEFAULTS, "2026-11", usage)
     # WHEN the Home is built

@@ -108,7 +108,10 @@ def home_view(
         your_emoji.append(_job_section(record, emoji_urls, with_author=False))
         if record.style:
             your_emoji.append(_make_another(record))
-    everyone = [_job_section(r, emoji_urls, with_author=True) for r in workspace[:WORKSPACE_SHOWN]]
+    # The index holds public jobs only; a row it kept from before visibility was recorded is
+    # private (the default), and dropped here too.
+    public = [record for record in workspace if record.visibility == "public"]
+    everyone = [_job_section(r, emoji_urls, with_author=True) for r in public[:WORKSPACE_SHOWN]]
     return {
         "type": "home",
         "blocks": [
