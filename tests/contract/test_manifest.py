@@ -17,10 +17,13 @@ from fakes.block_kit import SPECS
 
 MANIFESTS = {
     name: yaml.safe_load((PROJECT_ROOT / name).read_text())
-    for name in ("manifest.yaml", "manifest.enterprise.yaml")
+    for name in ("manifest.yaml", "manifest.enterprise.yaml", "manifest.distribution.yaml")
 }
 DEFAULT = MANIFESTS["manifest.yaml"]
 ENTERPRISE = MANIFESTS["manifest.enterprise.yaml"]
+DISTRIBUTION = MANIFESTS["manifest.distribution.yaml"]
+#: Distribution mode also hears of an uninstall (to forget the workspace's installation).
+UNINSTALL_EVENTS = ["app_uninstalled", "tokens_revoked"]
 #: Scope → the Web API methods our adapters call that need it (kept honest by the tests below).
 BOT_SCOPES_FOR_METHODS = {
     "commands": ["views.open"],
@@ -100,7 +103,28 @@ def test_the_home_tab_is_on_and_its_event_comes_to_the_same_request_url(
 ) -> None:
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     events = manifest["settings"]["event_subscriptions"]
-    assert (events["request_url"], events["bot_events"]) == ("REQUEST_URL", ["app_home_opened"])
+    extra = UNINSTALL_EVENTS if manifest is DISTRIBUTION else []
+    assert (events["request_url"], events["bot_events"]) == (
+        "REQUEST_URL",
+        ["app_home_opened", *extra],
+    )
+
+
+def test_the_distribution_manifest_is_the_default_app_with_a_redirect_and_rotation() -> None:
+    from emoji_smith.domain.installations import BOT_SCOPES
+
+    oauth = DISTRIBUTION["oauth_config"]
+    assert oauth["redirect_urls"] == ["REDIRECT_URL"]
+    assert oauth["scopes"] == DEFAULT["oauth_config"]["scopes"]
+    # the install link asks for exactly these scopes
+    assert list(BOT_SCOPES) == oauth["scopes"]["bot"]
+    settings = DISTRIBUTION["settings"]
+    assert settings["token_rotation_enabled"] is True
+    assert {k: v for k, v in settings.items() if k not in ("token_rotation_enabled",)} | {
+        "event_subscriptions": DEFAULT["settings"]["event_subscriptions"]
+    } == {k: v for k, v in DEFAULT["settings"].items() if k != "token_rotation_enabled"}
+    rest = {k: v for k, v in DISTRIBUTION.items() if k not in ("oauth_config", "settings")}
+    assert rest == {k: v for k, v in DEFAULT.items() if k not in ("oauth_config", "settings")}
 
 
 @pytest.mark.parametrize("manifest", list(MANIFESTS.values()), ids=list(MANIFESTS))
@@ -122,8 +146,11 @@ MANIFEST_SCHEMAS = {
 
 
 def filled_in(manifest: dict[str, Any], url: str) -> Any:
-    """The manifest as pasted into Slack: REQUEST_URL replaced by the stack's webhook URL."""
-    return json.loads(json.dumps(manifest).replace('"REQUEST_URL"', json.dumps(url)))
+    """The manifest as pasted into Slack: REQUEST_URL replaced by the stack's webhook URL (and
+    REDIRECT_URL by its install redirect)."""
+    redirect = json.dumps(url.replace("/slack/events", "/slack/oauth_redirect"))
+    text = json.dumps(manifest).replace('"REQUEST_URL"', json.dumps(url))
+    return json.loads(text.replace('"REDIRECT_URL"', redirect))
 
 
 @pytest.mark.parametrize("version", list(MANIFEST_SCHEMAS))

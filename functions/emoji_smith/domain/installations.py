@@ -8,6 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+#: The bot scopes an install asks for: manifest.distribution.yaml's (a contract test keeps them
+#: the same).
+BOT_SCOPES = (
+    "commands",
+    "emoji:read",
+    "files:write",
+    "files:read",
+    "chat:write",
+    "im:write",
+    "reactions:write",
+    "users:read",
+    "channels:read",
+    "groups:read",
+    "im:read",
+    "mpim:read",
+    "channels:join",
+)
 #: A token expiring within this is refreshed before use (Slack's and slack_sdk's two hours).
 REFRESH_BEFORE_SECONDS = 2 * 3600
 #: An install link's `state` is good once, for this long.
