@@ -4,7 +4,10 @@ the running function's, built once per Lambda container (once per function in th
 runtime, where each function has its own environment). Use cases get `Ports` passed in.
 
 Caches — the one policy, here: a container trusts what it read for a bounded time.
-- Secrets: `SECRET_CACHE_SECONDS` (5 min): a rotated token is used within it.
+- Secrets: `SECRET_CACHE_SECONDS` (5 min): a rotated token is used within it. A request signed
+  with another signing secret has it read again at once (`secret_again`), at most once per
+  `SECRET_REREAD_SECONDS` per container: a just-stored secret works on Slack's next try, and a
+  flood of forged requests costs Secrets Manager one read per interval.
 - A workspace's saved settings: none: read on every request that needs them (one GetItem), so
   a saved setting applies to the next request in every container.
 - The modal's quota figures: `ADVISORY_SECONDS` (30 s; Validate counts atomically anyway).
@@ -24,6 +27,7 @@ from emoji_smith.domain.styles import PRESETS, image_service_needed
 from emoji_smith.domain.workspace_settings import WorkspaceSettings
 from emoji_smith.ports import (
     CircuitStore,
+    DeletionRequests,
     ImageGenerator,
     ImageStore,
     JobRepository,
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
 SECRET_CACHE_SECONDS = 300.0
+SECRET_REREAD_SECONDS = 10.0
 ADVISORY_SECONDS = 30.0
 _T = TypeVar("_T")
 
@@ -67,6 +72,8 @@ def bootstrap(settings: Settings, clock: Callable[[], float] = time.monotonic) -
         default_workspace_settings=wiring.default_workspace_settings,
         image_service_configured=wiring.image_service_configured,
         secret=wiring.secret,
+        deletion_requests=wiring.deletion_requests,
+        secret_again=wiring.secret_again,
         image_model=settings.image_model,
     )
 
@@ -101,6 +108,7 @@ class _Wiring:
         self._built: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.RLock()
         self._secrets: tuple[float, dict[str, Any]] | None = None
+        self._reread_at: float | None = None
 
     def _once(self, key: tuple[Any, ...], build: Callable[[], _T]) -> _T:
         found = self._built.get(key)
@@ -124,10 +132,26 @@ class _Wiring:
         value = self._secret_values(self.settings.secret_name).get(key)
         return str(value) if value else None
 
-    def _secret_values(self, name: str) -> dict[str, Any]:
+    def secret_again(self, key: str) -> str | None:
+        """The secret read again past the cache; None when it was not (the environment's, or
+        one re-read less than `SECRET_REREAD_SECONDS` ago)."""
+        if key not in SECRET_KEYS:
+            raise KeyError(f"{key} is not a secret setting")
+        name = self.settings.secret_name
+        if self.settings.local_secrets.get(key) or not name:
+            return None
+        with self._lock:
+            now = self._clock()
+            if self._reread_at is not None and now - self._reread_at < SECRET_REREAD_SECONDS:
+                return None
+            self._reread_at = now
+        value = self._secret_values(name, fresh=True).get(key)
+        return str(value) if value else None
+
+    def _secret_values(self, name: str, fresh: bool = False) -> dict[str, Any]:
         now = self._clock()
         cached = self._secrets
-        if cached is not None and now - cached[0] < SECRET_CACHE_SECONDS:
+        if not fresh and cached is not None and now - cached[0] < SECRET_CACHE_SECONDS:
             return cached[1]
         from emoji_smith.adapters.secrets_manager import secret_values
 
@@ -173,7 +197,9 @@ class _Wiring:
         def build() -> JobRepository:
             from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
 
-            return DynamoDBJobRepository(self.settings.jobs_table_name)
+            settings = self.settings
+            retention = settings.job_retention_days * 24 * 3600
+            return DynamoDBJobRepository(settings.jobs_table_name, retention)
 
         return self._once(("job_repository",), build)
 
@@ -221,6 +247,20 @@ class _Wiring:
             return StepFunctionsWorkflow(arn)
 
         return self._once(("workflow",), build)
+
+    def deletion_requests(self) -> DeletionRequests:
+        function = self.settings.forget_workspace_function
+        if not function:
+            raise ConfigurationError(
+                "FORGET_WORKSPACE_FUNCTION is not set: cannot delete an uninstalled workspace."
+            )
+
+        def build() -> DeletionRequests:
+            from emoji_smith.adapters.lambda_deletion_requests import LambdaDeletionRequests
+
+            return LambdaDeletionRequests(function)
+
+        return self._once(("deletion_requests",), build)
 
     # -- OpenAI -------------------------------------------------------------------------------
     def _openai(self) -> OpenAI:

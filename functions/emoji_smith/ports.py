@@ -320,4 +320,6 @@ class Ports:
     secret: Callable[[str], str | None] = _unwired
     #: The same read again past the cache, rate-limited (None: not read again).
     secret_again: Callable[[str], str | None] = _unwired
+    #: The same read again past the cache, rate-limited (None: not read again).
+    secret_again: Callable[[str], str | None] = _unwired
     image_model: str = "gpt-image-2"

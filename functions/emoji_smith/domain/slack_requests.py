@@ -20,6 +20,11 @@ class RequestNotFromSlack(Exception):
     """Unsigned, badly signed or stale: answer 401 and do nothing."""
 
 
+class SignedWithAnotherSecret(RequestNotFromSlack):
+    """No secret, or a signature made with another one: perhaps a secret stored since it was
+    read (the webhook reads it again, rate-limited, before refusing)."""
+
+
 class RequestTooLarge(Exception):
     """Over MAX_BODY_BYTES: answer 413 (not 401: it may well be Slack's) and do nothing."""
 
@@ -37,7 +42,7 @@ def verify_slack_request(
     secret: str, timestamp: str | None, signature: str | None, body: bytes, now: float
 ) -> None:
     if not secret:
-        raise RequestNotFromSlack("no signing secret is configured")
+        raise SignedWithAnotherSecret("no signing secret is configured")
     if len(body) > MAX_BODY_BYTES:
         raise RequestTooLarge(f"request body over {MAX_BODY_BYTES} bytes")
     if not timestamp or not signature:
@@ -51,4 +56,4 @@ def verify_slack_request(
     if not hmac.compare_digest(
         expected_signature(secret, timestamp, body).encode(), signature.encode(errors="replace")
     ):
-        raise RequestNotFromSlack("signature mismatch")
+        raise SignedWithAnotherSecret("signature mismatch")

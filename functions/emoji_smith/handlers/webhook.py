@@ -22,6 +22,7 @@ from emoji_smith.domain.slack_requests import (
     MalformedPayload,
     RequestNotFromSlack,
     RequestTooLarge,
+    SignedWithAnotherSecret,
     verify_slack_request,
 )
 
@@ -42,13 +43,7 @@ def handler(event: dict[str, Any], context: Any) -> Response:
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
     try:
         body = _raw_body(event)
-        verify_slack_request(
-            wired.secret("SLACK_SIGNING_SECRET") or "",
-            headers.get("x-slack-request-timestamp"),
-            headers.get("x-slack-signature"),
-            body,
-            time.time(),
-        )
+        _verify(wired, headers, body)
     except RequestNotFromSlack as refusal:
         logger.warning("Refused a request not from Slack: %s", refusal)
         return _respond(401, {"error": "request not signed by Slack"})
@@ -62,6 +57,24 @@ def handler(event: dict[str, Any], context: Any) -> Response:
     except MalformedRequest as problem:
         logger.warning("Signed but malformed request: %s", problem)
         return _respond(400, {"error": str(problem)})
+
+
+def _verify(wired: Ports, headers: dict[str, str], body: bytes) -> None:
+    """Slack's signature, with the cached secret; on a mismatch, once more with the secret read
+    again (rate-limited in `bootstrap`): a secret stored just now works on Slack's next try."""
+    timestamp, signature = (
+        headers.get("x-slack-request-timestamp"),
+        headers.get("x-slack-signature"),
+    )
+    try:
+        secret = wired.secret("SLACK_SIGNING_SECRET") or ""
+        verify_slack_request(secret, timestamp, signature, body, time.time())
+    except SignedWithAnotherSecret:
+        again = wired.secret_again("SLACK_SIGNING_SECRET")
+        if again is None or again == secret:
+            raise
+        verify_slack_request(again, timestamp, signature, body, time.time())
+        logger.info("The signing secret changed since it was read: the new one is used")
 
 
 def _raw_body(event: dict[str, Any]) -> bytes:
