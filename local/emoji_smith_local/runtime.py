@@ -27,7 +27,6 @@ from moto import mock_aws
 
 from emoji_smith.domain.retries import ENDED_STATUSES
 from emoji_smith_local import moto_internals
-from emoji_smith_local.botocore_models import share_botocore_models
 from emoji_smith_local.deploy import (
     ACCOUNT_ID,
     REGION,
@@ -99,7 +98,6 @@ class LocalAWS:
         back after each burst (a long-running `serve`; memory stays bounded). None keeps every
         execution (tests read them back)."""
         check_hook_point()
-        share_botocore_models()
         moto_internals.register_batch_lazily()
         self._template_path = template_path
         self._keep_succeeded = keep_succeeded

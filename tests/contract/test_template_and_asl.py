@@ -173,45 +173,6 @@ def test_a_moved_hook_point_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> Non
         check_hook_point()
 
 
-def test_every_moto_internal_the_embedded_aws_patches_is_there() -> None:
-    from emoji_smith_local import moto_internals
-
-    moto_internals.check()  # raises MotoMoved naming each one a moto upgrade moved
-
-
-def test_a_moved_moto_internal_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    from moto.stepfunctions.parser.asl.utils import json_path
-
-    from emoji_smith_local import moto_internals
-
-    monkeypatch.delattr(json_path, "parse")
-    with pytest.raises(moto_internals.MotoMoved, match=r"json_path\.parse.*Pin moto back"):
-        moto_internals.check()
-
-
-def test_only_the_moto_internals_package_reaches_into_moto() -> None:
-    # GIVEN every module of ours outside emoji_smith_local/moto_internals
-    import ast
-
-    ours = [
-        path
-        for folder in ("functions", "local", "benchmarks")
-        for path in (PROJECT_ROOT / folder).rglob("*.py")
-        if "moto_internals" not in path.parts
-    ]
-    # WHEN their imports of moto are listed
-    reaching_in = {
-        f"{path.relative_to(PROJECT_ROOT)}: {node.module}"
-        for path in ours
-        for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.ImportFrom)
-        and (node.module or "").startswith("moto.")
-        and node.module != "moto.server"
-    }
-    # THEN none: outside it, only moto's public mock_aws and ThreadedMotoServer are used
-    assert reaching_in == set()
-
-
 def test_moto_is_pinned_exactly() -> None:
     pyproject = (PROJECT_ROOT / "pyproject.toml").read_text()
     assert '"moto[awslambda,dynamodb,s3,server,stepfunctions]==5.2.5"' in pyproject

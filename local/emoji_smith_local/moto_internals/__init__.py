@@ -1,12 +1,16 @@
 """The only code that touches moto's internals (everything outside uses moto's public
-`mock_aws` and `ThreadedMotoServer`). moto is pinned exactly; `check()` names every internal
-relied on and fails loudly, before anything runs, if a moto upgrade moved one.
+`mock_aws` and `ThreadedMotoServer`) and the one patch of botocore. moto is pinned exactly;
+`check()` names every internal relied on — each method patched, each private member read — and
+fails loudly, before anything runs, if an upgrade moved one. `install()` patches, `uninstall()`
+puts every original back. The upgrade path: docs/adr/0005-in-process-moto.md.
 
 - `hooks` — our handlers run in-process in place of moto's Docker invoke; the retrier's clock.
 - `redrive` — `RedriveExecution` and "Execution Status Change" events, as AWS has them.
 - `speedups` — per-step costs taken off (definition parse, Lambda client, JSONPath).
 - `backend` — reading and adjusting Step Functions state where the API is slow or silent.
 - `dynamodb` — conditional writes made atomic under concurrency, as DynamoDB's are.
+- `botocore_loader` — botocore's model files parsed once per process, not once per session.
+- `fence` — how `check()` asks about a class without running it.
 """
 
 from __future__ import annotations
@@ -41,9 +45,23 @@ class MotoMoved(RuntimeError):
 
 def check() -> None:
     # Imported here: they load moto's ASL interpreter (after `register_batch_lazily`).
-    from emoji_smith_local.moto_internals import dynamodb, hooks, redrive, speedups
+    from emoji_smith_local.moto_internals import (
+        backend,
+        botocore_loader,
+        dynamodb,
+        hooks,
+        redrive,
+        speedups,
+    )
 
-    needed = {**hooks.needed(), **redrive.needed(), **speedups.needed(), **dynamodb.needed()}
+    needed = {
+        **hooks.needed(),
+        **redrive.needed(),
+        **speedups.needed(),
+        **backend.needed(),
+        **dynamodb.needed(),
+        **botocore_loader.needed(),
+    }
     missing = [name for name, present in needed.items() if not present]
     if missing:
         raise MotoMoved(
@@ -55,7 +73,7 @@ def check() -> None:
 def install(listener: Any, invoke: Invoke, clock: RetryClock) -> None:
     """Patch moto for one embedded AWS: `listener` gets each execution that ends, `invoke` runs
     each Lambda call, `clock` paces the ASL's retries."""
-    from emoji_smith_local.moto_internals import dynamodb, hooks, redrive, speedups
+    from emoji_smith_local.moto_internals import botocore_loader, dynamodb, hooks, redrive, speedups
 
     check()
     redrive.HOOKS.listener = listener
@@ -64,6 +82,7 @@ def install(listener: Any, invoke: Invoke, clock: RetryClock) -> None:
         *redrive.patches(),
         *speedups.patches(),
         *dynamodb.patches(),
+        *botocore_loader.patches(),
     ):
         _saved.append((owner, attribute, vars(owner).get(attribute, _MISSING)))
         setattr(owner, attribute, replacement)

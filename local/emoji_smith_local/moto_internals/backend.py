@@ -7,8 +7,33 @@ from __future__ import annotations
 import datetime
 from typing import Any, cast
 
+from moto.stepfunctions.models import StateMachine
 from moto.stepfunctions.parser.api import ExecutionStatus
-from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+from moto.stepfunctions.parser.backend.execution import Execution
+from moto.stepfunctions.parser.models import (
+    StepFunctionsParserBackend,
+    stepfunctions_parser_backends,
+)
+
+from emoji_smith_local.moto_internals.fence import declared, sets
+
+
+def needed() -> dict[str, bool]:
+    backend = StepFunctionsParserBackend
+    return {
+        "stepfunctions_parser_backends[account][region]": isinstance(
+            stepfunctions_parser_backends, dict
+        ),
+        **{
+            f"StepFunctionsParserBackend.{name}": hasattr(backend, name)
+            for name in ("describe_state_machine", "describe_execution", "get_execution_history")
+        },
+        "StateMachine.executions": sets(StateMachine, "executions"),
+        **{
+            f"Execution.{name}": declared(Execution, name)
+            for name in ("exec_status", "start_date", "stop_date")
+        },
+    }
 
 
 def forget_succeeded(account: str, region: str, state_machine_arn: str, keep: int) -> int:

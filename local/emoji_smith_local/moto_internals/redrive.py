@@ -22,14 +22,19 @@ from moto.stepfunctions.parser.api import (
     HistoryEventType,
 )
 from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
-from moto.stepfunctions.parser.asl.eval.event.event_manager import EventHistoryContext
+from moto.stepfunctions.parser.asl.eval.event.event_manager import (
+    EventHistoryContext,
+    EventManager,
+)
 from moto.stepfunctions.parser.backend import execution as execution_module
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 
 from emoji_smith_local.event_rules import EndedExecution
+from emoji_smith_local.moto_internals.fence import declared, sets, takes
 
 REDRIVE_WINDOW = datetime.timedelta(days=14)
 REDRIVABLE = (ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED)
@@ -60,17 +65,74 @@ _original_describe = StepFunctionResponse.describe_execution
 
 
 def needed() -> dict[str, bool]:
+    """Each internal used below: the execution's and its worker's private members, the ASL
+    environment a redrive resumes, the history it appends to, the API response it extends."""
+    execution = execution_module.Execution
+    communication = execution_module.BaseExecutionWorkerCommunication
     return {
-        "BaseExecutionWorkerCommunication.terminated": hasattr(
-            execution_module.BaseExecutionWorkerCommunication, "terminated"
+        "BaseExecutionWorkerCommunication.terminated": hasattr(communication, "terminated"),
+        "BaseExecutionWorkerCommunication.execution": sets(communication, "execution"),
+        **{
+            f"Execution.{name}": declared(execution, name)
+            for name in (
+                "exec_worker",
+                "_activity_store",
+                "_get_start_execution_worker_comm",
+                "exec_arn",
+                "exec_status",
+                "name",
+                "start_date",
+                "stop_date",
+                "output",
+                "error",
+                "cause",
+            )
+        },
+        "Execution.state_machine_arn": sets(execution, "state_machine_arn"),
+        "Execution.execution_input": sets(execution, "execution_input"),
+        "ExecutionWorker.__init__(evaluation_details, exec_comm, "
+        "cloud_watch_logging_session, activity_store)": takes(
+            ExecutionWorker.__init__,
+            "evaluation_details",
+            "exec_comm",
+            "cloud_watch_logging_session",
+            "activity_store",
         ),
-        "Execution.exec_worker": "exec_worker" in execution_module.Execution.__annotations__,
-        "ExecutionWorker._get_evaluation_environment": hasattr(
-            ExecutionWorker, "_get_evaluation_environment"
+        "ExecutionWorker._execution_logic(self)": takes(
+            getattr(ExecutionWorker, "_execution_logic", None), "self"
+        ),
+        **{
+            f"ExecutionWorker.{name}": declared(ExecutionWorker, name)
+            for name in (
+                "_evaluation_details",
+                "_execution_communication",
+                "_get_evaluation_entrypoint",
+                "_get_evaluation_environment",
+                "env",
+                "start",
+            )
+        },
+        **{
+            f"Environment.{name}": declared(Environment, name)
+            for name in ("event_manager", "event_history_context", "states", "next_state_name")
+        },
+        "EventManager.get_event_history": hasattr(EventManager, "get_event_history"),
+        "EventManager.add_event(update_source_event_id)": takes(
+            getattr(EventManager, "add_event", None), "update_source_event_id"
+        ),
+        "EventHistoryContext(previous_event_id)": takes(EventHistoryContext, "previous_event_id"),
+        "EvalComponent.eval": hasattr(EvalComponent, "eval"),
+        "StepFunctionsParserBackend.describe_execution": hasattr(
+            StepFunctionsParserBackend, "describe_execution"
         ),
         "StepFunctionResponse.describe_execution": hasattr(
             StepFunctionResponse, "describe_execution"
         ),
+        "StepFunctionResponse._get_param": hasattr(StepFunctionResponse, "_get_param"),
+        "StepFunctionResponse.stepfunction_backend": declared(
+            StepFunctionResponse, "stepfunction_backend"
+        ),
+        "ActionResult.result": declared(ActionResult, "result"),
     }
 
 

@@ -17,11 +17,19 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from moto.core.models import botocore_stubber
 from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+from moto.stepfunctions.parser.asl.eval.evaluation_details import (
+    EvaluationDetails,
+    StateMachineDetails,
+)
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+from emoji_smith_local.moto_internals.fence import declared
 
 _original_validate: Any = getattr(StepFunctionsParserBackend, "_validate_definition", None)
 _original_client_for: Any = getattr(lambda_eval_utils, "boto_client_for", None)
@@ -34,6 +42,13 @@ def needed() -> dict[str, bool]:
         "ExecutionWorker._get_evaluation_entrypoint": hasattr(
             ExecutionWorker, "_get_evaluation_entrypoint"
         ),
+        "ExecutionWorker._evaluation_details": declared(ExecutionWorker, "_evaluation_details"),
+        "EvaluationDetails.state_machine_details": declared(
+            EvaluationDetails, "state_machine_details"
+        ),
+        "StateMachineDetails.definition": declared(StateMachineDetails, "definition"),
+        "AmazonStateLanguageParser.parse": hasattr(AmazonStateLanguageParser, "parse"),
+        "botocore_stubber.enabled": hasattr(botocore_stubber, "enabled"),
         "StepFunctionsParserBackend._validate_definition": callable(_original_validate),
         "lambda_eval_utils.boto_client_for": hasattr(lambda_eval_utils, "boto_client_for"),
         "json_path.parse": hasattr(json_path, "parse"),
@@ -45,8 +60,6 @@ def needed() -> dict[str, bool]:
 def _parsed(definition: str) -> Any:
     """The parsed definition, also kept on disk between processes: ANTLR takes ~80 ms to parse
     it in a fresh process (a third of the CLI's deploy), unpickling 1 ms."""
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-
     cached = _parse_cache_path(definition)
     with contextlib.suppress(OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
         return pickle.loads(cached.read_bytes())  # noqa: S301 (this user's own cache)
@@ -89,8 +102,6 @@ _clients_lock = threading.Lock()
 def _shared_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
     """moto's client for a task, built once per (region, service): boto3 clients are
     thread-safe, and moto's are all alike (fixed keys, no retries)."""
-    from moto.core.models import botocore_stubber
-
     key = (region, service, bool(botocore_stubber.enabled))
     with _clients_lock:
         client = _clients.get(key)
