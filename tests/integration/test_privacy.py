@@ -19,7 +19,7 @@ from test_slack_app import post, slack_environment
 from emoji_smith.domain.conversations import NOT_JOINED, NOT_VISIBLE
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_slack import BOT_TOKEN, FakeSlack
-from fakes.slack_payloads import form, function_url_event, shortcut, submission
+from fakes.slack_payloads import form, function_url_event, home_click, shortcut, submission
 
 NEWS = "CNEWS1"
 MAKER = "U1"  # the member the payloads are from
@@ -239,3 +239,22 @@ def test_a_channel_the_bot_cannot_join_sends_the_emoji_by_dm_saying_why(
     assert execution["status"] == "SUCCEEDED", execution.get("cause")
     assert shared_in(slack) == [f"D{MAKER}"]
     assert NOT_JOINED in working_text(slack)
+
+
+def test_an_emoji_made_from_the_home_tab_is_its_makers_alone(
+    privacy_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    # GIVEN the modal opened from the Home tab's Create emoji (no conversation)
+    answer = post(privacy_aws, function_url_event(form(home_click("home_create", MAKER))))
+    assert answer["statusCode"] == 200
+    view = slack.params(slack.calls("views.open")[-1])["view"]
+    # WHEN it is submitted
+    form_view = submission(view, "VHOME1", description="a cat", name="home_made")
+    post(privacy_aws, function_url_event(form(form_view)))
+    execution = privacy_aws.wait(privacy_aws.execution_arn("T1-VHOME1"), timeout_seconds=60)
+    # THEN it is private without asking Slack, never announced, on no one else's Home
+    assert execution["status"] == "SUCCEEDED", execution.get("cause")
+    assert slack.calls("conversations.info") == []
+    assert privacy_aws.job("T1-VHOME1").visibility == "private"
+    assert announced(slack) == []
+    assert "home_made" not in home_of(privacy_aws, slack, OTHER)
