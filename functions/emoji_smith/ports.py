@@ -250,13 +250,19 @@ class InstallationStore(Protocol):
 class OAuthStateStore(Protocol):
     """An install link's `state`: issued once per page, good once, for `STATE_SECONDS`."""
 
-    def issue(self, now: int) -> str: ...
+    def issue(self, now: int, team: str = "") -> str:
+        """`team`: the workspace the link is for ("" for any)."""
+        ...
 
-    def consume(self, state: str, now: int) -> bool: ...
+    def consume(self, state: str, now: int) -> str | None:
+        """The team it was issued for ("" for any), or None: unknown, used or expired."""
+        ...
 
 
 class SlackOAuth(Protocol):
-    def authorize_url(self, state: str) -> str: ...
+    def authorize_url(self, state: str, team: str = "") -> str:
+        """Slack's authorize page for this app's bot scopes (`team`: preselect a workspace)."""
+        ...
 
     def exchange(self, code: str, now: int) -> Installation:
         """oauth.v2.access with the code: SlackRejected with Slack's error when refused."""

@@ -169,14 +169,16 @@ def test_a_deleted_install_is_gone_and_not_brought_back(installations: Installat
 
 
 def test_a_state_is_good_once(states: OAuthStateStore) -> None:
-    # GIVEN a state issued
+    # GIVEN a state issued for any workspace, and one for workspace TA
     state = states.issue(NOW)
+    for_a = states.issue(NOW, team="TA")
 
-    # THEN it is consumed once; an unknown one never
-    assert states.consume(state, NOW + 1)
-    assert not states.consume(state, NOW + 2)
-    assert not states.consume("forged", NOW)
-    assert not states.consume("", NOW)
+    # THEN each is consumed once, saying whom it was for; an unknown one never
+    assert states.consume(state, NOW + 1) == ""
+    assert states.consume(for_a, NOW + 1) == "TA"
+    assert states.consume(state, NOW + 2) is None
+    assert states.consume("forged", NOW) is None
+    assert states.consume("", NOW) is None
 
 
 def test_a_state_expires_after_ten_minutes(states: OAuthStateStore) -> None:
@@ -184,7 +186,7 @@ def test_a_state_expires_after_ten_minutes(states: OAuthStateStore) -> None:
     state = states.issue(NOW)
 
     # THEN it is refused
-    assert not states.consume(state, NOW + STATE_SECONDS)
+    assert states.consume(state, NOW + STATE_SECONDS) is None
 
 
 def test_a_token_is_never_in_a_repr() -> None:

@@ -56,16 +56,16 @@ class InMemoryInstallations:
 
 class InMemoryStates:
     def __init__(self) -> None:
-        self.expires_at: dict[str, int] = {}
+        self.issued: dict[str, tuple[int, str]] = {}  # state → (expires at, team)
         self._serial = itertools.count(1)
         self._lock = threading.Lock()
 
-    def issue(self, now: int) -> str:
+    def issue(self, now: int, team: str = "") -> str:
         state = f"state-{next(self._serial)}"
-        self.expires_at[state] = now + STATE_SECONDS
+        self.issued[state] = (now + STATE_SECONDS, team)
         return state
 
-    def consume(self, state: str, now: int) -> bool:
+    def consume(self, state: str, now: int) -> str | None:
         with self._lock:
-            expires_at = self.expires_at.pop(state, None)
-        return expires_at is not None and expires_at > now
+            found = self.issued.pop(state, None)
+        return found[1] if found is not None and found[0] > now else None

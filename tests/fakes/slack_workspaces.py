@@ -60,6 +60,7 @@ class SlackWorkspaces:
         self.client_secret = CLIENT_SECRET
         #: Issue rotating tokens (expiring, with a refresh token), as `token_rotation_enabled`.
         self.token_rotation = False
+        self.token_seconds = TOKEN_SECONDS
         self.clock: Callable[[], float] = time.time
         self.tokens: dict[str, Token] = {}
         #: Which team each file, channel and member belongs to (unlisted: `DEFAULT_TEAM`).
@@ -180,7 +181,7 @@ class SlackWorkspaces:
         serial = next(self._serial)
         where = grant.team or grant.enterprise
         token = f"xoxb-{where}-{serial}"
-        expires_at = self.clock() + TOKEN_SECONDS if self.token_rotation else None
+        expires_at = self.clock() + self.token_seconds if self.token_rotation else None
         self.tokens[token] = Token(grant.team, grant.enterprise, "bot", expires_at)
         answer: dict[str, Any] = {
             "ok": True,
@@ -201,7 +202,7 @@ class SlackWorkspaces:
         if self.token_rotation:
             refresh = f"xoxe-1-{where}-{serial}"
             self._refresh_tokens[refresh] = (grant, False)
-            answer |= {"refresh_token": refresh, "expires_in": TOKEN_SECONDS}
+            answer |= {"refresh_token": refresh, "expires_in": self.token_seconds}
         return answer
 
 

@@ -138,28 +138,33 @@ class DynamoDBOAuthStateStore:
     def __init__(self, table: str) -> None:
         self._table = table
 
-    def issue(self, now: int) -> str:
+    def issue(self, now: int, team: str = "") -> str:
         state = secrets.token_urlsafe(24)
-        item = {"state": {"S": state}, "expires_at": {"N": str(now + STATE_SECONDS)}}
+        item = {
+            "state": {"S": state},
+            "expires_at": {"N": str(now + STATE_SECONDS)},
+            "team": {"S": team},
+        }
         _call("PutItem", {"TableName": self._table, "Item": item})
         return state
 
-    def consume(self, state: str, now: int) -> bool:
+    def consume(self, state: str, now: int) -> str | None:
         if not state:
-            return False
+            return None
         try:
-            _call(
+            answer = _call(
                 "DeleteItem",
                 {
                     "TableName": self._table,
                     "Key": {"state": {"S": state}},
                     "ConditionExpression": "expires_at > :now",
                     "ExpressionAttributeValues": {":now": {"N": str(now)}},
+                    "ReturnValues": "ALL_OLD",
                 },
             )
         except _ConditionFailed:  # unknown, used or expired
-            return False
-        return True
+            return None
+        return _text(answer.get("Attributes") or {}, "team") or ""
 
 
 def _item(installation: Installation) -> dict[str, Any]:

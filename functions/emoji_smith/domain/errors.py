@@ -90,6 +90,13 @@ class QuotaExceeded(EmojiSmithError):
     member_hint = "You are over this workspace's image limits for now."
 
 
+class NotInstalled(EmojiSmithError):
+    """Distribution mode: the workspace has no installation (never installed, or removed): the
+    job fails at its step, with no one in Slack to tell."""
+
+    member_hint = "Emoji Smith is not installed in this workspace."
+
+
 class AnimationUnavailable(EmojiSmithError):
     """The image service cannot animate for this account or model. Never leaves GenerateImage:
     the job falls back to a still and says so (not an ASL error name)."""
