@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from emoji_smith.application.home import open_settings, save_settings
 from emoji_smith.domain.errors import EmojiSmithError
 from emoji_smith.domain.slack_payloads import ViewSubmission
 from emoji_smith.domain.workspace_settings import WorkspaceSettings
@@ -29,6 +28,8 @@ def workspace_of(ports: Ports, team: str) -> WorkspaceSettings:
 
 def open_settings_form(ports: Ports, trigger_id: str, team: str, user: str) -> None:
     """The admin's form from the Home tab (nothing for anyone else)."""
+    from emoji_smith.application.home import open_settings  # not on the shortcut's cold path
+
     try:
         open_settings(
             trigger_id,
@@ -43,6 +44,8 @@ def open_settings_form(ports: Ports, trigger_id: str, team: str, user: str) -> N
 
 def save_settings_form(ports: Ports, submission: ViewSubmission) -> tuple[dict[str, Any], bool]:
     """The answer to the submitted form, and whether anything was saved."""
+    from emoji_smith.application.home import save_settings
+
     team, user = submission.team, submission.user
     try:
         errors = save_settings(
