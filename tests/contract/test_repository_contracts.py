@@ -324,6 +324,45 @@ def test_a_private_job_is_listed_for_its_maker_alone(jobs: JobRepository) -> Non
     assert [job.job_id for job in jobs.recent("T1", requester="U1")] == ["job-2", "job-1"]
 
 
+def requires(port: object, method: str) -> None:
+    """A port method being added (deletion): its case runs once both sides have it."""
+    if not hasattr(port, method):
+        pytest.skip(f"{type(port).__name__} has no {method} yet")
+
+
+def test_a_deletion_finds_a_members_or_a_workspaces_jobs(jobs: JobRepository) -> None:
+    requires(jobs, "job_ids")
+    # GIVEN jobs of two members in two workspaces, and a failure recorded with no request
+    for job_id, team, user in [
+        ("job-1", "T1", "U1"),
+        ("job-2", "T1", "U2"),
+        ("job-3", "T2", "U1"),
+    ]:
+        jobs.record_progress(job_id, a_request(team, user), JobStatus.RUNNING, "Validate")
+    jobs.record_failure("job-4", None, "States.Timeout", "")
+    # WHEN a member's, a workspace's and a member's everywhere are asked for
+    # THEN each is that set, sorted (the requestless failure belongs to no one)
+    assert jobs.job_ids("T1", "U1") == ["job-1"]
+    assert jobs.job_ids("T1") == ["job-1", "job-2"]
+    assert jobs.job_ids(None, "U1") == ["job-1", "job-3"]
+    with pytest.raises(ValueError, match="needs a team"):
+        jobs.job_ids(None)
+
+
+def test_deleted_jobs_are_gone_and_deleting_twice_is_no_error(jobs: JobRepository) -> None:
+    requires(jobs, "delete")
+    # GIVEN two jobs of a member
+    for job_id in ("job-1", "job-2"):
+        jobs.record_progress(job_id, a_request(), JobStatus.RUNNING, "Validate")
+    # WHEN one is deleted, twice, with one that never was
+    jobs.delete(["job-1", "job-1", "no-such-job"])
+    jobs.delete(["job-1"])
+    # THEN it is gone from every read; the other stays
+    assert jobs.get("job-1") is None
+    assert [job.job_id for job in jobs.recent("T1", requester="U1")] == ["job-2"]
+    assert jobs.job_ids("T1", "U1") == ["job-2"]
+
+
 # -- UsageLedger ---------------------------------------------------------------------------------
 PERIOD = Period.at(datetime(2026, 11, 27, 12, tzinfo=UTC))
 
@@ -407,6 +446,57 @@ def test_the_months_usage_by_team_then_most_spent(ledger: UsageLedger) -> None:
     assert ledger.month_usage("2026-10") == []
 
 
+def test_forgetting_a_member_keeps_the_workspaces_month(ledger: UsageLedger) -> None:
+    requires(ledger, "forget")
+    limits = Limits(member_daily_images=100, workspace_monthly_budget_usd=100.0)
+    # GIVEN U1 in two workspaces, U2 in one
+    for charge in (charge_of(2, 0.08, "T1", "U1"), charge_of(1, 0.04, "T1", "U2")):
+        assert ledger.reserve(charge, limits, PERIOD) is None
+    assert ledger.reserve(charge_of(1, 0.04, "T2", "U1"), limits, PERIOD) is None
+    # WHEN U1 is forgotten in T1
+    forgotten = ledger.forget("T1", "U1")
+    # THEN their counters there are deleted (named by key); T1's month (its bill) and U2 stay
+    assert forgotten == [
+        f"member-day#T1#U1#{PERIOD.day}",
+        f"member-month#T1#U1#{PERIOD.month}",
+    ]
+    assert spent(ledger, "T1", "U1") == (0, 0.12)
+    assert [(m.team, m.user) for m in ledger.month_usage(PERIOD.month)] == [
+        ("T1", "U2"),
+        ("T2", "U1"),
+    ]
+
+
+def test_forgetting_a_member_everywhere_or_a_workspace(ledger: UsageLedger) -> None:
+    requires(ledger, "forget")
+    limits = Limits(member_daily_images=100, workspace_monthly_budget_usd=100.0)
+    # GIVEN U1 in two workspaces, U2 in T1
+    for charge in (
+        charge_of(2, 0.08, "T1", "U1"),
+        charge_of(1, 0.04, "T1", "U2"),
+        charge_of(1, 0.04, "T2", "U1"),
+    ):
+        assert ledger.reserve(charge, limits, PERIOD) is None
+    # WHEN U1 is forgotten everywhere, then T1 as a whole
+    member = ledger.forget(None, "U1")
+    workspace = ledger.forget("T1")
+    # THEN each deletes its counters; nothing of T1 is left, T2's month stays
+    assert member == [
+        f"member-day#T1#U1#{PERIOD.day}",
+        f"member-day#T2#U1#{PERIOD.day}",
+        f"member-month#T1#U1#{PERIOD.month}",
+        f"member-month#T2#U1#{PERIOD.month}",
+    ]
+    assert workspace == [
+        f"member-day#T1#U2#{PERIOD.day}",
+        f"member-month#T1#U2#{PERIOD.month}",
+        f"team-month#T1#{PERIOD.month}",
+    ]
+    assert ledger.month_usage(PERIOD.month) == []
+    assert spent(ledger, "T1", "U2") == (0, 0.0)
+    assert spent(ledger, "T2", "U9") == (0, 0.04)
+
+
 # -- SettingsStore -------------------------------------------------------------------------------
 def test_saved_settings_come_back_as_stored(settings_store: SettingsStore) -> None:
     # GIVEN a workspace's settings saved twice (a save replaces the whole item)
@@ -437,6 +527,16 @@ def test_saved_settings_come_back_as_stored(settings_store: SettingsStore) -> No
     assert settings_store.saved("T2") is None
 
 
+def test_forgotten_settings_are_gone_once(settings_store: SettingsStore) -> None:
+    requires(settings_store, "forget")
+    # GIVEN a workspace's saved settings
+    settings_store.save("T1", {"image_quality": "low"}, "UA", 1_800_000_000)
+    # WHEN they are forgotten twice
+    # THEN the first finds them, the second nothing; the defaults apply again
+    assert (settings_store.forget("T1"), settings_store.forget("T1")) == (True, False)
+    assert settings_store.saved("T1") is None
+
+
 # -- CircuitStore --------------------------------------------------------------------------------
 def test_a_circuit_is_closed_until_saved_and_comes_back_as_saved(circuit: CircuitStore) -> None:
     # GIVEN one circuit saved open with failures (out of order, one repeated), one never saved
@@ -448,3 +548,56 @@ def test_a_circuit_is_closed_until_saved_and_comes_back_as_saved(circuit: Circui
     assert circuit.load("images") == CircuitState(failures=(10.25, 20.5), open_until=80.125)
     assert circuit.load("other") == CircuitState()
     assert circuit.load("never") == CircuitState()
+
+
+# -- Deletion (application.retention) --------------------------------------------------------
+def test_a_workspaces_or_a_members_jobs_are_found_and_deleted(jobs: JobRepository) -> None:
+    # GIVEN jobs of two members of T1 and one of T2
+    jobs.record_progress("t1-a", a_request("T1", "U1"), JobStatus.RUNNING, "Validate")
+    jobs.record_progress("t1-b", a_request("T1", "U2"), JobStatus.RUNNING, "Validate")
+    jobs.record_progress("t2-a", a_request("T2", "U1"), JobStatus.RUNNING, "Validate")
+    # WHEN they are looked up by workspace, by member in it, and by member everywhere
+    # THEN each finds exactly its own
+    assert jobs.job_ids("T1") == ["t1-a", "t1-b"]
+    assert jobs.job_ids("T1", "U1") == ["t1-a"]
+    assert jobs.job_ids(None, "U1") == ["t1-a", "t2-a"]
+    # AND deleting some (one twice, one unknown) leaves the rest
+    jobs.delete(["t1-a", "t1-a", "no-such-job"])
+    assert jobs.get("t1-a") is None
+    assert jobs.job_ids("T1") == ["t1-b"]
+    assert jobs.get("t2-a") is not None
+
+
+def test_a_workspaces_or_a_members_counters_are_forgotten(ledger: UsageLedger) -> None:
+    # GIVEN two members of T1 and one of T2 who made images
+    for team, user in (("T1", "U1"), ("T1", "U2"), ("T2", "U1")):
+        assert ledger.reserve(charge_of(1, 0.01, team, user), Limits(20, 25.0), PERIOD) is None
+    # WHEN one member of T1 is forgotten
+    removed = ledger.forget("T1", "U1")
+    # THEN their day and month are gone, and nobody else's
+    day, month = PERIOD.day, PERIOD.month
+    assert removed == [f"member-day#T1#U1#{day}", f"member-month#T1#U1#{month}"]
+    assert spent(ledger, "T1", "U1") == (0, 0.02)  # the workspace's month stays: its bill
+    assert spent(ledger, "T2", "U1") == (1, 0.01)
+    # WHEN the member is forgotten everywhere, then workspace T1
+    assert ledger.forget(None, "U1") == [f"member-day#T2#U1#{day}", f"member-month#T2#U1#{month}"]
+    assert ledger.forget("T1") == [
+        f"member-day#T1#U2#{day}",
+        f"member-month#T1#U2#{month}",
+        f"team-month#T1#{month}",
+    ]
+    # THEN nothing is left, and forgetting again removes nothing
+    assert ledger.month_usage(month) == []
+    assert ledger.forget("T1") == []
+
+
+def test_a_workspaces_settings_are_forgotten(settings_store: SettingsStore) -> None:
+    # GIVEN two workspaces' saved settings
+    settings_store.save("T1", {"image_quality": "high"}, by="U1", at=1)
+    settings_store.save("T2", {"image_quality": "low"}, by="U9", at=1)
+    # WHEN T1's are forgotten, twice
+    assert settings_store.forget("T1") is True
+    assert settings_store.forget("T1") is False
+    # THEN T1 has none and T2 keeps its own
+    assert settings_store.saved("T1") is None
+    assert settings_store.saved("T2") is not None
