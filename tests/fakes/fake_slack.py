@@ -88,7 +88,8 @@ class FakeSlack(SlackWorkspaces, HTTPFake):
         return f"http://127.0.0.1:{self.port}/response/{name}"
 
     def fail(self, method: str, *behaviours: str) -> None:
-        """Next calls of `method`: "ratelimited" (429), "server_error" (500), or an error code."""
+        """Next calls of `method`: "ratelimited" (429), "server_error" (500), "slow:SECONDS" (the
+        usual answer, late), or an error code."""
         self._faults[method].extend(behaviours)
 
     def reset(self) -> None:
@@ -182,6 +183,10 @@ class FakeSlack(SlackWorkspaces, HTTPFake):
                 return Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": seconds})
             if behaviour == "server_error":
                 return Reply(500, b"upstream connect error")
+            if behaviour.startswith("slow:"):  # answered as usual, SECONDS late
+                answer = self._web_api(method, request)
+                answer.delay_seconds = float(behaviour.partition(":")[2])
+                return answer
             return Reply(200, {"ok": False, "error": behaviour})
         return self._web_api(method, request)
 

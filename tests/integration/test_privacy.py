@@ -6,6 +6,7 @@ and refuses a share or a post where the bot is not (`not_in_channel`, `channel_n
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -258,3 +259,27 @@ def test_an_emoji_made_from_the_home_tab_is_its_makers_alone(
     assert privacy_aws.job("T1-VHOME1").visibility == "private"
     assert announced(slack) == []
     assert "home_made" not in home_of(privacy_aws, slack, OTHER)
+
+
+def test_a_slow_conversations_info_keeps_the_submission_within_slacks_3_s(
+    privacy_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    # GIVEN Slack answering conversations.info after 2.5 s (the bot is in that public channel)
+    payload = shortcut(slack.response_url()) | {"channel": {"id": "COPEN4"}}
+    post(privacy_aws, function_url_event(form(payload)))
+    view = slack.params(slack.calls("views.open")[-1])["view"]
+    slack.fail("conversations.info", "slow:2.5")
+    # WHEN a member submits the form
+    started = time.monotonic()
+    filled = submission(view, "VSLOW1", description="a cat", name="slow_cat")
+    answer = post(privacy_aws, function_url_event(form(filled)))
+    took = time.monotonic() - started
+    # THEN the form closes in time (a 1 s wait, not the 2 s of other calls), the job taken as
+    # private and sent by DM, saying why
+    assert json.loads(answer["body"]) == {"response_action": "clear"}
+    assert took < 2.0, f"the submission took {took:.2f} s"
+    execution = privacy_aws.wait(privacy_aws.execution_arn("T1-VSLOW1"), timeout_seconds=60)
+    assert execution["status"] == "SUCCEEDED", execution.get("cause")
+    assert privacy_aws.job("T1-VSLOW1").visibility == "private"
+    assert shared_in(slack) == [f"D{MAKER}"]
+    assert NOT_VISIBLE in working_text(slack)

@@ -4,7 +4,8 @@ standard library's HTTP client.
 
 Not slack_sdk: importing it costs ~75 ms of a cold webhook, which has 3 s in all, and the webhook
 needs a few calls. None of them is retried and none sleeps: a 429 answers at once (and
-`emoji.list` is then not asked until its Retry-After has passed), and each call has a 2 s timeout.
+`emoji.list` is then not asked until its Retry-After has passed), and each call has a 2 s timeout
+(the conversation's calls at submission: 1 s).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ SLACK_HOOKS = "https://hooks.slack.com/"
 EMOJI_LIST_SECONDS = 60.0
 #: Each call's budget: the member's 3 s include everything else too.
 TIMEOUT_SECONDS = 2.0
+#: conversations.info and .join run at submission after the rest: a late answer is taken as
+#: "private, not ours to post in" (the emoji goes by DM), never as a form Slack gave up on.
+CONVERSATION_SECONDS = 1.0
 
 
 class SlackWebApiInteractions:
@@ -80,7 +84,9 @@ class SlackWebApiInteractions:
 
     def conversation(self, channel_id: str) -> Conversation:
         """Any of Slack's flags makes it private; a DM the bot can see is one with the bot."""
-        found = self._call("conversations.info", form={"channel": channel_id}).get("channel")
+        found = self._call(
+            "conversations.info", form={"channel": channel_id}, timeout=CONVERSATION_SECONDS
+        ).get("channel")
         if not isinstance(found, dict):
             raise SlackUnavailable("Slack answered conversations.info without the channel.")
         im = found.get("is_im") is True
@@ -89,7 +95,7 @@ class SlackWebApiInteractions:
         return Conversation(private=private, member=im or found.get("is_member") is True)
 
     def join(self, channel_id: str) -> None:
-        self._call("conversations.join", form={"channel": channel_id})
+        self._call("conversations.join", form={"channel": channel_id}, timeout=CONVERSATION_SECONDS)
 
     def respond(self, response_url: str, text: str) -> None:
         """An ephemeral answer, only to Slack's own hosts (a payload cannot send us elsewhere)."""
@@ -104,13 +110,14 @@ class SlackWebApiInteractions:
         *,
         json_body: dict[str, Any] | None = None,
         form: dict[str, str] | None = None,
+        timeout: float = TIMEOUT_SECONDS,
     ) -> dict[str, Any]:
         if json_body is not None:
             data, content_type = json.dumps(json_body).encode(), "application/json; charset=utf-8"
         else:
             data, content_type = urlencode(form or {}).encode(), "application/x-www-form-urlencoded"
         headers = {"Authorization": f"Bearer {self._token}"}
-        raw = _post(self._base_url + method, data, content_type, headers, method)
+        raw = _post(self._base_url + method, data, content_type, headers, method, timeout=timeout)
         try:
             answer = json.loads(raw)
         except ValueError:
@@ -128,12 +135,20 @@ class _RateLimited(SlackUnavailable):
         self.retry_after = retry_after
 
 
-def _post(url: str, data: bytes, content_type: str, headers: dict[str, str], method: str) -> bytes:
+def _post(
+    url: str,
+    data: bytes,
+    content_type: str,
+    headers: dict[str, str],
+    method: str,
+    *,
+    timeout: float = TIMEOUT_SECONDS,
+) -> bytes:
     request = urllib.request.Request(  # noqa: S310 (Slack's https URLs, or the configured fake)
         url, data=data, headers={"Content-Type": content_type, **headers}, method="POST"
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
             return bytes(answer.read())
     except urllib.error.HTTPError as error:
         if error.code == 429:
