@@ -10,6 +10,7 @@ puts every original back. The upgrade path: docs/adr/0005-in-process-moto.md.
 - `backend` — reading and adjusting Step Functions state where the API is slow or silent.
 - `dynamodb` — conditional writes made atomic under concurrency, as DynamoDB's are.
 - `botocore_loader` — botocore's model files parsed once per process, not once per session.
+- `tables` — big tables for a benchmark, written and queried in moto's backend (not installed).
 - `fence` — how `check()` asks about a class without running it.
 """
 
@@ -52,6 +53,7 @@ def check() -> None:
         hooks,
         redrive,
         speedups,
+        tables,
     )
 
     needed = {
@@ -61,6 +63,7 @@ def check() -> None:
         **backend.needed(),
         **dynamodb.needed(),
         **botocore_loader.needed(),
+        **tables.needed(),
     }
     missing = [name for name, present in needed.items() if not present]
     if missing:

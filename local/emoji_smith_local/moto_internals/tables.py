@@ -2,17 +2,39 @@
 moto's backend (100,000 BatchWriteItem items through boto3 take minutes), and index Queries that
 read only what DynamoDB reads. moto answers a Query of an index by sorting and walking every
 item of the table — about 1 s a Query at 100,000 items, moto's cost and not the caller's. Used
-by the benchmark only (not by `install()`): a moto that moved these fails it at once."""
+by the benchmark only (not by `install()`); `check()` names what it relies on all the same."""
 
 from __future__ import annotations
 
+import inspect
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.dynamo_type import Item
+from moto.dynamodb.models.table import SecondaryIndex, Table
+
+from emoji_smith_local.moto_internals.fence import declared, sets
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
+#: Table.query's positional parameters, in the order `query` below reads them.
+QUERY_PARAMETERS = ["self", "hash_key", "range_comparison", "range_objs", "limit"]
+QUERY_INDEX_PARAMETER = 8  # index_name, after the limit, start key, order and projection
+
+
+def needed() -> dict[str, bool]:
+    parameters = list(inspect.signature(Table.query).parameters)
+    return {
+        **{f"Table.{name}": declared(Table, name) for name in ("put_item", "all_items")},
+        "Table.global_indexes": sets(Table, "global_indexes"),
+        "Table.query(self, hash_key, range_comparison, range_objs, limit, …, index_name)": (
+            parameters[: len(QUERY_PARAMETERS)] == QUERY_PARAMETERS
+            and parameters[QUERY_INDEX_PARAMETER : QUERY_INDEX_PARAMETER + 1] == ["index_name"]
+        ),
+        "SecondaryIndex.schema": sets(SecondaryIndex, "schema"),
+        "Item.attrs": sets(Item, "attrs"),
+    }
 
 
 def put_items(table_name: str, items: Iterable[dict[str, Any]]) -> None:
@@ -45,7 +67,8 @@ def read_index_partitions(table_name: str) -> None:
         # Table.query(hash_key, range_comparison, range_objs, limit, exclusive_start_key,
         # scan_index_forward, projection_expressions, index_name, ...): moto 5.2.5's order.
         conditions = kwargs.get("hash_key_conditions") or []
-        if len(args) < 8 or not args[7] or len(conditions) != 1:
+        index = QUERY_INDEX_PARAMETER - 1  # args leave out self
+        if len(args) <= index or not args[index] or len(conditions) != 1:
             return walk_all(*args, **kwargs)
         name, value = conditions[0]
         wanted = (args[2][0].value,) if args[1] in ("=", "EQ") else ()
