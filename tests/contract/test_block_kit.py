@@ -36,6 +36,9 @@ MESSAGE = {"text": "ship it :rocket: " * 200, "ts": "1700000000.000100", "thread
 SOURCES = [{"kind": "file", "id": f"F{i}", "label": f"photo {i}.png" * 10} for i in range(5)] + [
     {"kind": "emoji", "name": "party", "label": ":party:"}
 ]
+NOTES = [
+    f"drawing {i}.svg " * 20 + "is an SVG drawing, not a picture I can read." for i in range(14)
+]
 FILE_SHARE = Delivery(method="file_share", emoji_name="ship_it", location="https://x.test/F1")
 ADDED = Delivery(method="admin_emoji", emoji_name="ship_it", location="C1")
 NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
@@ -61,6 +64,10 @@ def modals() -> Iterator[tuple[str, dict[str, Any]]]:
         create_emoji_modal(MESSAGE, "C1", None, styles, ai_animation=True, sources=SOURCES),
     )
     yield "/emoji (no message)", create_emoji_modal({"text": "a cat"}, "C1", None, styles[:1])
+    yield (
+        "shortcut, pictures left out and why (more than a context block holds)",
+        create_emoji_modal(MESSAGE, "C1", None, styles, sources=SOURCES, notes=NOTES),
+    )
     for label, settings in SETTINGS.items():
         yield f"settings form, {label}", settings_modal(settings, PRICES)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,16 @@ import pytest
 from test_slack_app import slack_environment
 
 from conftest import ended_as
+from emoji_smith.adapters.dynamodb_usage_ledger import DynamoDBUsageLedger
+from emoji_smith.application.choosing import STILL_OPEN
+from emoji_smith.domain.quotas import Charge, Limits, Period
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_openai import FakeOpenAI
 from fakes.fake_slack import FakeSlack
 from fakes.slack_payloads import form, function_url_event, shortcut, submission
 
 CHOICE_TIMEOUT = 4
+DAILY_IMAGES = 1000
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +33,7 @@ def aws(fake_openai: FakeOpenAI, fake_slack: FakeSlack, outbox: Path) -> Iterato
         | fake_openai.app_environment()
         | {
             # One member asks for many candidates here: the quota is not what these tests check.
-            "EMOJI_SMITH_MEMBER_DAILY_IMAGES": "1000",
+            "EMOJI_SMITH_MEMBER_DAILY_IMAGES": str(DAILY_IMAGES),
         }
     )
     parameters = {"ChoiceTimeoutSeconds": str(CHOICE_TIMEOUT)}
@@ -194,6 +199,32 @@ def test_regenerate_starts_a_new_job_with_the_same_request(
     # (its own message, not the first job's: cancelling that one would leave this one waiting,
     # and its candidates would arrive during the next test)
     assert click(aws, slack, offered_buttons(slack, new_job)["emoji_cancel"]).startswith("Cancel")
+
+
+def test_regenerate_at_the_daily_limit_keeps_the_choice_open_and_says_so(
+    aws: LocalAWS, openai_service: FakeOpenAI, slack: FakeSlack
+) -> None:
+    # GIVEN a member's 3 options waiting, and then the rest of their day's images spent
+    job_id = ask_for_options(aws, slack, "V-REGEN-LIMIT")
+    buttons = offered_buttons(slack, job_id)
+    ledger = DynamoDBUsageLedger(aws.physical_ids["UsageTable"])
+    period = Period.at(datetime.now(UTC))
+    images, _ = ledger.spent("T1", "U1", period)
+    rest = Charge("T1", "U1", DAILY_IMAGES - images, 0.0, period.day, period.month, "low")
+    assert ledger.reserve(rest, Limits(DAILY_IMAGES, 1_000_000.0), period) is None
+    try:
+        # WHEN they press Regenerate
+        answer = click(aws, slack, buttons["emoji_regenerate"])
+        # THEN they are told the limit, and that their options stay open
+        assert "have 0 left today" in answer or "used your" in answer, answer
+        assert answer.endswith(STILL_OPEN)
+        # AND no new job started, and the choice they paid for still works
+        assert not any(f"{job_id}-regen-" in run["name"] for run in aws.executions())
+        assert aws.describe(aws.execution_arn(job_id))["status"] == "RUNNING"
+        assert click(aws, slack, buttons["emoji_choose_1"]).startswith("Option 2 it is")
+        assert ended_as(aws.wait(aws.execution_arn(job_id)))[0] == "SUCCEEDED"
+    finally:
+        ledger.release(rest)
 
 
 def test_a_forged_option_index_decides_nothing_and_the_real_click_still_works(

@@ -11,6 +11,7 @@ from emoji_smith.domain.naming import (
     NAME_RULE,
     suggest_name,
 )
+from emoji_smith.domain.pictures import message_pictures
 from emoji_smith.domain.styles import PRESETS
 from emoji_smith.domain.validation import (
     MAX_DESCRIPTION_LENGTH,
@@ -30,20 +31,16 @@ NO_ANIMATION = "none"
 #: The modal's "start from nothing" option, and how many pictures and emoji it offers at most.
 NO_SOURCE = "none"
 MAX_OFFERED = 5
-PICTURE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+#: Block Kit's limit on a context block's elements.
+MAX_NOTES = 10
 _EMOJI_IN_TEXT = re.compile(r":([a-z0-9_+'-]{1,100}):")
 
 
 def offered_sources(message: dict[str, Any], custom_emoji: set[str]) -> list[dict[str, str]]:
-    """What the modal offers to start from: the message's pictures (by file id), then the
-    workspace's custom emoji its text names (by name). References only, never a URL."""
-    listed = message.get("files")
-    files: list[Any] = listed if isinstance(listed, list) else []
-    pictures = [
-        {"kind": "file", "id": str(f["id"]), "label": str(f.get("name") or f["id"])[:60]}
-        for f in files
-        if isinstance(f, dict) and f.get("id") and f.get("mimetype") in PICTURE_TYPES
-    ][:MAX_OFFERED]
+    """What the modal offers to start from: the message's usable pictures (by file id;
+    `pictures.message_pictures` says why the others are not), then the workspace's custom emoji
+    its text names (by name). References only, never a URL."""
+    pictures = message_pictures(message.get("files")).usable
     names = dict.fromkeys(_EMOJI_IN_TEXT.findall(str(message.get("text") or "")))
     emoji = [
         {"kind": "emoji", "id": name, "label": f":{name}:"}
@@ -84,9 +81,11 @@ def create_emoji_modal(
     *,
     ai_animation: bool = False,
     sources: list[dict[str, str]] | None = None,
+    notes: list[str] | None = None,
 ) -> dict[str, Any]:
     """The modal for a message shortcut; `private_metadata` carries the context (≤ 3000 chars).
-    `ai_animation`: offer the image model's own animation (only with the image service)."""
+    `ai_animation`: offer the image model's own animation (only with the image service).
+    `notes`: why some of the message's pictures are not offered, shown under "Start from"."""
     text = clean_text(str(message.get("text", "")))
     metadata = {
         "channel_id": channel_id,
@@ -135,6 +134,7 @@ def create_emoji_modal(
                 optional=bool(sources),
             ),
             *source_block,
+            *_notes_block(notes or []),
             input_block(
                 "name",
                 "Emoji name",
@@ -207,6 +207,22 @@ def create_emoji_modal(
             ),
         ],
     }
+
+
+def _notes_block(notes: list[str]) -> list[dict[str, Any]]:
+    """The pictures left out, and why: a context block (plain text, at most 10 elements)."""
+    if not notes:
+        return []
+    shown = notes[:MAX_NOTES]
+    if len(notes) > MAX_NOTES:
+        shown[-1] = f"And {len(notes) - MAX_NOTES + 1} more pictures I cannot use."
+    return [
+        {
+            "type": "context",
+            "block_id": "source_notes",
+            "elements": [{"type": "plain_text", "text": note[:300]} for note in shown],
+        }
+    ]
 
 
 def _source_block(sources: list[dict[str, str]]) -> list[dict[str, Any]]:

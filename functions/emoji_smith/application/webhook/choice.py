@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from emoji_smith.application.choosing import handle_click
+from emoji_smith.application.spending import Spending
 from emoji_smith.application.webhook.home import HOME_ACTIONS, on_home_button
 from emoji_smith.application.webhook.respond import tell
-from emoji_smith.domain.choices import read_click
+from emoji_smith.application.webhook.settings import workspace_of
+from emoji_smith.domain.choices import REGENERATE_ACTION, read_click
 from emoji_smith.domain.slack_payloads import BlockAction
 from emoji_smith.ports import Ports
 
@@ -24,5 +27,19 @@ def on_button(ports: Ports, click: BlockAction) -> None:
     if decided is None:
         logger.info("Ignored a block action")
         return
-    answer = handle_click(decided, click.user, ports.job_repository(), ports.workflow())
+    allowance = spending(ports, click.team) if decided.action == REGENERATE_ACTION else None
+    answer = handle_click(decided, click.user, ports.job_repository(), ports.workflow(), allowance)
     tell(ports, click.response_url, answer)
+
+
+def spending(ports: Ports, team: str) -> Spending:
+    """What the member may still spend, read now (not the modal's advisory figures): Regenerate
+    at the limit must keep the choice the member paid for."""
+    workspace = workspace_of(ports, team)
+    return Spending(
+        ports.usage_ledger(),
+        workspace.limits,
+        ports.image_model,
+        workspace.image_quality,
+        datetime.now(UTC),
+    )

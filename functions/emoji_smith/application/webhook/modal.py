@@ -8,6 +8,7 @@ from typing import Any
 from emoji_smith.application.webhook.respond import tell
 from emoji_smith.application.webhook.settings import workspace_of
 from emoji_smith.domain.errors import EmojiSmithError
+from emoji_smith.domain.pictures import message_pictures
 from emoji_smith.domain.slack_payloads import MessageShortcut
 from emoji_smith.domain.slack_views import SHORTCUT_CALLBACK, create_emoji_modal, offered_sources
 from emoji_smith.domain.styles import PRESETS
@@ -74,7 +75,13 @@ def open_create_modal(
         )
     )
     view = create_emoji_modal(
-        message, channel, response_url, styles, ai_animation=with_images, sources=sources
+        message,
+        channel,
+        response_url,
+        styles,
+        ai_animation=with_images,
+        sources=sources,
+        notes=message_pictures(message.get("files")).reasons,
     )
     try:
         ports.slack_interactions().open_modal(trigger_id, view)

@@ -76,8 +76,10 @@ def over_limits(
     except Exception:
         logger.exception("Could not read the usage ledger")
         return {}
-    if int(request.get("options") or 1) > images_left:
-        return {"options": member_refusal(bounds.member_daily_images, Period.at(now))}
+    asked = int(request.get("options") or 1)
+    if asked > images_left:
+        daily = bounds.member_daily_images
+        return {"options": member_refusal(daily, Period.at(now), asked, images_left)}
     if budget_left <= 0:
         return {"style": budget_refusal(bounds.workspace_monthly_budget_usd, Period.at(now))}
     return {}
