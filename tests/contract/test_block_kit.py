@@ -39,7 +39,9 @@ SOURCES = [{"kind": "file", "id": f"F{i}", "label": f"photo {i}.png" * 10} for i
 NOTES = [
     f"drawing {i}.svg " * 20 + "is an SVG drawing, not a picture I can read." for i in range(14)
 ]
-FILE_SHARE = Delivery(method="file_share", emoji_name="ship_it", location="https://x.test/F1")
+FILE_SHARE = Delivery(
+    method="file_share", emoji_name="ship_it", location="https://x.test/F1", shared_in="thread"
+)
 ADDED = Delivery(method="admin_emoji", emoji_name="ship_it", location="C1")
 NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 

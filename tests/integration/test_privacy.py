@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from test_slack_app import post, slack_environment
 
+from emoji_smith.adapters.slack_gateway import NOT_IN_THE_CONVERSATION
 from emoji_smith.domain.conversations import NOT_JOINED, NOT_VISIBLE
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_slack import BOT_TOKEN, FakeSlack
@@ -283,3 +284,36 @@ def test_a_slow_conversations_info_keeps_the_submission_within_slacks_3_s(
     assert privacy_aws.job("T1-VSLOW1").visibility == "private"
     assert shared_in(slack) == [f"D{MAKER}"]
     assert NOT_VISIBLE in working_text(slack)
+
+
+def test_a_bot_removed_after_the_submission_still_delivers_what_was_billed_by_dm(
+    privacy_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    # GIVEN a job from a public channel the bot was in at submission, and has left since
+    slack.add_conversation("CLEFT1", member=False)
+    request = {
+        "team_id": "T1",
+        "user_id": MAKER,
+        "channel_id": "CLEFT1",
+        "message_ts": "1700000000.000100",
+        "description": "a cat",
+        "name": "left_cat",
+        "style": "badge",
+        "visibility": "public",
+    }
+    # WHEN the workflow delivers it
+    job_id = f"left-{uuid.uuid4().hex[:8]}"
+    execution = privacy_aws.wait(privacy_aws.start(request, job_id), timeout_seconds=60)
+    # THEN the thread refused it (not_in_channel), and it went to the member's DM, saying why
+    assert execution["status"] == "SUCCEEDED", execution.get("cause")
+    assert shared_in(slack) == ["CLEFT1", f"D{MAKER}"]
+    sent = slack.calls("files.completeUploadExternal")[-1]
+    assert NOT_IN_THE_CONVERSATION in str(slack.params(sent)["initial_comment"])
+    # AND it is announced without the DM's file, and listed for others without its picture
+    assert announced(slack) == [f"New emoji `left_cat` by <@{MAKER}>"]
+    delivery = privacy_aws.job(job_id).delivery
+    assert delivery is not None
+    assert delivery.shared_in == "dm"
+    other = home_of(privacy_aws, slack, OTHER)
+    assert "`:left_cat:`* by" in other
+    assert delivery.location not in other

@@ -210,7 +210,7 @@ def test_a_new_emoji_is_announced_once_in_the_workspaces_channel(
     limited_aws: LocalAWS, slack: FakeSlack
 ) -> None:
     # GIVEN a workspace with an announcement channel, and an emoji made in a public channel
-    execution = run(limited_aws, "T1", "U7", name="party_cat", visibility="public")
+    execution = run(limited_aws, "T1", "U7", name="party_cat", visibility="public", channel_id="C1")
     output = json.loads(str(execution["output"]))
 
     def announced() -> list[str]:

@@ -457,7 +457,9 @@ def delivered_event(visibility: Visibility = "public") -> NotifyUserEvent:
     return NotifyUserEvent(
         job_id="j1",
         request=REQUEST.model_copy(update={"visibility": visibility}),
-        delivery=Delivery(method="file_share", emoji_name="ship_it", location="https://x/p"),
+        delivery=Delivery(
+            method="file_share", emoji_name="ship_it", location="https://x/p", shared_in="thread"
+        ),
         generated=GeneratedImages(original_keys=["k"], generator="openai"),
     )
 

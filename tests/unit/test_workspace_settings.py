@@ -125,6 +125,7 @@ def _record(index: int, user: str) -> JobRecord:
             method="file_share",
             emoji_name=f"cat_{index}",
             location=f"https://fake.slack.test/files/F{index:05d}",
+            shared_in="thread",
         ),
         created_at=int(time.time()) - index,
     )
@@ -132,7 +133,11 @@ def _record(index: int, user: str) -> JobRecord:
 
 def _public(record: JobRecord, share_to: ShareTo = "thread") -> JobRecord:
     """Made in a public channel, and shared in its thread or by DM."""
-    return record.model_copy(update={"visibility": "public", "share_to": share_to})
+    assert record.delivery is not None
+    delivery = record.delivery.model_copy(update={"shared_in": share_to})
+    return record.model_copy(
+        update={"visibility": "public", "share_to": share_to, "delivery": delivery}
+    )
 
 
 def test_the_workspace_list_shows_only_public_jobs_with_pictures_everyone_can_see() -> None:

@@ -29,6 +29,11 @@ from emoji_smith.domain.naming import with_suffix
 
 SLACK_HOOKS = "https://hooks.slack.com/"
 NAME_ATTEMPTS = 3
+#: Slack's answers to a share where the bot is not (a public channel; a private one it left).
+LEFT_THE_CONVERSATION = ("not_in_channel", "channel_not_found")
+NOT_IN_THE_CONVERSATION = (
+    "(Emoji Smith is not in the conversation you asked from, so it is here instead.)"
+)
 
 
 def web_client(token: str, base_url: str) -> WebClient:
@@ -93,7 +98,22 @@ class SlackWebGateway:
         return Delivery(method="admin_emoji", emoji_name=name, location=f":{name}:{renamed}")
 
     def _share_file(self, request: EmojiRequest, image: bytes, filename: str) -> Delivery:
-        in_thread = request.share_to == "thread" and bool(request.channel_id)
+        """In the thread when asked; by DM when not, or when the bot is no longer in the
+        conversation (removed since the submission checked): the emoji is billed, it is sent."""
+        comment = f"Here is `{escape(request.name)}`. {how_to_add(request.name)}"
+        if request.share_to == "thread" and request.channel_id:
+            try:
+                return self._upload(request, image, filename, comment, in_thread=True)
+            except SlackApiError as error:
+                if error.response.get("error") not in LEFT_THE_CONVERSATION:
+                    raise_domain_error("files_upload_v2", error)
+            comment = f"{comment} {NOT_IN_THE_CONVERSATION}"
+        return self._upload(request, image, filename, comment, in_thread=False)
+
+    def _upload(
+        self, request: EmojiRequest, image: bytes, filename: str, comment: str, *, in_thread: bool
+    ) -> Delivery:
+        """Raises SlackApiError as is in the thread (the caller decides), a domain error else."""
         try:
             channel = request.channel_id if in_thread else self._dm_channel(request.user_id)
             response = self._bot.files_upload_v2(
@@ -102,15 +122,20 @@ class SlackWebGateway:
                 file=image,
                 filename=filename,
                 title=f":{request.name}:",
-                initial_comment=f"Here is `{escape(request.name)}`. {how_to_add(request.name)}",
+                initial_comment=comment,
             )
-        except (SlackApiError, SlackRequestError, URLError, OSError) as error:
+        except SlackApiError as error:
+            if in_thread:
+                raise
+            raise_domain_error("files_upload_v2", error)
+        except (SlackRequestError, URLError, OSError) as error:
             raise_domain_error("files_upload_v2", error)
         file = response.get("file") or {}
         return Delivery(
             method="file_share",
             emoji_name=request.name,
             location=str(file.get("permalink") or channel),
+            shared_in="thread" if in_thread else "dm",
         )
 
     def _dm_channel(self, user_id: str) -> str:

@@ -219,7 +219,7 @@ def tell_delivered(
     if not announce_in or jobs is None or not jobs.claim_announcement(event.job_id):
         return
     # A file sent to the maker's DM is theirs alone: announced without its picture or link.
-    in_thread = event.request.share_to == "thread"
+    in_thread = event.delivery.shared_in == "thread"
     try:
         slack.announce(
             event.job_id,

@@ -44,7 +44,7 @@ def seen_by_everyone(record: JobRecord) -> bool:
     delivery = record.delivery
     if delivery is None or delivery.method == "admin_emoji":
         return True
-    return record.visibility == "public" and record.share_to == "thread"
+    return record.visibility == "public" and delivery.shared_in == "thread"
 
 
 def _when(record: JobRecord) -> str:

@@ -89,6 +89,9 @@ class Delivery(Frozen):
     emoji_name: str
     #: Where the member finds it: a permalink, a channel, or an outbox file.
     location: str
+    #: A shared file's conversation: the thread (its members see the file) or the member's DM
+    #: (theirs alone). "" for the other methods, and a delivery recorded before this was.
+    shared_in: Literal["thread", "dm", ""] = ""
 
 
 class JobStatus(StrEnum):
