@@ -171,9 +171,10 @@ def _choose(
     aws: LocalAWS, job_id: str, folder: Path, args: argparse.Namespace, out: TextIO
 ) -> None:
     """The candidates are in the outbox: take --pick, or ask; the same code as Slack's buttons."""
-    from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
     from emoji_smith.application.choosing import handle_click
+    from emoji_smith.bootstrap import bootstrap
     from emoji_smith.domain.choices import CANCEL_ACTION, CHOOSE_ACTION, Click
+    from emoji_smith.settings import Settings
 
     # The job is marked waiting before every candidate file is written: wait for all of them.
     deadline = time.monotonic() + 30
@@ -195,5 +196,5 @@ def _choose(
         if pick is not None and 1 <= pick <= len(files)
         else Click(CANCEL_ACTION, job_id)
     )
-    workflow = StepFunctionsWorkflow(aws.state_machine_arn)
+    workflow = bootstrap(Settings(state_machine_arn=aws.state_machine_arn)).workflow()
     print(f"  {handle_click(click, 'local-user', aws.jobs(), workflow)}\n", file=out)

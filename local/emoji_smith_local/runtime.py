@@ -49,7 +49,7 @@ from emoji_smith_local.template import TEMPLATE_PATH, load_template
 
 if TYPE_CHECKING:
     from emoji_smith.domain.models import JobRecord
-    from emoji_smith.ports import ImageStore, JobRepository
+    from emoji_smith.ports import ImageStore, JobRepository, Ports
 
 #: Variables a developer sets in their shell that the functions read (secrets come from here
 #: locally; in AWS they come from Secrets Manager).
@@ -221,9 +221,7 @@ class LocalAWS:
 
     def jobs(self) -> JobRepository:
         """The deployed jobs table, through the same adapter the functions use."""
-        from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
-
-        return DynamoDBJobRepository(self.physical_ids["JobsTable"])
+        return self._ports().job_repository()
 
     def job(self, job_id: str) -> JobRecord:
         """The job's record; one with only its id while nothing is recorded yet."""
@@ -302,9 +300,19 @@ class LocalAWS:
         return execution_arn(self.state_machine_arn, name)
 
     def images(self) -> ImageStore:
-        from emoji_smith.adapters.s3_image_store import S3ImageStore
+        return self._ports().image_store()
 
-        return S3ImageStore(self.physical_ids["ImagesBucket"])
+    def _ports(self) -> Ports:
+        """The stack's tables and bucket, wired as the functions wire them."""
+        from emoji_smith.bootstrap import bootstrap
+        from emoji_smith.settings import Settings
+
+        return bootstrap(
+            Settings(
+                jobs_table_name=self.physical_ids["JobsTable"],
+                images_bucket_name=self.physical_ids["ImagesBucket"],
+            )
+        )
 
     @property
     def invocations(self) -> list[str]:
