@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -61,6 +61,11 @@ class ImageStore(Protocol):
 
     def share_url(self, key: str, expires_in_seconds: int) -> str:
         """A short-lived URL anyone holding it can fetch the object from."""
+        ...
+
+    def delete(self, keys: Sequence[str], prefixes: Sequence[str] = ()) -> list[str]:
+        """Delete the objects at `keys` and every object under `prefixes`; the keys that were
+        there, sorted (an absent key is no error: deleting twice deletes nothing more)."""
         ...
 
 
@@ -134,6 +139,16 @@ class JobRepository(Protocol):
         scan: the Home is built from these at any table size."""
         ...
 
+    def job_ids(self, team: str | None, requester: str | None = None) -> list[str]:
+        """Every job of a workspace, of a member in it (`requester`), or of a member in every
+        workspace (`team` None), sorted: what a deletion removes. A member's in one workspace
+        is read by key; the others read the whole table (rare, and never while Slack waits)."""
+        ...
+
+    def delete(self, job_ids: Sequence[str]) -> None:
+        """Delete these job records (an absent one is no error)."""
+        ...
+
 
 class SlackGateway(Protocol):
     """Where results and progress go: Slack itself, or the local outbox."""
@@ -175,6 +190,12 @@ class UsageLedger(Protocol):
         one workspace's, or (None) every workspace's. Read by key, never a scan."""
         ...
 
+    def forget(self, team: str | None, user: str | None = None) -> list[str]:
+        """Delete a workspace's counters (`user` None), or a member's own (in `team`, or in
+        every workspace when `team` is None; the workspace's month stays, the workspace's bill);
+        the counters' keys deleted, sorted."""
+        ...
+
 
 class SettingsStore(Protocol):
     """What a workspace's admins saved (`domain.workspace_settings`), by team."""
@@ -182,6 +203,19 @@ class SettingsStore(Protocol):
     def saved(self, team: str) -> dict[str, Any] | None: ...
 
     def save(self, team: str, settings: dict[str, Any], by: str, at: int) -> None: ...
+
+    def forget(self, team: str) -> bool:
+        """Delete what the workspace saved; whether there was anything."""
+        ...
+
+
+class DeletionRequests(Protocol):
+    """Deletions that run after the answer (Slack waits 3 s for the webhook)."""
+
+    def forget_workspace_later(self, team: str, reason: str) -> None:
+        """Have the workspace's data deleted (`application.retention.forget_workspace`)
+        without waiting: in AWS an asynchronous invocation of the ForgetWorkspace function."""
+        ...
 
 
 class CircuitStore(Protocol):
@@ -324,6 +358,7 @@ class Ports:
     image_service_configured: Callable[[], bool] = _unwired
     #: A secret by its variable name (`settings.SECRET_KEYS`), None when unset.
     secret: Callable[[str], str | None] = _unwired
+    deletion_requests: Callable[[], DeletionRequests] = _unwired
     #: The same read again past the cache, rate-limited (None: not read again).
     secret_again: Callable[[str], str | None] = _unwired
     #: The same read again past the cache, rate-limited (None: not read again).

@@ -6,6 +6,7 @@ window — so a use case cannot pass here and fail on AWS for the lack of one.""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -187,6 +188,21 @@ class InMemoryJobs:
         found.sort(key=lambda record: str(record.get("created_order", "")), reverse=True)
         return [JobRecord.model_validate(record) for record in found[:limit]]
 
+    def job_ids(self, team: str | None, requester: str | None = None) -> list[str]:
+        if team is None and requester is None:
+            raise ValueError("job_ids needs a team, a requester or both")
+        return sorted(
+            job_id
+            for job_id, record in self.records.items()
+            if "team_id" in record
+            and team in (None, record["team_id"])
+            and requester in (None, record.get("requester"))
+        )
+
+    def delete(self, job_ids: Sequence[str]) -> None:
+        for job_id in job_ids:
+            self.records.pop(job_id, None)
+
 
 def _request_fields(request: EmojiRequest) -> dict[str, Any]:
     return {
@@ -249,6 +265,26 @@ class InMemoryLedger:
         ]
         return sorted(found, key=lambda member: (member.team, -member.dollars, member.user))
 
+    def forget(self, team: str | None, user: str | None = None) -> list[str]:
+        """The keys are the adapter's counters' keys."""
+        if team is None and user is None:
+            raise ValueError("forget needs a team or a user")
+        keys: list[str] = []
+        for kind, counters in (
+            ("member-day", self.member_day),
+            ("member-month", self.member_month),
+        ):
+            for at_team, at_user, period in list(counters):
+                if team in (None, at_team) and user in (None, at_user):
+                    del counters[(at_team, at_user, period)]
+                    keys.append(f"{kind}#{at_team}#{at_user}#{period}")
+        if user is None:
+            for at_team, month in list(self.team_month):
+                if at_team == team:
+                    del self.team_month[(at_team, month)]
+                    keys.append(f"team-month#{at_team}#{month}")
+        return sorted(keys)
+
 
 class InMemoryImages:
     def __init__(self) -> None:
@@ -265,6 +301,14 @@ class InMemoryImages:
 
     def share_url(self, key: str, expires_in_seconds: int) -> str:
         return f"memory://{key}?expires={expires_in_seconds}"
+
+    def delete(self, keys: Sequence[str], prefixes: Sequence[str] = ()) -> list[str]:
+        present = {key for key in keys if key in self.objects} | {
+            key for key in self.objects if key.startswith(tuple(prefixes))
+        }
+        for key in present:
+            del self.objects[key]
+        return sorted(present)
 
 
 class InMemoryCircuit:
@@ -301,6 +345,9 @@ class InMemorySettings:
             else:
                 item[name] = str(value)
         self.items[team] = item
+
+    def forget(self, team: str) -> bool:
+        return self.items.pop(team, None) is not None
 
 
 @dataclass

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import WriteRequestTypeDef
+    from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_stepfunctions import SFNClient
 
@@ -33,3 +37,30 @@ def dynamodb_client() -> DynamoDBClient:
 @cache
 def stepfunctions_client() -> SFNClient:
     return boto3.client("stepfunctions", config=_CONFIG)
+
+
+@cache
+def lambda_client() -> LambdaClient:
+    return boto3.client("lambda", config=_CONFIG)
+
+
+#: BatchWriteItem takes at most 25 requests.
+BATCH_WRITE_LIMIT = 25
+UNPROCESSED_ATTEMPTS = 8
+
+
+def batch_delete(table: str, requests: Sequence[WriteRequestTypeDef]) -> None:
+    """Delete requests in batches; what DynamoDB leaves unprocessed (throttled) is sent again
+    with a growing pause, as AWS advises."""
+    client = dynamodb_client()
+    for start in range(0, len(requests), BATCH_WRITE_LIMIT):
+        pending = list(requests[start : start + BATCH_WRITE_LIMIT])
+        for attempt in range(UNPROCESSED_ATTEMPTS):
+            answer = client.batch_write_item(RequestItems={table: pending})
+            left = answer.get("UnprocessedItems", {}).get(table, [])
+            pending = [cast("WriteRequestTypeDef", request) for request in left]
+            if not pending:
+                break
+            time.sleep(min(2.0, 0.05 * 2**attempt))
+        else:
+            raise RuntimeError(f"DynamoDB left {len(pending)} deletions in {table} unprocessed")

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Sequence
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from emoji_smith.adapters.aws_clients import dynamodb_client
+from emoji_smith.adapters.aws_clients import batch_delete, dynamodb_client
 from emoji_smith.domain.costs import Bill
 from emoji_smith.domain.home_view import shown_to_workspace
 from emoji_smith.domain.models import ChoiceState, Delivery, EmojiRequest, JobRecord, JobStatus
 from emoji_smith.domain.quotas import Charge
 
+#: A record is kept this long after its last change (DynamoDB's TTL on `expires_at`), unless
+#: told otherwise (`JOB_RETENTION_DAYS`, the template's JobRetentionDays).
 RETENTION_SECONDS = 90 * 24 * 3600
 #: The Home's lists (template.yaml): a member's jobs, and the jobs the workspace's list shows.
 #: Both sort on `created_order` ("<created_at, 10 digits>#<job id>": newest first, no ties).
@@ -26,8 +29,9 @@ _deserialize = TypeDeserializer().deserialize
 
 
 class DynamoDBJobRepository:
-    def __init__(self, table: str) -> None:
+    def __init__(self, table: str, retention_seconds: int = RETENTION_SECONDS) -> None:
         self._table = table
+        self._retention = retention_seconds
 
     def record_progress(
         self,
@@ -242,6 +246,45 @@ class DynamoDBJobRepository:
             for item in items
         ]
 
+    def job_ids(self, team: str | None, requester: str | None = None) -> list[str]:
+        """A member's in one workspace: a Query of the member's index. A workspace's, or a
+        member's everywhere: a Scan (no index has every job of a team: `team_id` can be empty,
+        which an index key cannot), for deletions only, run after Slack's answer."""
+        if team is None and requester is None:
+            raise ValueError("job_ids needs a team, a requester or both")
+        client = dynamodb_client()
+        if team is not None and requester is not None:
+            pages = client.get_paginator("query").paginate(
+                TableName=self._table,
+                IndexName=MEMBER_INDEX,
+                KeyConditionExpression="#key = :value",
+                ExpressionAttributeNames={"#key": "team_member", "#id": "job_id"},
+                ExpressionAttributeValues={":value": {"S": f"{team}#{requester}"}},
+                ProjectionExpression="#id",
+            )
+        else:
+            names, values, conditions = {"#id": "job_id"}, {}, []
+            for name, value in (("team_id", team), ("requester", requester)):
+                if value is not None:
+                    names[f"#{name}"], values[f":{name}"] = name, {"S": value}
+                    conditions.append(f"#{name} = :{name}")
+            pages = client.get_paginator("scan").paginate(
+                TableName=self._table,
+                FilterExpression=" AND ".join(conditions),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ProjectionExpression="#id",
+                ConsistentRead=True,
+            )
+        return sorted({item["job_id"]["S"] for page in pages for item in page.get("Items", [])})
+
+    def delete(self, job_ids: Sequence[str]) -> None:
+        job_ids = sorted(set(job_ids))  # BatchWriteItem refuses a key twice in one request
+        batch_delete(
+            self._table,
+            [{"DeleteRequest": {"Key": {"job_id": {"S": job_id}}}} for job_id in job_ids],
+        )
+
     def _update(self, job_id: str, fields: dict[str, Any]) -> None:
         """Set the fields. The status is monotonic where it matters: once DELIVERED, no later
         update (a replay's Validate, a failure after delivery, a retry) moves it back; the
@@ -261,7 +304,7 @@ class DynamoDBJobRepository:
 
     def _update_arguments(self, job_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         now = int(time.time())
-        fields = {**fields, "updated_at": now, "expires_at": now + RETENTION_SECONDS}
+        fields = {**fields, "updated_at": now, "expires_at": now + self._retention}
         names = {f"#{i}": name for i, name in enumerate(fields)}
         values = {f":{i}": _serialize(value) for i, value in enumerate(fields.values())}
         assignments = [f"#{i} = :{i}" for i in range(len(fields))]

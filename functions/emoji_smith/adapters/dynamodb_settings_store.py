@@ -52,6 +52,13 @@ class DynamoDBSettingsStore:
                 item[name] = {"S": str(value)}
         self._call("PutItem", {"TableName": self._table, "Item": item})
 
+    def forget(self, team: str) -> bool:
+        answer = self._call(
+            "DeleteItem",
+            {"TableName": self._table, "Key": {"team_id": {"S": team}}, "ReturnValues": "ALL_OLD"},
+        )
+        return bool(answer.get("Attributes"))
+
     def _call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         signed = self._signed_client
         if signed is None:
@@ -61,7 +68,9 @@ class DynamoDBSettingsStore:
         from emoji_smith.adapters.aws_clients import dynamodb_client
 
         client = dynamodb_client()
-        answer = (
-            client.get_item(**request) if operation == "GetItem" else client.put_item(**request)
-        )
-        return dict(answer)
+        calls: dict[str, Any] = {
+            "GetItem": client.get_item,
+            "PutItem": client.put_item,
+            "DeleteItem": client.delete_item,
+        }
+        return dict(calls[operation](**request))

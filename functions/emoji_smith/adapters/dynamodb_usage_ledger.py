@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, cast
 
-from emoji_smith.adapters.aws_clients import dynamodb_client
+from emoji_smith.adapters.aws_clients import batch_delete, dynamodb_client
 from emoji_smith.domain.quotas import Charge, Limits, Period, budget_refusal, member_refusal
 from emoji_smith.domain.usage import MemberUsage
 
@@ -149,6 +149,37 @@ class DynamoDBUsageLedger:
                     )
                 )
         return sorted(usage, key=lambda member: (member.team, -member.dollars, member.user))
+
+    def forget(self, team: str | None, user: str | None = None) -> list[str]:
+        """A Scan on the counters' keys (the day counters carry no index key): a deletion only,
+        run after Slack's answer."""
+        if user is None:
+            if not team:
+                raise ValueError("forget needs a team or a user")
+            kinds = ("member-day", "member-month", "team-month")
+            prefixes = [f"{kind}#{team}#" for kind in kinds]
+        elif team is not None:
+            prefixes = [f"{kind}#{team}#{user}#" for kind in ("member-day", "member-month")]
+        else:
+            prefixes = ["member-day#", "member-month#"]
+        values: dict[str, Any] = {f":p{i}": {"S": prefix} for i, prefix in enumerate(prefixes)}
+        condition = " OR ".join(f"begins_with(#key, :p{i})" for i in range(len(prefixes)))
+        if user is not None and team is None:  # "<kind>#<team>#<user>#<period>"
+            values[":user"] = {"S": f"#{user}#"}
+            condition = f"({condition}) AND contains(#key, :user)"
+        client = dynamodb_client()
+        pages = client.get_paginator("scan").paginate(
+            TableName=self._table,
+            FilterExpression=condition,
+            ExpressionAttributeNames={"#key": "key"},
+            ExpressionAttributeValues=values,
+            ProjectionExpression="#key",
+            ConsistentRead=True,
+        )
+        keys = sorted({item["key"]["S"] for page in pages for item in page.get("Items", [])})
+        batch_delete(self._table, [{"DeleteRequest": {"Key": {"key": {"S": k}}}} for k in keys])
+        self._spent.clear()
+        return keys
 
     def _add(
         self,

@@ -18,3 +18,9 @@ def original_key(job_id: str, option: int) -> str:
 
 def emoji_key(job_id: str, option: int, extension: Literal["png", "gif"]) -> str:
     return f"{EMOJI_PREFIX}{job_id}/option-{option}.{extension}"
+
+
+def job_folders(job_id: str) -> tuple[str, ...]:
+    """The prefixes every image of the job is under (the '/' keeps `job-1` from `job-10`); the
+    picture it started from is `pictures.input_key`."""
+    return (f"{ORIGINALS_PREFIX}{job_id}/", f"{EMOJI_PREFIX}{job_id}/")
