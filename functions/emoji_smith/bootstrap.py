@@ -27,6 +27,7 @@ from emoji_smith.domain.styles import PRESETS, image_service_needed
 from emoji_smith.domain.workspace_settings import WorkspaceSettings
 from emoji_smith.ports import (
     CircuitStore,
+    DeletionRequests,
     ImageGenerator,
     ImageStore,
     JobRepository,
@@ -71,6 +72,7 @@ def bootstrap(settings: Settings, clock: Callable[[], float] = time.monotonic) -
         default_workspace_settings=wiring.default_workspace_settings,
         image_service_configured=wiring.image_service_configured,
         secret=wiring.secret,
+        deletion_requests=wiring.deletion_requests,
         secret_again=wiring.secret_again,
         image_model=settings.image_model,
     )
@@ -195,7 +197,9 @@ class _Wiring:
         def build() -> JobRepository:
             from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
 
-            return DynamoDBJobRepository(self.settings.jobs_table_name)
+            settings = self.settings
+            retention = settings.job_retention_days * 24 * 3600
+            return DynamoDBJobRepository(settings.jobs_table_name, retention)
 
         return self._once(("job_repository",), build)
 
@@ -243,6 +247,20 @@ class _Wiring:
             return StepFunctionsWorkflow(arn)
 
         return self._once(("workflow",), build)
+
+    def deletion_requests(self) -> DeletionRequests:
+        function = self.settings.forget_workspace_function
+        if not function:
+            raise ConfigurationError(
+                "FORGET_WORKSPACE_FUNCTION is not set: cannot delete an uninstalled workspace."
+            )
+
+        def build() -> DeletionRequests:
+            from emoji_smith.adapters.lambda_deletion_requests import LambdaDeletionRequests
+
+            return LambdaDeletionRequests(function)
+
+        return self._once(("deletion_requests",), build)
 
     # -- OpenAI -------------------------------------------------------------------------------
     def _openai(self) -> OpenAI:

@@ -46,6 +46,10 @@ class Settings:
 
     image_model: str = _setting("EMOJI_SMITH_IMAGE_MODEL", "gpt-image-2")
     image_quality: ImageQuality = _setting("EMOJI_SMITH_IMAGE_QUALITY", "low")
+    #: Days a job record is kept after its last change (DynamoDB's TTL; template JobRetentionDays).
+    job_retention_days: int = _setting("JOB_RETENTION_DAYS", 90)
+    #: The function the webhook hands a workspace's deletion to (an uninstall).
+    forget_workspace_function: str = _setting("FORGET_WORKSPACE_FUNCTION", "")
     usage_table_name: str = _setting("USAGE_TABLE_NAME", "emoji-smith-usage")
     #: What each workspace's admins saved from the Home tab, over the defaults below.
     settings_table_name: str = _setting("SETTINGS_TABLE_NAME", "emoji-smith-settings")

@@ -38,8 +38,9 @@ DISTRIBUTIONS = frozenset(
         "typing-inspection",
     }
 )
-#: The AWS APIs the webhook calls: StartExecution, SendTask*, and the job table.
-BOTOCORE_SERVICES = frozenset({"stepfunctions", "dynamodb"})
+#: The AWS APIs the webhook calls: StartExecution, SendTask*, the tables, and (an uninstall)
+#: the asynchronous invocation of ForgetWorkspace.
+BOTOCORE_SERVICES = frozenset({"stepfunctions", "dynamodb", "lambda"})
 LAMBDA_PLATFORM = (
     "--platform",
     "manylinux_2_28_aarch64",

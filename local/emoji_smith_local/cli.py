@@ -132,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ops = commands.add_parser(
         "ops",
-        help="operate a stack: failed jobs, retry, replay, circuit, usage",
+        help="operate a stack: failed jobs, retry, replay, circuit, usage, forget-member",
         description="Operator commands against a deployed stack (--stack NAME, your AWS "
         "credentials) or the embedded stack of a running `emoji-smith serve` (--serve URL).",
     )
@@ -155,6 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
         "usage", help="AI images and estimated dollars per member and in total, for a month"
     )
     usage.add_argument("--month", default="", metavar="YYYY-MM", help="default: this month (UTC)")
+    forget = actions.add_parser(
+        "forget-member",
+        help="delete a member's jobs, their images and usage (a data deletion request)",
+        description="Delete a member's job records, the jobs' images and the member's usage "
+        "counters, and print what was removed (ids and counts). Safe to run again.",
+    )
+    forget.add_argument("user", help="the member's Slack user id (U…)")
+    forget.add_argument(
+        "--team", default="", help="only in this workspace (T…); default: in every workspace"
+    )
     ops.set_defaults(run=run_ops)
     return parser
 

@@ -32,6 +32,8 @@ def _ops_on_stack(args: argparse.Namespace) -> Any:
         return operations.replay(args.execution)
     if args.action == "usage":
         return operations.usage(args.month)
+    if args.action == "forget-member":
+        return operations.forget_member(args.user, args.team)
     return operations.circuit(reset=args.reset)
 
 
@@ -50,6 +52,7 @@ def _ops_on_serve(args: argparse.Namespace, out: TextIO) -> Any:
         "replay": {"execution": getattr(args, "execution", "")},
         "circuit": {"reset": "1"} if getattr(args, "reset", False) else {},
         "usage": {"month": getattr(args, "month", "")},
+        "forget-member": {"user": getattr(args, "user", ""), "team": getattr(args, "team", "")},
     }.get(args.action, {})
     token = os.environ.get(OPS_TOKEN_VARIABLE, "")
     if not token:

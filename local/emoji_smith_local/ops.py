@@ -1,6 +1,7 @@
-"""Operator commands — failed, retry, replay, circuit, usage — against a stack: the embedded
-one (inside `emoji-smith serve`, or a test) or a deployed one (`--stack NAME`, resolved through
-CloudFormation). The same code as the scheduled RetryFailedJobs Lambda does the retrying."""
+"""Operator commands — failed, retry, replay, circuit, usage, forget-member — against a stack:
+the embedded one (inside `emoji-smith serve`, or a test) or a deployed one (`--stack NAME`,
+resolved through CloudFormation). The same code as the scheduled RetryFailedJobs Lambda does
+the retrying."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from typing import Any
 from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
 from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
 from emoji_smith.adapters.dynamodb_usage_ledger import DynamoDBUsageLedger
+from emoji_smith.adapters.s3_image_store import S3ImageStore
 from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
+from emoji_smith.application.retention import forget_member
 from emoji_smith.application.retry_schedule import retry_failed_jobs
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitState, circuit_report
 from emoji_smith.domain.costs import PRICES_READ
@@ -24,8 +27,9 @@ from emoji_smith.domain.retries import (
     DEFAULT_MAX_ATTEMPTS,
     FAILED_STATUSES,
 )
+from emoji_smith.ports import Ports
 
-LOGICAL_IDS = ("EmojiPipeline", "JobsTable", "CircuitTable", "UsageTable")
+LOGICAL_IDS = ("EmojiPipeline", "JobsTable", "CircuitTable", "UsageTable", "ImagesBucket")
 
 
 @dataclass(frozen=True)
@@ -34,13 +38,20 @@ class StackNames:
     jobs_table: str
     circuit_table: str
     usage_table: str
+    images_bucket: str
 
     @classmethod
     def from_physical_ids(cls, ids: dict[str, str]) -> StackNames:
         missing = [logical_id for logical_id in LOGICAL_IDS if logical_id not in ids]
         if missing:
             raise LookupError(f"The stack has no {', '.join(missing)}: is it Emoji Smith's?")
-        return cls(ids["EmojiPipeline"], ids["JobsTable"], ids["CircuitTable"], ids["UsageTable"])
+        return cls(
+            ids["EmojiPipeline"],
+            ids["JobsTable"],
+            ids["CircuitTable"],
+            ids["UsageTable"],
+            ids["ImagesBucket"],
+        )
 
     @classmethod
     def from_cloudformation(cls, stack: str) -> StackNames:
@@ -72,6 +83,17 @@ class Operations:
         self._jobs = DynamoDBJobRepository(names.jobs_table)
         self._circuit = DynamoDBCircuitStore(names.circuit_table)
         self._ledger = DynamoDBUsageLedger(names.usage_table)
+        self._images = S3ImageStore(names.images_bucket)
+
+    def forget_member(self, user: str, team: str = "") -> dict[str, Any]:
+        """A data deletion request: the member's jobs, their images and the member's usage
+        counters (in `team`, or in every workspace), with what was removed."""
+        ports = Ports(
+            job_repository=lambda: self._jobs,
+            usage_ledger=lambda: self._ledger,
+            image_store=lambda: self._images,
+        )
+        return forget_member(ports, user, team or None).as_dict()
 
     def usage(self, month: str = "") -> dict[str, Any]:
         """Images and estimated dollars per member and in total, for a month (UTC; default the

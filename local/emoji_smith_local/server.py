@@ -25,6 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 from emoji_smith.domain.slack_requests import MAX_BODY_BYTES
 
 EVENTS_PATH = "/slack/events"
+#: Distribution mode's browser pages (the install link, Slack's redirect back): GET, unsigned.
+INSTALL_PATHS = ("/slack/install", "/slack/oauth_redirect")
 #: Operator endpoints exist only when `serve` runs with this variable set, and need its value.
 OPS_TOKEN_VARIABLE = "EMOJI_SMITH_OPS_TOKEN"  # noqa: S105 (a variable name, not its value)
 
@@ -56,6 +58,16 @@ def make_server(
 
     class Handler(ReadAheadHandler):
         def do_GET(self) -> None:
+            url = urlsplit(self.path)
+            if url.path in INSTALL_PATHS:
+                headers = {"x-forwarded-proto": "http"} | {
+                    key.lower(): value for key, value in self.headers.items()
+                }
+                event = function_url_event(url.path, headers, b"")
+                event["rawQueryString"] = url.query
+                event["requestContext"]["http"]["method"] = "GET"
+                self._webhook(event)
+                return
             if self.path.startswith(OPS_PREFIX) and not ops_token:
                 self._send(404, {"error": "not found"})
                 return
@@ -91,6 +103,8 @@ def make_server(
                 result = operations.circuit(reset=query.get("reset") == "1")
             elif command == "usage":
                 result = operations.usage(query.get("month", ""))
+            elif command == "forget-member" and query.get("user"):
+                result = operations.forget_member(query["user"], query.get("team", ""))
             else:
                 self._send(404, {"error": f"unknown ops command {command}"})
                 return
@@ -106,7 +120,9 @@ def make_server(
             body = self._body()
             if body is None:
                 return
-            event = function_url_event(self.path, dict(self.headers.items()), body)
+            self._webhook(function_url_event(self.path, dict(self.headers.items()), body))
+
+        def _webhook(self, event: dict[str, Any]) -> None:
             try:
                 result = webhook(event, None)
             except Exception as error:  # Lambda answers a raising handler's request with 502

@@ -41,7 +41,15 @@ CALLS: dict[str, dict[str, set[str]]] = {
         "UsageTable": {"dynamodb:BatchGetItem"},  # the modal's quota check
         "UsageTable/index/month-team": {"dynamodb:Query"},  # /emoji usage, the Admin section
         "SettingsTable": {"dynamodb:GetItem", "dynamodb:PutItem"},  # an admin's settings
+        "ForgetWorkspaceFunction": {"lambda:InvokeFunction"},  # an uninstall, asynchronously
         "AppSecret": SECRET,
+    },
+    "ForgetWorkspaceFunction": {
+        "JobsTable": {"dynamodb:Scan", "dynamodb:BatchWriteItem"},
+        "UsageTable": {"dynamodb:Scan", "dynamodb:BatchWriteItem"},
+        "SettingsTable": {"dynamodb:DeleteItem"},
+        "ImagesBucket": {"s3:ListBucket"},  # ListObjectsV2
+        "ImagesBucket/*": {"s3:DeleteObject"},  # DeleteObjects: authorised key by key
     },
     "AwaitChoiceFunction": {
         "ImagesBucket/*": {"s3:GetObject"},
@@ -111,6 +119,13 @@ ENVIRONMENT: dict[str, set[str]] = {
         "EMOJI_SMITH_IMAGE_MODEL",
         "EMOJI_SMITH_IMAGE_QUALITY",
         "EMOJI_SMITH_ANNOUNCEMENT_CHANNEL",
+        "FORGET_WORKSPACE_FUNCTION",
+    },
+    "ForgetWorkspaceFunction": {
+        "JOBS_TABLE_NAME",
+        "IMAGES_BUCKET_NAME",
+        "USAGE_TABLE_NAME",
+        "SETTINGS_TABLE_NAME",
     },
     "AwaitChoiceFunction": {"IMAGES_BUCKET_NAME", "JOBS_TABLE_NAME", "EMOJI_SMITH_SECRET_NAME"},
     "ValidateFunction": {
@@ -547,8 +562,8 @@ def _iam_calls(service: str, operation: str, params: dict[str, Any]) -> set[tupl
                 for item in params["TransactItems"]
                 for kind, body in item.items()
             }
-        if operation == "BatchGetItem":
-            return {("dynamodb:BatchGetItem", table) for table in params["RequestItems"]}
+        if operation in ("BatchGetItem", "BatchWriteItem"):
+            return {(f"dynamodb:{operation}", table) for table in params["RequestItems"]}
         index = params.get("IndexName")
         table = params["TableName"] + (f"/index/{index}" if index else "")
         return {(f"dynamodb:{operation}", table)}
@@ -556,6 +571,10 @@ def _iam_calls(service: str, operation: str, params: dict[str, Any]) -> set[tupl
         if operation in ("GetObject", "HeadObject", "PutObject"):
             action = "s3:PutObject" if operation == "PutObject" else "s3:GetObject"
             return {(action, params["Bucket"] + "/*")}
+        if operation == "DeleteObjects":
+            return {("s3:DeleteObject", params["Bucket"] + "/*")}
+        if operation == "ListObjectsV2":
+            return {("s3:ListBucket", params["Bucket"])}
         return {(f"s3:{operation}", params["Bucket"])}
     if service == "states":
         arn = params.get("stateMachineArn") or params.get("executionArn") or "*"
@@ -613,6 +632,7 @@ def test_the_calls_a_job_makes_are_the_ones_each_role_allows(
         monkeypatch.setattr(BadgeImageGenerator, "generate", down)
         local_aws.wait(local_aws.start({"description": "down", "user_id": "U1"}, "calls-down"))
         local_aws.invoke("RetryFailedJobsFunction", {})
+        local_aws.invoke("ForgetWorkspaceFunction", {"team_id": "local"})
     finally:
         for client in clients:
             client.meta.events.unregister("before-parameter-build", record)

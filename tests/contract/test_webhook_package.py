@@ -75,6 +75,7 @@ def test_the_lambda_package_is_small_and_has_nothing_heavy(tmp_path: Path) -> No
     assert {p.name for p in (package / "botocore" / "data").iterdir() if p.is_dir()} == {
         "dynamodb",
         "stepfunctions",
+        "lambda",
     }
     assert any("aarch64" in p.name for p in package.rglob("*.so"))
 

@@ -89,6 +89,16 @@ class HomeOpened:
 
 
 @dataclass(frozen=True)
+class AppGone:
+    """Events API `app_uninstalled`, or `tokens_revoked` naming a bot token: the app can no
+    longer act in the workspace, and its data there is deleted. (Only members' own tokens
+    revoked is an `OtherEvent`: the app is still installed.)"""
+
+    team: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class OtherEvent:
     """Any other event (answered with an empty 200)."""
 
@@ -172,12 +182,16 @@ def parse_command(fields: Mapping[str, str]) -> SlashCommand:
     )
 
 
-def parse_event(envelope: dict[str, Any]) -> HomeOpened | OtherEvent:
+def parse_event(envelope: dict[str, Any]) -> HomeOpened | AppGone | OtherEvent:
     """An Events API `event_callback` envelope."""
     event = envelope.get("event")
     if not isinstance(event, dict):
         return OtherEvent("")
     kind = _text(event.get("type"), "event.type")
+    if kind == "app_uninstalled" or (
+        kind == "tokens_revoked" and _object(event.get("tokens"), "event.tokens").get("bot")
+    ):
+        return AppGone(team=_text(envelope.get("team_id"), "team_id"), reason=kind)
     if kind != "app_home_opened" or event.get("tab", "home") != "home":
         return OtherEvent(kind)
     return HomeOpened(

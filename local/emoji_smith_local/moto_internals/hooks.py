@@ -8,6 +8,7 @@ import importlib.util
 import inspect
 import random
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +17,8 @@ from moto.awslambda.models import LambdaFunction
 
 #: moto's hook: (function, event) → (payload, is error, logs).
 Invoke = Callable[[Any, Any], tuple[str, bool, str]]
+#: Lambda runs a failed asynchronous invocation again twice (its default retry attempts).
+ASYNC_ATTEMPTS = 3
 
 
 class RetryClock:
@@ -66,8 +69,27 @@ def patches(invoke: Invoke, clock: RetryClock) -> list[tuple[Any, str, Any]]:
     def invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
         return invoke(self, event)
 
+    answer_in_full = LambdaFunction.invoke
+
+    def invoke_as_asked(
+        self: LambdaFunction, body: str, request_headers: Any, response_headers: Any
+    ) -> str | bytes:
+        """InvocationType=Event answers at once, as Lambda's queue does (moto would run the
+        function before answering), and runs the function after, retried as Lambda does."""
+        if request_headers.get("x-amz-invocation-type") != "Event":
+            return answer_in_full(self, body, request_headers, response_headers)
+
+        def run_later() -> None:
+            for _ in range(ASYNC_ATTEMPTS):
+                if not invoke(self, body or "{}")[1]:
+                    return
+
+        threading.Thread(target=run_later, name="lambda-async-invoke", daemon=True).start()
+        return ""
+
     return [
         (LambdaFunction, "_invoke_lambda", invoke_in_process),
+        (LambdaFunction, "invoke", invoke_as_asked),
         (retrier_decl, "time", clock),
         (jitter_strategy_decl, "random", clock),
     ]
@@ -81,6 +103,10 @@ def needed() -> dict[str, bool]:
 
     return {
         "LambdaFunction._invoke_lambda(self, event)": lambda_hook_present(),
+        "LambdaFunction.invoke(self, body, request_headers, response_headers)": list(
+            inspect.signature(LambdaFunction.invoke).parameters
+        )
+        == ["self", "body", "request_headers", "response_headers"],
         "retrier_decl.time": hasattr(retrier_decl, "time"),
         "jitter_strategy_decl.random": hasattr(jitter_strategy_decl, "random"),
     }

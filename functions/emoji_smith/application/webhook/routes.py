@@ -13,6 +13,7 @@ from emoji_smith.application.webhook.settings import save_settings_form
 from emoji_smith.application.webhook.submission import on_submit
 from emoji_smith.domain.home_view import SETTINGS_CALLBACK
 from emoji_smith.domain.slack_payloads import (
+    AppGone,
     BlockAction,
     HomeOpened,
     Interaction,
@@ -50,6 +51,10 @@ def answer_command(ports: Ports, command: SlashCommand) -> Answer:
     return on_command(ports, command)
 
 
-def answer_event(ports: Ports, event: HomeOpened | OtherEvent) -> None:
+def answer_event(ports: Ports, event: HomeOpened | AppGone | OtherEvent) -> None:
     if isinstance(event, HomeOpened):
         on_home_opened(ports, event)
+    elif isinstance(event, AppGone):
+        from emoji_smith.application.retention import forget_workspace_later
+
+        forget_workspace_later(ports, event.team, event.reason)
