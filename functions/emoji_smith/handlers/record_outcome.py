@@ -17,14 +17,14 @@ logger = Logger()
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    step = parse_event(RecordOutcomeEvent, event)
+    step, wired = parse_event(RecordOutcomeEvent, event), ports()
     failure = record_outcome(
-        ports().job_repository(),
+        wired.job_repository(),
         step.job_id,
         step.request,
         step.error.Error,
         step.error.Cause,
-        ledger=ports().usage_ledger(),
+        ledger=wired.usage_ledger(),
     )
     logger.info("Job ended", extra={"outcome": failure.error, "cause": failure.cause})
     count("EmojiOutcome", "outcome", failure.error)

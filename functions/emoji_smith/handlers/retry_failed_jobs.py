@@ -19,14 +19,14 @@ logger = Logger()
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    settings = get_settings()
+    settings, wired = get_settings(), ports()
     report = retry_failed_jobs(
-        ports().workflow(),
-        ports().job_repository(),
+        wired.workflow(),
+        wired.job_repository(),
         max_attempts=settings.retry_max_attempts,
         lookback=timedelta(hours=settings.retry_lookback_hours),
         dry_run=bool(event.get("dry_run")),
-        ledger=ports().usage_ledger(),
+        ledger=wired.usage_ledger(),
     )
     logger.info("Retried failed jobs", extra=report.as_dict())
     return report.as_dict()
