@@ -27,6 +27,7 @@ from emoji_smith.domain.styles import PRESETS, image_service_needed
 from emoji_smith.domain.workspace_settings import WorkspaceSettings
 from emoji_smith.ports import (
     CircuitStore,
+    HomePublishing,
     DeletionRequests,
     ImageGenerator,
     ImageStore,
@@ -34,6 +35,7 @@ from emoji_smith.ports import (
     PictureSource,
     Ports,
     PromptEnhancer,
+    SeenEvents,
     SettingsStore,
     SlackGateway,
     SlackInteractions,
@@ -74,6 +76,8 @@ def bootstrap(settings: Settings, clock: Callable[[], float] = time.monotonic) -
         secret=wiring.secret,
         deletion_requests=wiring.deletion_requests,
         secret_again=wiring.secret_again,
+        home_publishing=wiring.home_publishing,
+        seen_events=wiring.seen_events,
         image_model=settings.image_model,
     )
 
@@ -261,6 +265,26 @@ class _Wiring:
             return LambdaDeletionRequests(function)
 
         return self._once(("deletion_requests",), build)
+
+    def home_publishing(self) -> HomePublishing:
+        function = self.settings.publish_home_function
+        if not function:
+            raise ConfigurationError("PUBLISH_HOME_FUNCTION is not set: cannot publish the Home.")
+
+        def build() -> HomePublishing:
+            from emoji_smith.adapters.lambda_home_publishing import LambdaHomePublishing
+
+            return LambdaHomePublishing(function)
+
+        return self._once(("home_publishing",), build)
+
+    def seen_events(self) -> SeenEvents:
+        def build() -> SeenEvents:
+            from emoji_smith.adapters.dynamodb_seen_events import DynamoDBSeenEvents
+
+            return DynamoDBSeenEvents(self.settings.events_table_name)
+
+        return self._once(("seen_events",), build)
 
     # -- OpenAI -------------------------------------------------------------------------------
     def _openai(self) -> OpenAI:

@@ -218,6 +218,22 @@ class DeletionRequests(Protocol):
         ...
 
 
+class HomePublishing(Protocol):
+    """The Home published after the answer (Slack resends an event not answered in 3 s)."""
+
+    def publish_later(self, team: str, user: str, event_id: str) -> None:
+        """Without waiting: in AWS an asynchronous invocation of the PublishHome function."""
+        ...
+
+
+class SeenEvents(Protocol):
+    """Slack events already acted on, by `event_id` (kept a day: Slack resends within hours)."""
+
+    def first_time(self, event_id: str, now: int) -> bool:
+        """Records the event atomically; False when it was recorded before (a resend)."""
+        ...
+
+
 class CircuitStore(Protocol):
     def load(self, circuit: str) -> CircuitState: ...
 
@@ -363,4 +379,6 @@ class Ports:
     secret_again: Callable[[str], str | None] = _unwired
     #: The same read again past the cache, rate-limited (None: not read again).
     secret_again: Callable[[str], str | None] = _unwired
+    home_publishing: Callable[[], HomePublishing] = _unwired
+    seen_events: Callable[[], SeenEvents] = _unwired
     image_model: str = "gpt-image-2"

@@ -53,6 +53,9 @@ class Settings:
     usage_table_name: str = _setting("USAGE_TABLE_NAME", "emoji-smith-usage")
     #: What each workspace's admins saved from the Home tab, over the defaults below.
     settings_table_name: str = _setting("SETTINGS_TABLE_NAME", "emoji-smith-settings")
+    #: Slack events acted on (by event_id, a day), and the function the Home is handed to.
+    events_table_name: str = _setting("EVENTS_TABLE_NAME", "emoji-smith-events")
+    publish_home_function: str = _setting("PUBLISH_HOME_FUNCTION", "")
     #: A channel id where each new emoji is announced once ("" for none).
     announcement_channel: str = _setting("EMOJI_SMITH_ANNOUNCEMENT_CHANNEL", "")
     member_daily_images: int = _setting("EMOJI_SMITH_MEMBER_DAILY_IMAGES", 20)

@@ -288,6 +288,11 @@ class LocalAWS:
         result: dict[str, Any] = json.loads(response["Payload"].read())
         return result
 
+    def settle(self, timeout_seconds: float = 30) -> bool:
+        """True once no function is running, asynchronous invocations included (False: still
+        running after the timeout)."""
+        return self._invoker.wait_idle(timeout_seconds)
+
     def executions(self) -> list[dict[str, Any]]:
         listed: list[dict[str, Any]] = self.client("stepfunctions").list_executions(
             stateMachineArn=self.state_machine_arn

@@ -41,6 +41,7 @@ CALLS: dict[str, dict[str, set[str]]] = {
         "UsageTable": {"dynamodb:BatchGetItem"},  # the modal's quota check
         "UsageTable/index/month-team": {"dynamodb:Query"},  # /emoji usage, the Admin section
         "SettingsTable": {"dynamodb:GetItem", "dynamodb:PutItem"},  # an admin's settings
+        "PublishHomeFunction": {"lambda:InvokeFunction"},  # app_home_opened, asynchronously
         "ForgetWorkspaceFunction": {"lambda:InvokeFunction"},  # an uninstall, asynchronously
         "AppSecret": SECRET,
     },
@@ -50,6 +51,15 @@ CALLS: dict[str, dict[str, set[str]]] = {
         "SettingsTable": {"dynamodb:DeleteItem"},
         "ImagesBucket": {"s3:ListBucket"},  # ListObjectsV2
         "ImagesBucket/*": {"s3:DeleteObject"},  # DeleteObjects: authorised key by key
+    },
+    "PublishHomeFunction": {
+        "EventsTable": {"dynamodb:PutItem"},  # the event recorded, if new
+        "JobsTable/index/team_member-created": {"dynamodb:Query"},
+        "JobsTable/index/workspace_team-created": {"dynamodb:Query"},
+        "UsageTable": {"dynamodb:BatchGetItem"},
+        "UsageTable/index/month-team": {"dynamodb:Query"},
+        "SettingsTable": {"dynamodb:GetItem"},
+        "AppSecret": SECRET,
     },
     "AwaitChoiceFunction": {
         "ImagesBucket/*": {"s3:GetObject"},
@@ -110,6 +120,7 @@ CALLS: dict[str, dict[str, set[str]]] = {
 ENVIRONMENT: dict[str, set[str]] = {
     "WebhookFunction": {
         "STATE_MACHINE_ARN",
+        "PUBLISH_HOME_FUNCTION",
         "JOBS_TABLE_NAME",
         "EMOJI_SMITH_SECRET_NAME",
         "USAGE_TABLE_NAME",
@@ -126,6 +137,15 @@ ENVIRONMENT: dict[str, set[str]] = {
         "IMAGES_BUCKET_NAME",
         "USAGE_TABLE_NAME",
         "SETTINGS_TABLE_NAME",
+    },
+    "PublishHomeFunction": {
+        "EVENTS_TABLE_NAME",
+        "JOBS_TABLE_NAME",
+        "USAGE_TABLE_NAME",
+        "SETTINGS_TABLE_NAME",
+        "EMOJI_SMITH_SECRET_NAME",
+        "EMOJI_SMITH_MEMBER_DAILY_IMAGES",
+        "EMOJI_SMITH_WORKSPACE_MONTHLY_BUDGET_USD",
     },
     "AwaitChoiceFunction": {"IMAGES_BUCKET_NAME", "JOBS_TABLE_NAME", "EMOJI_SMITH_SECRET_NAME"},
     "ValidateFunction": {
@@ -632,6 +652,8 @@ def test_the_calls_a_job_makes_are_the_ones_each_role_allows(
         monkeypatch.setattr(BadgeImageGenerator, "generate", down)
         local_aws.wait(local_aws.start({"description": "down", "user_id": "U1"}, "calls-down"))
         local_aws.invoke("RetryFailedJobsFunction", {})
+        home = {"team_id": "local", "user_id": "U1", "event_id": "Ev-calls"}
+        assert local_aws.invoke("PublishHomeFunction", home) == {"published": True}
         local_aws.invoke("ForgetWorkspaceFunction", {"team_id": "local"})
     finally:
         for client in clients:

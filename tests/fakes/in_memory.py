@@ -534,3 +534,26 @@ def failed_run(
         cause="",
         input=json.dumps({"job_id": job_id, "request": request or {"name": "x"}}),
     )
+
+
+@dataclass
+class InMemorySeenEvents:
+    """Slack events acted on, as `SeenEvents`: each id recorded once."""
+
+    seen: set[str] = field(default_factory=set)
+
+    def first_time(self, event_id: str, now: int) -> bool:
+        if event_id in self.seen:
+            return False
+        self.seen.add(event_id)
+        return True
+
+
+@dataclass
+class RecordingHomePublishing:
+    """The Homes handed off (`HomePublishing`), in a list, published by no one."""
+
+    asked: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def publish_later(self, team: str, user: str, event_id: str) -> None:
+        self.asked.append((team, user, event_id))

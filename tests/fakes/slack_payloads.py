@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -145,19 +146,26 @@ def home_click(action_id: str, user: str = "U1", value: str | None = None) -> di
     }
 
 
-def home_opened(user: str) -> dict[str, Any]:
-    """The Events API's app_home_opened, signed like every request (a JSON body)."""
+def home_opened(user: str, event_id: str = "", retry: int = 0) -> dict[str, Any]:
+    """The Events API's app_home_opened, signed like every request (a JSON body). Each open is a
+    new event (`event_id`: Slack's, the same on a resend; `retry`: the resend's number)."""
     body = json.dumps(
         {
             "type": "event_callback",
             "team_id": "T1",
             "api_app_id": "A1",
             "event": {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"},
-            "event_id": "Ev1",
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
             "event_time": 1_800_000_000,
         }
     ).encode()
-    return function_url_event(body, "application/json")
+    event = function_url_event(body, "application/json")
+    if retry:
+        event["headers"] |= {
+            "x-slack-retry-num": str(retry),
+            "x-slack-retry-reason": "http_timeout",
+        }
+    return event
 
 
 def settings_submission(view: dict[str, Any], user: str, **values: Any) -> dict[str, Any]:

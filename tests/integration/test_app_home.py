@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
+from test_home_events import open_home
 from test_slack_app import post, slack_environment
 
 from conftest import ended_as
@@ -23,7 +24,6 @@ from fakes.slack_payloads import (
     form,
     function_url_event,
     home_click,
-    home_opened,
     settings_submission,
     shortcut,
     submission,
@@ -107,7 +107,7 @@ def test_a_members_home_shows_their_emoji_with_pictures_from_slack_and_no_admin_
     run(home_aws, MEMBER, name="home_cat")
     run(home_aws, "UOTHER1", name="their_cat", visibility="public")
     # WHEN the member opens the app's Home tab
-    answer = post(home_aws, home_opened(MEMBER))
+    answer = open_home(home_aws, slack, MEMBER)
     # THEN a Home view (valid for Slack) is published for them
     assert answer["statusCode"] == 200
     (call,) = slack.calls("views.publish")
@@ -136,7 +136,7 @@ def test_an_admins_home_has_the_months_bill_and_an_edit_settings_button(
     # GIVEN a workspace where a member made an AI emoji this month
     run(home_aws, MEMBER, name="billed_cat")
     # WHEN an admin opens the Home tab
-    post(home_aws, home_opened(ADMIN))
+    open_home(home_aws, admins, ADMIN)
     # THEN the Admin section shows the month's images and dollars, who spent them, the settings
     text = json.dumps(published(admins), ensure_ascii=False)
     assert "Admin" in text
@@ -149,7 +149,7 @@ def test_an_admins_home_has_the_months_bill_and_an_edit_settings_button(
 
 def test_an_owner_is_an_admin_too(home_aws: LocalAWS, slack: FakeSlack) -> None:
     slack.owners.add("UOWNER1")
-    post(home_aws, home_opened("UOWNER1"))
+    open_home(home_aws, slack, "UOWNER1")
     assert "home_edit_settings" in json.dumps(published(slack))
 
 
@@ -276,7 +276,7 @@ def test_when_slack_cannot_say_who_is_an_admin_the_answer_is_no(
     # GIVEN Slack failing users.info (a 500, then a rate limit)
     admins.fail("users.info", "server_error", "ratelimited")
     # WHEN an admin opens the Home, then clicks Edit settings
-    post(home_aws, home_opened(ADMIN))
+    open_home(home_aws, admins, ADMIN)
     opened_before = len(admins.calls("views.open"))
     click(home_aws, home_click("home_edit_settings", ADMIN))
     # THEN the Home is published without the Admin section, and no form opens

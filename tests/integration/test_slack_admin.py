@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_slack_app import finished, open_modal, post, slack_environment, submit
+from test_home_events import open_home
+from test_slack_app import finished, open_modal, slack_environment, submit
 
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_slack import ADMIN_TOKEN, FakeSlack
-from fakes.slack_payloads import home_opened
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_the_home_shows_an_added_emoji_with_its_slack_emoji_url(
     submit(admin_aws, view, "V-home", description="ship it", name="home_ship")
     assert finished(admin_aws, "T1-V-home")["status"] == "SUCCEEDED"
     # WHEN its maker opens the Home tab
-    post(admin_aws, home_opened("U1"))
+    open_home(admin_aws, slack, "U1")
     # THEN its picture is the workspace's emoji as emoji.list serves it (Slack's copy)
     blocks = slack.params(slack.calls("views.publish")[-1])["view"]["blocks"]
     section = next(b for b in blocks if "home_ship" in json.dumps(b))

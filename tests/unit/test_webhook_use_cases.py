@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from emoji_smith.application.webhook.home import publish_once
 from emoji_smith.application.webhook.routes import answer_command, answer_event, answer_interaction
 from emoji_smith.domain.choices import CHOOSE_ACTION
 from emoji_smith.domain.home_view import EDIT_SETTINGS_ACTION, MAKE_ANOTHER_ACTION
@@ -28,8 +29,10 @@ from emoji_smith.ports import Ports
 from fakes.in_memory import (
     InMemoryJobs,
     InMemoryLedger,
+    InMemorySeenEvents,
     InMemorySettings,
     InMemoryWorkflow,
+    RecordingHomePublishing,
     RecordingInteractions,
 )
 from fakes.slack_payloads import home_click, settings_submission, shortcut, submission
@@ -60,7 +63,11 @@ class Webhook:
         self.ledger = InMemoryLedger()
         self.store = InMemorySettings()
         self.workflow = InMemoryWorkflow()
+        self.handoffs = RecordingHomePublishing()
+        self.seen = InMemorySeenEvents()
         self.ports = Ports(
+            home_publishing=lambda: self.handoffs,
+            seen_events=lambda: self.seen,
             slack_interactions=lambda: self.slack,
             job_repository=lambda: self.jobs,
             usage_ledger=lambda: self.ledger,
@@ -209,9 +216,17 @@ def test_the_settings_form_opens_for_admins_only() -> None:
     assert form["callback_id"] == "workspace_settings_modal"
 
 
-def test_opening_the_home_tab_publishes_the_members_home() -> None:
+def test_opening_the_home_tab_hands_the_publish_off_and_it_publishes_once_per_event() -> None:
     webhook = Webhook()
-    answer_event(webhook.ports, HomeOpened(team="T1", user="U1"))
+    # WHEN a member opens the Home tab
+    answer_event(webhook.ports, HomeOpened(team="T1", user="U1", event_id="Ev1"))
+    # THEN the answer publishes nothing itself: it hands the publish off
+    assert webhook.slack.homes == []
+    ((team, user, event_id),) = webhook.handoffs.asked
+    assert (team, user, event_id) == ("T1", "U1", "Ev1")
+    # AND the hand-off publishes once, however often it is delivered
+    assert publish_once(webhook.ports, team, user, event_id)
+    assert not publish_once(webhook.ports, team, user, event_id)
     ((user, home),) = webhook.slack.homes
     assert user == "U1"
     assert home["type"] == "home"

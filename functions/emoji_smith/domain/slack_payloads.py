@@ -86,6 +86,8 @@ class HomeOpened:
 
     team: str
     user: str
+    #: Slack's id of the event, the same on each resend: the Home is published once per id.
+    event_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -195,5 +197,7 @@ def parse_event(envelope: dict[str, Any]) -> HomeOpened | AppGone | OtherEvent:
     if kind != "app_home_opened" or event.get("tab", "home") != "home":
         return OtherEvent(kind)
     return HomeOpened(
-        team=_text(envelope.get("team_id"), "team_id"), user=_text(event.get("user"), "user")
+        team=_text(envelope.get("team_id"), "team_id"),
+        user=_text(event.get("user"), "user"),
+        event_id=_text(envelope.get("event_id"), "event_id"),
     )

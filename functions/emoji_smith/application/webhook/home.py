@@ -1,9 +1,13 @@
 """The Home tab: published when a member opens it (and after an admin saves the settings), and
-its buttons (Create, Make another, Edit settings)."""
+its buttons (Create, Make another, Edit settings).
+
+Opening it is answered at once: the publish is handed off (`HomePublishing`, the PublishHome
+function) and done once per Slack `event_id` (`SeenEvents`), however often Slack resends it."""
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 
 from emoji_smith.application.home import another_like, publish_home
@@ -18,7 +22,23 @@ HOME_ACTIONS = (CREATE_ACTION, MAKE_ANOTHER_ACTION, EDIT_SETTINGS_ACTION)
 
 
 def on_home_opened(ports: Ports, opened: HomeOpened) -> None:
-    publish(ports, opened.team, opened.user)
+    """Hands the publish off and returns: Slack's answer never waits for the Home's reads."""
+    try:
+        ports.home_publishing().publish_later(opened.team, opened.user, opened.event_id)
+    # The invoke's SDK errors (the application cannot name them): the Home is published on the
+    # next open; the answer must not fail (Slack would resend the event).
+    except Exception:
+        logger.exception("Could not hand off the Home of %s", opened.user)
+
+
+def publish_once(ports: Ports, team: str, user: str, event_id: str) -> bool:
+    """The Home published unless this event was acted on before (a resend, or Lambda's own
+    second delivery of an asynchronous invocation); whether it was published."""
+    if event_id and not ports.seen_events().first_time(event_id, int(time.time())):
+        logger.info("Event %s was acted on already: the Home is not published again", event_id)
+        return False
+    publish(ports, team, user)
+    return True
 
 
 def publish(ports: Ports, team: str, user: str, known_admin: bool = False) -> None:

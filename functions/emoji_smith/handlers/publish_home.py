@@ -1,0 +1,16 @@
+"""PublishHome: a member's Home tab, built and published after the webhook answered Slack's
+`app_home_opened` (an asynchronous invocation: {team_id, user_id, event_id})."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emoji_smith.application.webhook.home import publish_once
+from emoji_smith.bootstrap import ports
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, bool]:
+    published = publish_once(
+        ports(), str(event["team_id"]), str(event["user_id"]), str(event.get("event_id") or "")
+    )
+    return {"published": published}
