@@ -1,16 +1,11 @@
-"""Which use case answers a parsed Slack request."""
+"""Which use case answers a parsed Slack request. Each is imported on its branch: the
+shortcut's cold start loads only the modal's (no pydantic models, no job table)."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from emoji_smith.application.webhook.choice import on_button
-from emoji_smith.application.webhook.command import on_command
-from emoji_smith.application.webhook.home import on_home_opened, publish
-from emoji_smith.application.webhook.modal import on_shortcut
-from emoji_smith.application.webhook.settings import save_settings_form
-from emoji_smith.application.webhook.submission import on_submit
 from emoji_smith.domain.home_view import SETTINGS_CALLBACK
 from emoji_smith.domain.slack_payloads import (
     AppGone,
@@ -31,14 +26,23 @@ Answer = dict[str, Any] | None  # the JSON body of the 200 (None: empty)
 
 def answer_interaction(ports: Ports, interaction: Interaction) -> Answer:
     if isinstance(interaction, MessageShortcut):
+        from emoji_smith.application.webhook.modal import on_shortcut
+
         on_shortcut(ports, interaction)
         return None
     if isinstance(interaction, BlockAction):
+        from emoji_smith.application.webhook.choice import on_button
+
         on_button(ports, interaction)
         return None
     if isinstance(interaction, ViewSubmission) and interaction.callback_id == MODAL_CALLBACK:
+        from emoji_smith.application.webhook.submission import on_submit
+
         return on_submit(ports, interaction)
     if isinstance(interaction, ViewSubmission) and interaction.callback_id == SETTINGS_CALLBACK:
+        from emoji_smith.application.webhook.home import publish
+        from emoji_smith.application.webhook.settings import save_settings_form
+
         answer, saved = save_settings_form(ports, interaction)
         if saved:  # the admin sees the change at once
             publish(ports, interaction.team, interaction.user, known_admin=True)
@@ -48,11 +52,15 @@ def answer_interaction(ports: Ports, interaction: Interaction) -> Answer:
 
 
 def answer_command(ports: Ports, command: SlashCommand) -> Answer:
+    from emoji_smith.application.webhook.command import on_command
+
     return on_command(ports, command)
 
 
 def answer_event(ports: Ports, event: HomeOpened | AppGone | OtherEvent) -> None:
     if isinstance(event, HomeOpened):
+        from emoji_smith.application.webhook.home import on_home_opened
+
         on_home_opened(ports, event)
     elif isinstance(event, AppGone):
         from emoji_smith.application.retention import forget_workspace_later
