@@ -84,9 +84,9 @@ class SlackWebApiInteractions:
 
     def conversation(self, channel_id: str) -> Conversation:
         """Any of Slack's flags makes it private; a DM the bot can see is one with the bot."""
-        found = self._call(
-            "conversations.info", form={"channel": channel_id}, timeout=CONVERSATION_SECONDS
-        ).get("channel")
+        asked = {"channel": channel_id}
+        answer = self._call("conversations.info", form=asked, timeout=CONVERSATION_SECONDS)
+        found = answer.get("channel")
         if not isinstance(found, dict):
             raise SlackUnavailable("Slack answered conversations.info without the channel.")
         im = found.get("is_im") is True
