@@ -11,13 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
-from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
-from emoji_smith.adapters.dynamodb_usage_ledger import DynamoDBUsageLedger
-from emoji_smith.adapters.s3_image_store import S3ImageStore
-from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
 from emoji_smith.application.retention import forget_member
 from emoji_smith.application.retry_schedule import retry_failed_jobs
+from emoji_smith.bootstrap import bootstrap
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitState, circuit_report
 from emoji_smith.domain.costs import PRICES_READ
 from emoji_smith.domain.failures import describe_failure, is_retryable
@@ -28,6 +24,7 @@ from emoji_smith.domain.retries import (
     FAILED_STATUSES,
 )
 from emoji_smith.ports import Ports
+from emoji_smith.settings import Settings
 
 LOGICAL_IDS = ("EmojiPipeline", "JobsTable", "CircuitTable", "UsageTable", "ImagesBucket")
 
@@ -39,6 +36,15 @@ class StackNames:
     circuit_table: str
     usage_table: str
     images_bucket: str
+
+    def settings(self) -> Settings:
+        return Settings(
+            state_machine_arn=self.state_machine_arn,
+            jobs_table_name=self.jobs_table,
+            circuit_table_name=self.circuit_table,
+            usage_table_name=self.usage_table,
+            images_bucket_name=self.images_bucket,
+        )
 
     @classmethod
     def from_physical_ids(cls, ids: dict[str, str]) -> StackNames:
@@ -79,11 +85,13 @@ def replay_name(job_id: str, replayed_arn: str) -> str:
 
 class Operations:
     def __init__(self, names: StackNames) -> None:
-        self._workflow = StepFunctionsWorkflow(names.state_machine_arn)
-        self._jobs = DynamoDBJobRepository(names.jobs_table)
-        self._circuit = DynamoDBCircuitStore(names.circuit_table)
-        self._ledger = DynamoDBUsageLedger(names.usage_table)
-        self._images = S3ImageStore(names.images_bucket)
+        wired = bootstrap(names.settings())  # the adapters the functions use, on its tables
+        self._state_machine_arn = names.state_machine_arn
+        self._workflow = wired.workflow()
+        self._jobs = wired.job_repository()
+        self._circuit = wired.circuit_store()
+        self._ledger = wired.usage_ledger()
+        self._images = wired.image_store()
 
     def forget_member(self, user: str, team: str = "") -> dict[str, Any]:
         """A data deletion request: the member's jobs, their images and the member's usage
@@ -210,4 +218,4 @@ class Operations:
         return {"circuit": IMAGE_SERVICE, **report, "recent_failures": len(state.failures)}
 
     def _execution_arn(self, name: str) -> str:
-        return execution_arn(self._workflow.state_machine_arn, name)
+        return execution_arn(self._state_machine_arn, name)
