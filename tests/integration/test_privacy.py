@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from test_home_events import publishes
 from test_slack_app import post, slack_environment
 
 from emoji_smith.adapters.slack_gateway import NOT_IN_THE_CONVERSATION
@@ -55,7 +56,7 @@ def make_in(
 
 
 def home_of(aws: LocalAWS, slack: FakeSlack, user: str) -> str:
-    """The Home published for `user` when they open it, as text."""
+    """The Home published for `user` when they open it (each event a new one), as text."""
     event = {
         "type": "event_callback",
         "team_id": "T1",
@@ -65,9 +66,11 @@ def home_of(aws: LocalAWS, slack: FakeSlack, user: str) -> str:
         "event_time": 1_800_000_000,
     }
     body = json.dumps(event).encode()
+    before = len(slack.calls("views.publish"))
     assert post(aws, function_url_event(body, "application/json"))["statusCode"] == 200
-    calls = [c for c in slack.calls("views.publish") if slack.params(c)["user_id"] == user]
-    return json.dumps(slack.params(calls[-1])["view"])
+    published = publishes(slack, before + 1)[-1]  # published after the answer
+    assert published["user_id"] == user
+    return json.dumps(published["view"])
 
 
 def announced(slack: FakeSlack) -> list[str]:
