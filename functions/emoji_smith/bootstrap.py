@@ -17,6 +17,7 @@ Adapters themselves (clients, connections) live as long as the container.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Callable
@@ -31,7 +32,9 @@ from emoji_smith.ports import (
     DeletionRequests,
     ImageGenerator,
     ImageStore,
+    InstallationStore,
     JobRepository,
+    OAuthStateStore,
     PictureSource,
     Ports,
     PromptEnhancer,
@@ -39,6 +42,7 @@ from emoji_smith.ports import (
     SettingsStore,
     SlackGateway,
     SlackInteractions,
+    SlackOAuth,
     UsageLedger,
     Workflow,
 )
@@ -56,7 +60,11 @@ _T = TypeVar("_T")
 
 def bootstrap(settings: Settings, clock: Callable[[], float] = time.monotonic) -> Ports:
     """The real adapters for these settings; `clock` ages the caches (a test moves it)."""
-    wiring = _Wiring(settings, clock)
+    return _ports(_Wiring(settings, clock))
+
+
+def _ports(wiring: _Wiring) -> Ports:
+    settings = wiring.settings
     return Ports(
         slack_interactions=wiring.slack_interactions,
         slack_gateway=wiring.slack_gateway,
@@ -79,6 +87,11 @@ def bootstrap(settings: Settings, clock: Callable[[], float] = time.monotonic) -
         home_publishing=wiring.home_publishing,
         seen_events=wiring.seen_events,
         image_model=settings.image_model,
+        distribution=wiring.distribution,
+        for_team=wiring.for_team,
+        installations=wiring.installations,
+        oauth_states=wiring.oauth_states,
+        slack_oauth=wiring.slack_oauth,
     )
 
 
@@ -86,14 +99,24 @@ _containers: dict[int, tuple[Settings, Ports]] = {}
 _containers_lock = threading.Lock()
 
 
-def ports() -> Ports:
-    """The running function's Ports, built on its first request."""
+def ports(team: str | None = None) -> Ports:
+    """The running function's Ports, built on its first request; with `team`, the Ports acting
+    for that workspace (in distribution mode, Slack with its own token)."""
     settings = get_settings()
     built = _containers.get(id(settings))
     if built is None:
         with _containers_lock:
             built = _containers.setdefault(id(settings), (settings, bootstrap(settings)))
-    return built[1]
+    return built[1].for_team(team) if team else built[1]
+
+
+def ports_for(request: object) -> Ports:
+    """The Ports acting for a job's workspace: its request's `team_id` (a model or, before
+    Validate has checked it, the raw input)."""
+    team = getattr(request, "team_id", None)
+    if team is None and isinstance(request, dict):
+        team = request.get("team_id")
+    return ports(str(team) if team else None)
 
 
 def new_containers() -> None:
@@ -113,6 +136,8 @@ class _Wiring:
         self._lock = threading.RLock()
         self._secrets: tuple[float, dict[str, Any]] | None = None
         self._reread_at: float | None = None
+        #: Distribution mode: the workspace whose token Slack is called with (`for_team`).
+        self.team: str | None = None
 
     def _once(self, key: tuple[Any, ...], build: Callable[[], _T]) -> _T:
         found = self._built.get(key)
@@ -165,6 +190,67 @@ class _Wiring:
 
     def image_service_configured(self) -> bool:
         return bool(self.secret("OPENAI_API_KEY"))
+
+    # -- workspaces (distribution mode) ---------------------------------------------------------
+    def distribution(self) -> bool:
+        """One deployment for many workspaces: the app's client id and secret are set."""
+        return bool(self.secret("SLACK_CLIENT_ID") and self.secret("SLACK_CLIENT_SECRET"))
+
+    def for_team(self, team: str) -> Ports:
+        """The same adapters and caches, with Slack called with `team`'s token."""
+        if not self.distribution() or team == self.team:
+            return _ports(self)
+        view = copy.copy(self)
+        view.team = team
+        return _ports(view)
+
+    def bot_token(self) -> str | None:
+        """The secret's (one workspace), or the workspace's installation's, refreshed first
+        when it is about to expire."""
+        if not self.distribution():
+            return self.secret("SLACK_BOT_TOKEN")
+        if not self.team:
+            raise ConfigurationError("Distribution mode: Slack is called for a workspace only.")
+        from emoji_smith.application.installing import bot_token
+
+        return bot_token(
+            self.installations(), self.slack_oauth(""), self.team, clock=time.time, sleep=time.sleep
+        )
+
+    def installations(self) -> InstallationStore:
+        def build() -> InstallationStore:
+            from emoji_smith.adapters.dynamodb_installation_store import (
+                DynamoDBInstallationStore,
+            )
+
+            return DynamoDBInstallationStore(self.settings.installations_table_name)
+
+        return self._once(("installations",), build)
+
+    def oauth_states(self) -> OAuthStateStore:
+        def build() -> OAuthStateStore:
+            from emoji_smith.adapters.dynamodb_installation_store import DynamoDBOAuthStateStore
+
+            return DynamoDBOAuthStateStore(self.settings.oauth_state_table_name)
+
+        return self._once(("oauth_states",), build)
+
+    def slack_oauth(self, redirect_uri: str) -> SlackOAuth:
+        """Slack's OAuth for this app; `redirect_uri`: where Slack sends the installer back
+        (the Function URL's /slack/oauth_redirect; "" when only refreshing)."""
+        client_id = self.secret("SLACK_CLIENT_ID") or ""
+        client_secret = self.secret("SLACK_CLIENT_SECRET") or ""
+        if not (client_id and client_secret):
+            raise ConfigurationError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set.")
+        base_url = self.settings.slack_api_base_url
+
+        def build() -> SlackOAuth:
+            from emoji_smith.adapters.slack_oauth import SlackOAuthClient
+            from emoji_smith.domain.installations import BOT_SCOPES
+
+            return SlackOAuthClient(client_id, client_secret, redirect_uri, BOT_SCOPES, base_url)
+
+        return self._once(("slack_oauth", client_id, client_secret, redirect_uri), build)
 
     def default_workspace_settings(self) -> WorkspaceSettings:
         """The install's defaults (the template's parameters): every style, no saved changes."""
@@ -339,7 +425,7 @@ class _Wiring:
     def picture_source(self) -> PictureSource:
         """Slack's files and emoji with the bot token (uploads need none: they are in the
         bucket)."""
-        token = self.secret("SLACK_BOT_TOKEN") or ""
+        token = self.bot_token() or ""
 
         def build() -> PictureSource:
             from emoji_smith.adapters.slack_pictures import SlackPictures
@@ -352,7 +438,7 @@ class _Wiring:
         """Slack with the bot token; the local outbox only where it was chosen explicitly. Built
         anew when a token changes (a rotated token is used within the secret cache's time)."""
         settings = self.settings
-        bot_token = self.secret("SLACK_BOT_TOKEN")
+        bot_token = self.bot_token()
         if not bot_token:
             folder = settings.outbox_dir
             if folder is None:
@@ -378,7 +464,7 @@ class _Wiring:
         return self._once(("slack_gateway", bot_token, admin_token), build)
 
     def slack_interactions(self) -> SlackInteractions:
-        token = self.secret("SLACK_BOT_TOKEN")
+        token = self.bot_token()
         if not token:
             raise ConfigurationError(
                 "SLACK_BOT_TOKEN is not set: the webhook cannot open the modal."

@@ -382,3 +382,12 @@ class Ports:
     home_publishing: Callable[[], HomePublishing] = _unwired
     seen_events: Callable[[], SeenEvents] = _unwired
     image_model: str = "gpt-image-2"
+    #: Distribution mode (the app's client id and secret set): each workspace's own token.
+    distribution: Callable[[], bool] = lambda: False
+    #: These Ports acting for a workspace (its token for Slack); the same Ports in one-workspace
+    #: mode. Called where the team is known from a signed payload or a job's input, only there.
+    for_team: Callable[[str], Ports] = _unwired
+    installations: Callable[[], InstallationStore] = _unwired
+    oauth_states: Callable[[], OAuthStateStore] = _unwired
+    #: redirect_uri -> Slack's OAuth for this app.
+    slack_oauth: Callable[[str], SlackOAuth] = _unwired

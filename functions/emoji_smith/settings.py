@@ -19,7 +19,15 @@ from emoji_smith.domain.errors import ConfigurationError
 from emoji_smith.domain.image_models import DEFAULT_MODEL, MODELS
 from emoji_smith.domain.retries import DEFAULT_LOOKBACK_HOURS, DEFAULT_MAX_ATTEMPTS
 
-SECRET_KEYS = ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_ADMIN_TOKEN", "SLACK_SIGNING_SECRET")
+SECRET_KEYS = (
+    "OPENAI_API_KEY",
+    "SLACK_BOT_TOKEN",
+    "SLACK_ADMIN_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    # Both set: distribution mode (each workspace installs from the link; its token is stored)
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+)
 ImageQuality = Literal["low", "medium", "high", "auto"]
 IMAGE_QUALITIES: tuple[ImageQuality, ...] = get_args(ImageQuality)
 
@@ -53,6 +61,11 @@ class Settings:
     usage_table_name: str = _setting("USAGE_TABLE_NAME", "emoji-smith-usage")
     #: What each workspace's admins saved from the Home tab, over the defaults below.
     settings_table_name: str = _setting("SETTINGS_TABLE_NAME", "emoji-smith-settings")
+    #: Distribution mode: each workspace's installation, and the install links' states.
+    installations_table_name: str = _setting(
+        "INSTALLATIONS_TABLE_NAME", "emoji-smith-installations"
+    )
+    oauth_state_table_name: str = _setting("OAUTH_STATE_TABLE_NAME", "emoji-smith-oauth-state")
     #: Slack events acted on (by event_id, a day), and the function the Home is handed to.
     events_table_name: str = _setting("EVENTS_TABLE_NAME", "emoji-smith-events")
     publish_home_function: str = _setting("PUBLISH_HOME_FUNCTION", "")

@@ -36,6 +36,9 @@ DISTRIBUTIONS = frozenset(
         "annotated-types",
         "typing-extensions",
         "typing-inspection",
+        # Distribution mode's install pages and a rotating token's refresh only (slack_sdk's
+        # OAuth pieces): never imported by a shortcut or a submission (tests hold it so).
+        "slack-sdk",
     }
 )
 #: The AWS APIs the webhook calls: StartExecution, SendTask*, the tables, and (an uninstall)

@@ -27,6 +27,8 @@ FUNCTIONS = {k: v for k, v in RESOURCES.items() if v["Type"] == FUNCTION_TYPE}
 #: A new call goes here and in the function's policy statement for that resource, together.
 #: Jobs run on the embedded AWS check it from the other side: every call they make is listed.
 SECRET = {"secretsmanager:GetSecretValue"}
+#: Distribution mode: a workspace's token read, and refreshed in place (a claim, then the save).
+INSTALLATION_CALLS = {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"}
 CALLS: dict[str, dict[str, set[str]]] = {
     "WebhookFunction": {
         "EmojiPipeline": {"states:StartExecution"},
@@ -43,6 +45,9 @@ CALLS: dict[str, dict[str, set[str]]] = {
         "SettingsTable": {"dynamodb:GetItem", "dynamodb:PutItem"},  # an admin's settings
         "PublishHomeFunction": {"lambda:InvokeFunction"},  # app_home_opened, asynchronously
         "ForgetWorkspaceFunction": {"lambda:InvokeFunction"},  # an uninstall, asynchronously
+        # distribution mode: installs, the token refreshed, uninstalls; the install links' states
+        "InstallationsTable": INSTALLATION_CALLS | {"dynamodb:DeleteItem"},
+        "OAuthStateTable": {"dynamodb:PutItem", "dynamodb:DeleteItem"},
         "AppSecret": SECRET,
     },
     "ForgetWorkspaceFunction": {
@@ -64,12 +69,14 @@ CALLS: dict[str, dict[str, set[str]]] = {
     "AwaitChoiceFunction": {
         "ImagesBucket/*": {"s3:GetObject"},
         "JobsTable": {"dynamodb:UpdateItem"},
+        "InstallationsTable": INSTALLATION_CALLS,  # distribution mode
         "AppSecret": SECRET,
     },
     "ValidateFunction": {
         "JobsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
         "UsageTable": {"dynamodb:UpdateItem"},  # in a transaction: the quota reserved
         "SettingsTable": {"dynamodb:GetItem"},
+        "InstallationsTable": INSTALLATION_CALLS,  # distribution mode
         "AppSecret": SECRET,
     },
     "BuildPromptFunction": {"AppSecret": SECRET},
@@ -82,6 +89,7 @@ CALLS: dict[str, dict[str, set[str]]] = {
             "dynamodb:UpdateItem",  # the job's bill
         },
         "SettingsTable": {"dynamodb:GetItem"},
+        "InstallationsTable": INSTALLATION_CALLS,  # distribution mode
         "AppSecret": SECRET,
     },
     "ResizeImageFunction": {"ImagesBucket/*": {"s3:GetObject", "s3:PutObject"}},
@@ -90,22 +98,28 @@ CALLS: dict[str, dict[str, set[str]]] = {
     "UploadEmojiFunction": {
         "ImagesBucket/*": {"s3:GetObject"},
         "JobsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        "InstallationsTable": INSTALLATION_CALLS,  # distribution mode
         "AppSecret": SECRET,
     },
     "NotifyUserFunction": {
         "JobsTable": {"dynamodb:UpdateItem"},  # announces each emoji once
         "SettingsTable": {"dynamodb:GetItem"},  # the workspace's announcement channel
+        "InstallationsTable": INSTALLATION_CALLS,  # distribution mode
         "AppSecret": SECRET,
     },
     "RecordOutcomeFunction": {
         "JobsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
         "UsageTable": {"dynamodb:UpdateItem"},
     },
-    "NotifyOutcomeFunction": {"AppSecret": SECRET},
+    "NotifyOutcomeFunction": {
+        "InstallationsTable": INSTALLATION_CALLS,  # distribution mode
+        "AppSecret": SECRET,
+    },
     "RecordFailedExecutionFunction": {
         "JobsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
         "CircuitTable": {"dynamodb:GetItem", "dynamodb:PutItem"},
         "UsageTable": {"dynamodb:UpdateItem"},
+        "InstallationsTable": INSTALLATION_CALLS,  # distribution mode
         "AppSecret": SECRET,
         "FailedExecutionDeadLetterQueue": {"sqs:SendMessage"},  # Lambda's on-failure destination
     },

@@ -19,6 +19,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse_event(AwaitChoiceEvent, event)
     return {
         "offered": offer_choices(
-            step, ports().image_store(), ports().job_repository(), ports().slack_gateway()
+            step,
+            ports().image_store(),
+            ports().job_repository(),
+            ports(step.request.team_id).slack_gateway(),
         )
     }

@@ -38,7 +38,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         step,
         ports().image_store(),
         ports().image_generator(step.prompt.style, quality),
-        ports().picture_source,
+        ports(step.request.team_id).picture_source,
         billed,
     )
     if generated.reused:

@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.events import NotifyOutcomeEvent, parse_event
 from emoji_smith.application.outcomes import notify_outcome
-from emoji_smith.bootstrap import ports
+from emoji_smith.bootstrap import ports_for
 
 logger = Logger()
 
@@ -17,7 +17,9 @@ logger = Logger()
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse_event(NotifyOutcomeEvent, event)
-    notified = notify_outcome(ports().slack_gateway(), step.job_id, step.request, step.failure)
+    notified = notify_outcome(
+        ports_for(step.request).slack_gateway(), step.job_id, step.request, step.failure
+    )
     if not notified:
         logger.warning("Cannot tell the member: the request itself is malformed")
     return {"notified": notified}

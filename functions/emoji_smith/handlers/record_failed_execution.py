@@ -12,7 +12,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emoji_smith.application.outcomes import FailedExecution, record_failed_execution
-from emoji_smith.bootstrap import ports
+from emoji_smith.bootstrap import ports, ports_for
 from emoji_smith.domain.circuit import CircuitPolicy
 from emoji_smith.observability import count, metric
 from emoji_smith.settings import get_settings
@@ -29,7 +29,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         execution,
         jobs=ports().job_repository(),
         circuit=ports().circuit_store(),
-        slack=ports().slack_gateway,
+        slack=ports_for(execution.request).slack_gateway,
         policy=CircuitPolicy(
             threshold=max(1, settings.circuit_failure_threshold),
             window_seconds=settings.circuit_window_seconds,

@@ -19,11 +19,12 @@ logger = Logger()
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    step = parse_event(UploadEmojiEvent, event)
     uploaded = upload(
-        parse_event(UploadEmojiEvent, event),
+        step,
         ports().job_repository(),
         ports().image_store(),
-        ports().slack_gateway(),
+        ports(step.request.team_id).slack_gateway(),
         share_url_seconds=get_settings().share_url_seconds,
     )
     if uploaded.again:

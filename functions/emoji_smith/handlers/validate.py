@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from emoji_smith.application.events import ValidateEvent, parse_event
 from emoji_smith.application.spending import Spending
 from emoji_smith.application.steps import validate
-from emoji_smith.bootstrap import ports
+from emoji_smith.bootstrap import ports, ports_for
 from emoji_smith.observability import metric
 from emoji_smith.settings import get_settings
 
@@ -35,7 +35,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     validated = validate(
         step,
         ports().job_repository(),
-        ports().slack_gateway(),
+        ports_for(asked).slack_gateway(),
         images_configured=ports().image_service_configured(),
         spending=spending,
         styles_offered=workspace.styles,

@@ -3,8 +3,13 @@
 The signature is verified on the decoded raw body before anything is parsed; no request type
 skips it. Then the request is parsed once into a typed payload (`domain.slack_payloads`; a
 malformed one is a 400) and answered by a use case (`application.webhook`) with the container's
-`Ports`. Imports are kept slim (the rest loads on first use) because Slack's `trigger_id`
-expires 3 s after the click, cold start included.
+`Ports` — in distribution mode the Ports of the payload's signed `team_id`, so Slack is called
+with that workspace's token (a team named anywhere else in a payload is never used for this).
+Imports are kept slim (the rest loads on first use) because Slack's `trigger_id` expires 3 s
+after the click, cold start included.
+
+Distribution mode also serves two browser pages, unsigned by nature: GET /slack/install (the
+Add to Slack link) and GET /slack/oauth_redirect (Slack's redirect back, checked by its state).
 """
 
 from __future__ import annotations
@@ -38,9 +43,16 @@ Response = dict[str, Any]
 MalformedRequest = MalformedPayload
 
 
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+
+
 def handler(event: dict[str, Any], context: Any) -> Response:
     wired = ports()
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    method = str(((event.get("requestContext") or {}).get("http") or {}).get("method") or "POST")
+    if method == "GET":
+        return _page(wired, str(event.get("rawPath") or ""), event, headers)
     try:
         body = _raw_body(event)
         _verify(wired, headers, body)
@@ -57,6 +69,31 @@ def handler(event: dict[str, Any], context: Any) -> Response:
     except MalformedRequest as problem:
         logger.warning("Signed but malformed request: %s", problem)
         return _respond(400, {"error": str(problem)})
+
+
+def _page(wired: Ports, path: str, event: dict[str, Any], headers: dict[str, str]) -> Response:
+    """The install pages (distribution mode only; anything else is not found)."""
+    if path not in (INSTALL_PATH, REDIRECT_PATH) or not wired.distribution():
+        return _respond(404, {"error": "not found"})
+    from emoji_smith.application import installing
+
+    query = {k: v[0] for k, v in parse_qs(str(event.get("rawQueryString") or "")).items()}
+    redirect_uri = f"https://{headers.get('host', '')}{REDIRECT_PATH}"
+    if headers.get("x-forwarded-proto") == "http":  # `emoji-smith serve` on a local port
+        redirect_uri = "http" + redirect_uri.removeprefix("https")
+    oauth = wired.slack_oauth(redirect_uri)
+    now = int(time.time())
+    if path == INSTALL_PATH:
+        page = installing.install_page(oauth, wired.oauth_states(), now, query.get("team", ""))
+    else:
+        page = installing.finish_install(
+            query, oauth, wired.oauth_states(), wired.installations(), now
+        )
+    return {
+        "statusCode": page.status,
+        "headers": {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
+        "body": page.html,
+    }
 
 
 def _verify(wired: Ports, headers: dict[str, str], body: bytes) -> None:
@@ -111,9 +148,16 @@ def _route(wired: Ports, body: bytes, content_type: str) -> Response:
             return _respond(200, {"challenge": str(document.get("challenge", ""))})
         if isinstance(document, dict) and document.get("type") == "event_callback":
             from emoji_smith.application.webhook.routes import answer_event
-            from emoji_smith.domain.slack_payloads import parse_event
+            from emoji_smith.domain.slack_payloads import AppGone, parse_event
 
-            answer_event(wired, parse_event(document))
+            event = parse_event(document)
+            if isinstance(event, AppGone) and wired.distribution():
+                from emoji_smith.application.installing import uninstall
+
+                uninstall(wired.installations(), event.team, None)
+                answer_event(wired, event)
+            else:
+                answer_event(_for_team(wired, getattr(event, "team", "")), event)
         return _respond(200)
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
@@ -126,7 +170,8 @@ def _route(wired: Ports, body: bytes, content_type: str) -> Response:
         from emoji_smith.domain.slack_payloads import parse_command
 
         command = {key: values[0] for key, values in fields.items() if len(values) == 1}
-        return _respond(200, answer_command(wired, parse_command(command)))
+        parsed_command = parse_command(command)
+        return _respond(200, answer_command(_for_team(wired, parsed_command.team), parsed_command))
     if len(fields.get("payload", [])) != 1:
         raise MalformedRequest("expected exactly one payload field")
     payload = _strict_json(fields["payload"][0])
@@ -136,7 +181,14 @@ def _route(wired: Ports, body: bytes, content_type: str) -> Response:
     from emoji_smith.application.webhook.routes import answer_interaction
     from emoji_smith.domain.slack_payloads import parse_interaction
 
-    return _respond(200, answer_interaction(wired, parse_interaction(payload)))
+    interaction = parse_interaction(payload)
+    team = getattr(interaction, "team", "")
+    return _respond(200, answer_interaction(_for_team(wired, team), interaction))
+
+
+def _for_team(wired: Ports, team: str) -> Ports:
+    """The signed payload's workspace (distribution mode); the same Ports otherwise."""
+    return wired.for_team(team) if team and wired.distribution() else wired
 
 
 def _respond(status: int, body: dict[str, Any] | None = None) -> Response:

@@ -1,0 +1,157 @@
+"""Distribution mode end to end on the embedded AWS: two workspaces install the app through the
+install flow (against the fake Slack, as strict as Slack about OAuth), each makes an emoji with
+its own token; an expired token is refused by Slack and refreshed once; an uninstalled
+workspace is stopped cold while the other works on."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from emoji_smith_local.runtime import LocalAWS
+from fakes.fake_slack import FakeSlack
+from fakes.http_fake import Recorded
+from fakes.slack_payloads import SIGNING_SECRET, form, function_url_event, shortcut, submission
+from fakes.slack_workspaces import CLIENT_ID, CLIENT_SECRET
+
+HOST = "emoji.lambda-url.test"
+
+
+@pytest.fixture(scope="module")
+def distribution_aws(
+    fake_slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalAWS]:
+    environment = {
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+        "SLACK_API_BASE_URL": fake_slack.base_url,
+        "EMOJI_SMITH_OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
+    }
+    with LocalAWS(instant_retries=True, environment=environment) as aws:
+        yield aws
+
+
+def browser_get(aws: LocalAWS, path: str, query: dict[str, str] | None = None) -> dict[str, Any]:
+    """A browser's GET on the Function URL."""
+    event = {
+        "rawPath": path,
+        "rawQueryString": urlencode(query or {}),
+        "headers": {"host": HOST},
+        "requestContext": {"http": {"method": "GET", "path": path}},
+    }
+    return aws.call("WebhookFunction", event)
+
+
+def install(aws: LocalAWS, slack: FakeSlack, team: str) -> dict[str, Any]:
+    """Someone opens the install page, allows the app in `team` on Slack, and is sent back."""
+    page = browser_get(aws, "/slack/install")
+    assert page["statusCode"] == 200, page
+    href = page["body"].split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    link = {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
+    assert link["redirect_uri"] == f"https://{HOST}/slack/oauth_redirect"
+    code = slack.authorize(team, link["redirect_uri"], link["scope"].split(","), user=f"U{team}")
+    return browser_get(aws, "/slack/oauth_redirect", {"code": code, "state": link["state"]})
+
+
+def in_team(payload: dict[str, Any], team: str) -> dict[str, Any]:
+    """The test payload as workspace `team` sends it: its team, member and channel ids."""
+    text = json.dumps(payload)
+    for ours, theirs in (("T1", team), ("U1", f"U{team}"), ("C1", f"C{team}")):
+        text = text.replace(f'"{ours}"', f'"{theirs}"')
+    moved: dict[str, Any] = json.loads(text)
+    return moved
+
+
+def post(aws: LocalAWS, payload: dict[str, Any]) -> dict[str, Any]:
+    return aws.call("WebhookFunction", function_url_event(form(payload)))
+
+
+def make_emoji(aws: LocalAWS, slack: FakeSlack, team: str, view_id: str) -> dict[str, Any]:
+    """A member of `team` runs the shortcut and submits; the run, once ended."""
+    answer = post(aws, in_team(shortcut(slack.response_url()), team))
+    assert answer["statusCode"] == 200, answer
+    opened = slack.calls("views.open")[-1]
+    view = slack.params(opened)["view"]
+    answer = post(aws, in_team(submission(view, view_id, description="ship it"), team))
+    assert answer["statusCode"] == 200, answer
+    return aws.wait(aws.execution_arn(f"{team}-{view_id}"))
+
+
+def slack_calls_by(slack: FakeSlack) -> set[str | None]:
+    return {
+        slack.team_of(r) for r in slack.requests if r.path.startswith("/api/") and not _oauth(r)
+    }
+
+
+def _oauth(request: Recorded) -> bool:
+    return request.path == "/api/oauth.v2.access"
+
+
+def test_two_workspaces_install_make_emoji_rotate_and_uninstall(
+    distribution_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    aws = distribution_aws
+    # GIVEN two workspaces installed through the flow (TA with a token that expires at once)
+    slack.place("TA", "UTA", "CTA")
+    slack.place("TB", "UTB", "CTB")
+    slack.token_rotation = True
+    slack.token_seconds = 1
+    installed_a = install(aws, slack, "TA")
+    slack.token_seconds = 43_200
+    installed_b = install(aws, slack, "TB")
+    assert installed_a["statusCode"] == installed_b["statusCode"] == 200
+    assert "Create emoji" in installed_b["body"]
+
+    # WHEN TA's token has expired: Slack refuses it
+    time.sleep(1.1)
+    with pytest.raises(SlackApiError) as refused:
+        WebClient(token=_token_issued_to(slack, "TA"), base_url=slack.base_url).auth_test()
+    assert refused.value.response["error"] == "token_expired"
+
+    # THEN each workspace makes an emoji with its own token; TA's is refreshed once, first
+    slack.requests.clear()
+    run_a = make_emoji(aws, slack, "TA", "VA")
+    assert run_a["status"] == "SUCCEEDED", run_a.get("cause")
+    assert slack_calls_by(slack) == {"TA"}
+    (complete,) = slack.calls("files.completeUploadExternal")
+    assert slack.params(complete)["channel_id"] == "CTA"
+    refreshes = [r for r in slack.calls("oauth.v2.access") if slack.params(r).get("refresh_token")]
+    assert len(refreshes) == 1
+    slack.requests.clear()
+    run_b = make_emoji(aws, slack, "TB", "VB")
+    assert run_b["status"] == "SUCCEEDED", run_b.get("cause")
+    assert slack_calls_by(slack) == {"TB"}
+    assert slack.calls("oauth.v2.access") == []
+
+    # WHEN TB uninstalls the app (Slack revokes its tokens and tells the app)
+    slack.uninstall("TB")
+    gone = {
+        "type": "event_callback",
+        "team_id": "TB",
+        "event": {"type": "app_uninstalled"},
+        "event_id": "Ev1",
+    }
+    body = json.dumps(gone).encode()
+    answer = aws.call("WebhookFunction", function_url_event(body, "application/json"))
+    assert answer["statusCode"] == 200, answer
+
+    # THEN a TB shortcut reaches no Slack method at all; TA works on
+    slack.requests.clear()
+    post(aws, in_team(shortcut(slack.response_url()), "TB"))
+    assert slack_calls_by(slack) == set()
+    slack.requests.clear()
+    run_a_again = make_emoji(aws, slack, "TA", "VA2")
+    assert run_a_again["status"] == "SUCCEEDED", run_a_again.get("cause")
+    assert slack_calls_by(slack) == {"TA"}
+
+
+def _token_issued_to(slack: FakeSlack, team: str) -> str:
+    return next(t for t, token in slack.tokens.items() if token.team == team)
