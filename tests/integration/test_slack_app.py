@@ -263,9 +263,9 @@ def test_a_rate_limited_emoji_list_never_delays_the_answer(
 ) -> None:
     # GIVEN a fresh webhook container (no emoji list cached yet), and Slack rate limiting
     # emoji.list for 30 s
-    from emoji_smith import dependencies
+    from emoji_smith.bootstrap import new_containers
 
-    dependencies.cold_start()
+    new_containers()
     view = open_modal(slack_aws, slack)
     slack.fail("emoji.list", "ratelimited:30")
     # WHEN a member submits, twice in a row
