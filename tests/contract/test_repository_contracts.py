@@ -3,7 +3,7 @@ the adapter (on moto's server, tables as `template.yaml` declares them, indexes 
 use case tested on a fake can then not pass for a behaviour AWS does not have.
 
 To add a case: write a test taking the port's fixture (`jobs`, `ledger`, `settings_store`,
-`circuit`); it runs on both."""
+`circuit`, `seen_events`); it runs on both."""
 
 from __future__ import annotations
 
@@ -17,15 +17,22 @@ import pytest
 
 from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
 from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
+from emoji_smith.adapters.dynamodb_seen_events import KEEP_SECONDS, DynamoDBSeenEvents
 from emoji_smith.adapters.dynamodb_settings_store import DynamoDBSettingsStore
 from emoji_smith.adapters.dynamodb_usage_ledger import DynamoDBUsageLedger
 from emoji_smith.domain.circuit import CircuitState
 from emoji_smith.domain.costs import Bill
 from emoji_smith.domain.models import Delivery, EmojiRequest, JobStatus
 from emoji_smith.domain.quotas import Charge, Limits, Period, budget_refusal, member_refusal
-from emoji_smith.ports import CircuitStore, JobRepository, SettingsStore, UsageLedger
+from emoji_smith.ports import CircuitStore, JobRepository, SeenEvents, SettingsStore, UsageLedger
 from emoji_smith_local.template import load_template
-from fakes.in_memory import InMemoryCircuit, InMemoryJobs, InMemoryLedger, InMemorySettings
+from fakes.in_memory import (
+    InMemoryCircuit,
+    InMemoryJobs,
+    InMemoryLedger,
+    InMemorySeenEvents,
+    InMemorySettings,
+)
 
 IMPLEMENTATIONS = ["in_memory", "dynamodb"]
 
@@ -91,6 +98,22 @@ def circuit(request: pytest.FixtureRequest) -> CircuitStore:
     if request.param == "in_memory":
         return InMemoryCircuit()
     return DynamoDBCircuitStore(request.getfixturevalue("dynamodb_table")("CircuitTable"))
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def seen_events(request: pytest.FixtureRequest) -> SeenEvents:
+    if request.param == "in_memory":
+        return InMemorySeenEvents()
+    return DynamoDBSeenEvents(request.getfixturevalue("dynamodb_table")("EventsTable"))
+
+
+def test_an_event_is_new_once_however_often_it_is_recorded(seen_events: SeenEvents) -> None:
+    # GIVEN an event recorded once
+    assert seen_events.first_time("Ev1", 1_800_000_000)
+    # WHEN it is recorded again, later (a resend), or another event is
+    # THEN only the other event is new
+    assert not seen_events.first_time("Ev1", 1_800_000_000 + KEEP_SECONDS // 2)
+    assert seen_events.first_time("Ev2", 1_800_000_000)
 
 
 #: Made in a public channel (the workspace's list shows only those), once requests record it.
