@@ -132,6 +132,7 @@ def main() -> int:
         bench_import(args.cli_rounds),
         bench_webhook_package(),
         bench_cold_shortcut(args.cli_rounds),
+        bench_cold_shortcut(args.cli_rounds, distribution=True),
         bench_handling(args.rounds * 10),
     ]
     bench_handling_with_calls(args.rounds * 10)  # printed: the figures to compare, no budget

@@ -214,7 +214,11 @@ class _Wiring:
         from emoji_smith.application.installing import bot_token
 
         return bot_token(
-            self.installations(), self.slack_oauth(""), self.team, clock=time.time, sleep=time.sleep
+            self.installations(),
+            lambda: self.slack_oauth(""),
+            self.team,
+            clock=time.time,
+            sleep=time.sleep,
         )
 
     def installations(self) -> InstallationStore:

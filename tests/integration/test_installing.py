@@ -47,7 +47,9 @@ class World:
         return page.status, page.html
 
     def token(self, team: str) -> str:
-        return bot_token(self.installations, self.oauth, team, clock=time.time, sleep=time.sleep)
+        return bot_token(
+            self.installations, lambda: self.oauth, team, clock=time.time, sleep=time.sleep
+        )
 
 
 def test_the_install_link_asks_slack_for_the_manifest_s_scopes(slack: FakeSlack) -> None:

@@ -84,7 +84,7 @@ class DynamoDBInstallationStore:
         return None
 
     def save(self, installation: Installation) -> None:
-        _call("PutItem", {"TableName": self._table, "Item": _item(installation)})
+        _call("PutItem", {"TableName": self._table, "Item": item_of(installation)})
 
     def claim_refresh(self, installation: Installation, now: int, lease_seconds: int) -> bool:
         try:
@@ -113,7 +113,7 @@ class DynamoDBInstallationStore:
                 "PutItem",
                 {
                     "TableName": self._table,
-                    "Item": _item(new),
+                    "Item": item_of(new),
                     "ConditionExpression": "bot_refresh_token = :read",
                     "ExpressionAttributeValues": {":read": {"S": old.bot_refresh_token or ""}},
                 },
@@ -167,7 +167,8 @@ class DynamoDBOAuthStateStore:
         return _text(answer.get("Attributes") or {}, "team") or ""
 
 
-def _item(installation: Installation) -> dict[str, Any]:
+def item_of(installation: Installation) -> dict[str, Any]:
+    """The installation as its DynamoDB item."""
     item: dict[str, Any] = {
         "installation_id": {"S": installation.key},
         "bot_token": {"S": installation.bot_token},

@@ -73,7 +73,7 @@ def _failed(status: int, why: str) -> Page:
 
 def bot_token(
     installations: InstallationStore,
-    oauth: SlackOAuth,
+    oauth: Callable[[], SlackOAuth],
     team_id: str,
     enterprise_id: str | None = None,
     *,
@@ -82,7 +82,8 @@ def bot_token(
 ) -> str:
     """The workspace's bot token. One due for refresh (within 2 h of expiring) is refreshed
     by the one caller that claims it; the others use the old token while it still works, or
-    wait for the new one."""
+    wait for the new one. `oauth` is asked for only to refresh (it loads slack_sdk: a cold
+    shortcut must not)."""
     waited = 0.0
     while True:
         found = installations.find(team_id, enterprise_id)
@@ -92,7 +93,7 @@ def bot_token(
         if not found.expiring(now):
             return found.bot_token
         if installations.claim_refresh(found, now, REFRESH_LEASE_SECONDS):
-            return _refresh(installations, oauth, found, now)
+            return _refresh(installations, oauth(), found, now)
         if not found.expired(now):
             return found.bot_token
         if waited >= REFRESH_WAIT_SECONDS:
