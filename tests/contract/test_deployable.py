@@ -56,6 +56,7 @@ CALLS: dict[str, dict[str, set[str]]] = {
         "SettingsTable": {"dynamodb:DeleteItem"},
         "ImagesBucket": {"s3:ListBucket"},  # ListObjectsV2
         "ImagesBucket/*": {"s3:DeleteObject"},  # DeleteObjects: authorised key by key
+        "FailedExecutionDeadLetterQueue": {"sqs:SendMessage"},  # Lambda's on-failure destination
     },
     "PublishHomeFunction": {
         "EventsTable": {"dynamodb:PutItem"},  # the event recorded, if new
