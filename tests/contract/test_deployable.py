@@ -65,6 +65,7 @@ CALLS: dict[str, dict[str, set[str]]] = {
         "UsageTable": {"dynamodb:BatchGetItem"},
         "UsageTable/index/month-team": {"dynamodb:Query"},
         "SettingsTable": {"dynamodb:GetItem"},
+        "InstallationsTable": INSTALLATION_CALLS,  # distribution mode
         "AppSecret": SECRET,
     },
     "AwaitChoiceFunction": {

@@ -10,7 +10,8 @@ from emoji_smith.bootstrap import ports
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, bool]:
-    published = publish_once(
-        ports(), str(event["team_id"]), str(event["user_id"]), str(event.get("event_id") or "")
-    )
+    team = str(event["team_id"])
+    # The workspace's Ports: in distribution mode, Slack with that workspace's token.
+    wired = ports(team)
+    published = publish_once(wired, team, str(event["user_id"]), str(event.get("event_id") or ""))
     return {"published": published}
