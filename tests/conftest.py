@@ -16,6 +16,15 @@ from fakes.fake_openai import FakeOpenAI
 from fakes.fake_slack import FakeSlack
 
 
+@pytest.fixture(autouse=True)
+def new_containers() -> None:
+    """Each test starts in new containers, as after a deployment: nothing a container trusted
+    for a while (a workspace's settings, 5 s in the webhook's) carries over from another test."""
+    from emoji_smith import bootstrap
+
+    bootstrap.new_containers()
+
+
 @pytest.fixture(scope="module")
 def outbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("outbox")

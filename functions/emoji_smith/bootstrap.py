@@ -8,8 +8,10 @@ Caches — the one policy, here: a container trusts what it read for a bounded t
   with another signing secret has it read again at once (`secret_again`), at most once per
   `SECRET_REREAD_SECONDS` per container: a just-stored secret works on Slack's next try, and a
   flood of forged requests costs Secrets Manager one read per interval.
-- A workspace's saved settings: none: read on every request that needs them (one GetItem), so
-  a saved setting applies to the next request in every container.
+- A workspace's saved settings: the webhook's container (`webhook_ports`) trusts a read for
+  `WORKSPACE_SETTINGS_SECONDS` (5 s), so a setting saved anywhere is seen within 5 s; a save it
+  makes itself drops its copy (the admin sees the change at once). Every other function reads
+  them on each request (one GetItem): a job obeys what was saved before it started.
 - The modal's quota figures: `ADVISORY_SECONDS` (30 s; Validate counts atomically anyway).
 - Slack's emoji list: a minute, in the adapter (`slack_interactions`).
 Adapters themselves (clients, connections) live as long as the container.
@@ -28,8 +30,8 @@ from emoji_smith.domain.styles import PRESETS, image_service_needed
 from emoji_smith.domain.workspace_settings import WorkspaceSettings
 from emoji_smith.ports import (
     CircuitStore,
-    HomePublishing,
     DeletionRequests,
+    HomePublishing,
     ImageGenerator,
     ImageStore,
     InstallationStore,
@@ -55,12 +57,22 @@ if TYPE_CHECKING:
 SECRET_CACHE_SECONDS = 300.0
 SECRET_REREAD_SECONDS = 10.0
 ADVISORY_SECONDS = 30.0
+#: The bound on a saved setting's way to the webhook (issue #22: visible everywhere within 5 s).
+WORKSPACE_SETTINGS_SECONDS = 5.0
+#: Workspaces whose settings a webhook container keeps before dropping the expired ones.
+WORKSPACES_KEPT = 1024
 _T = TypeVar("_T")
 
 
-def bootstrap(settings: Settings, clock: Callable[[], float] = time.monotonic) -> Ports:
-    """The real adapters for these settings; `clock` ages the caches (a test moves it)."""
-    return _ports(_Wiring(settings, clock))
+def bootstrap(
+    settings: Settings,
+    clock: Callable[[], float] = time.monotonic,
+    *,
+    settings_seconds: float = 0.0,
+) -> Ports:
+    """The real adapters for these settings; `clock` ages the caches (a test moves it);
+    `settings_seconds`: how long a workspace's saved settings are trusted (0: read each time)."""
+    return _ports(_Wiring(settings, clock, settings_seconds))
 
 
 def _ports(wiring: _Wiring) -> Ports:
@@ -95,19 +107,34 @@ def _ports(wiring: _Wiring) -> Ports:
     )
 
 
-_containers: dict[int, tuple[Settings, Ports]] = {}
+_containers: dict[tuple[int, bool], tuple[Settings, Ports]] = {}
 _containers_lock = threading.Lock()
 
 
 def ports(team: str | None = None) -> Ports:
     """The running function's Ports, built on its first request; with `team`, the Ports acting
     for that workspace (in distribution mode, Slack with its own token)."""
+    wired = _container(webhook=False)
+    return wired.for_team(team) if team else wired
+
+
+def webhook_ports() -> Ports:
+    """The webhook's Ports: a workspace's saved settings trusted `WORKSPACE_SETTINGS_SECONDS`
+    (a shortcut and a submission are answered within Slack's 3 s, in ms when warm)."""
+    return _container(webhook=True)
+
+
+def _container(webhook: bool) -> Ports:
     settings = get_settings()
-    built = _containers.get(id(settings))
+    key = (id(settings), webhook)
+    built = _containers.get(key)
     if built is None:
+        seconds = WORKSPACE_SETTINGS_SECONDS if webhook else 0.0
         with _containers_lock:
-            built = _containers.setdefault(id(settings), (settings, bootstrap(settings)))
-    return built[1].for_team(team) if team else built[1]
+            built = _containers.setdefault(
+                key, (settings, bootstrap(settings, settings_seconds=seconds))
+            )
+    return built[1]
 
 
 def ports_for(request: object) -> Ports:
@@ -129,9 +156,14 @@ class _Wiring:
     """The factories behind one `Ports`: each adapter built once, keyed by what it was built
     from (a rotated token builds a new Slack client)."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], float], settings_seconds: float = 0.0
+    ) -> None:
         self.settings = settings
         self._clock = clock
+        self._settings_seconds = settings_seconds
+        #: team -> (when the read began, the workspace's settings); shared by `for_team` views.
+        self._workspaces: dict[str, tuple[float, WorkspaceSettings]] = {}
         self._built: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.RLock()
         self._secrets: tuple[float, dict[str, Any]] | None = None
@@ -272,9 +304,27 @@ class _Wiring:
 
     def workspace_settings(self, team: str) -> WorkspaceSettings:
         """The defaults with what the workspace's admins saved on top. No team (a local run):
-        the defaults."""
-        defaults = self.default_workspace_settings()
-        return defaults.overridden_by(self.settings_store().saved(team)) if team else defaults
+        the defaults. Trusted `_settings_seconds` from when the read began, so a save made
+        anywhere before it is seen within that bound."""
+        if not team:
+            return self.default_workspace_settings()
+        trusted = self._settings_seconds
+        began = self._clock()
+        cached = self._workspaces.get(team) if trusted > 0 else None
+        if cached is not None and began - cached[0] < trusted:
+            return cached[1]
+        found = self.default_workspace_settings().overridden_by(self.settings_store().saved(team))
+        if trusted > 0:
+            if len(self._workspaces) >= WORKSPACES_KEPT:  # many workspaces: drop the expired
+                for other, (at, _) in list(self._workspaces.items()):
+                    if began - at >= trusted:
+                        self._workspaces.pop(other, None)
+            self._workspaces[team] = (began, found)
+        return found
+
+    def _saved_here(self, team: str) -> None:
+        """This container changed the workspace's settings: its next read is DynamoDB's."""
+        self._workspaces.pop(team, None)
 
     # -- AWS ----------------------------------------------------------------------------------
     def image_store(self) -> ImageStore:
@@ -326,7 +376,8 @@ class _Wiring:
         def build() -> SettingsStore:
             from emoji_smith.adapters.dynamodb_settings_store import DynamoDBSettingsStore
 
-            return DynamoDBSettingsStore(self.settings.settings_table_name)
+            store = DynamoDBSettingsStore(self.settings.settings_table_name)
+            return _SeenAtOnce(store, self._saved_here)
 
         return self._once(("settings_store",), build)
 
@@ -480,3 +531,26 @@ class _Wiring:
             return SlackWebApiInteractions(token, self.settings.slack_api_base_url)
 
         return self._once(("slack_interactions", token), build)
+
+
+class _SeenAtOnce:
+    """The settings store, telling the container's cache of each save or deletion it makes."""
+
+    def __init__(self, store: SettingsStore, changed: Callable[[str], None]) -> None:
+        self._store = store
+        self._changed = changed
+
+    def saved(self, team: str) -> dict[str, Any] | None:
+        return self._store.saved(team)
+
+    def save(self, team: str, settings: dict[str, Any], by: str, at: int) -> None:
+        try:
+            self._store.save(team, settings, by, at)
+        finally:  # a save that failed may still have been written
+            self._changed(team)
+
+    def forget(self, team: str) -> bool:
+        try:
+            return self._store.forget(team)
+        finally:
+            self._changed(team)

@@ -22,7 +22,8 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from emoji_smith.bootstrap import ports
+# The webhook's container: a workspace's saved settings trusted 5 s (bootstrap's cache policy).
+from emoji_smith.bootstrap import webhook_ports as ports
 from emoji_smith.domain.slack_requests import (
     MalformedPayload,
     RequestNotFromSlack,
