@@ -65,6 +65,8 @@ class SlackWorkspaces:
         self.tokens: dict[str, Token] = {}
         #: Which team each file, channel and member belongs to (unlisted: `DEFAULT_TEAM`).
         self.owners_team: dict[str, str] = {}
+        #: Enterprise Grid members: one id, in several workspaces of the org.
+        self.grid_members: dict[str, set[str]] = {}
         #: Emoji of teams other than the default one (whose are FakeSlack's `emoji`).
         self.team_emoji: dict[str, dict[str, str]] = {}
         self._codes: dict[str, _Grant] = {}
@@ -98,6 +100,10 @@ class SlackWorkspaces:
     def place(self, team: str, *things: str) -> None:
         """Files, channels and members that belong to `team`."""
         self.owners_team |= dict.fromkeys(things, team)
+
+    def grid_member(self, user: str, *teams: str) -> None:
+        """A member of an Enterprise Grid org, with the same id in each of these workspaces."""
+        self.grid_members.setdefault(user, set()).update(teams)
 
     def uninstall(self, team: str) -> None:
         """The app removed from a workspace: Slack revokes its tokens."""
@@ -155,7 +161,10 @@ class SlackWorkspaces:
 
     def visible(self, thing: str, team: str | None = None) -> bool:
         """A file, channel or member the team (default: the call's) can see."""
-        return self.owners_team.get(thing, DEFAULT_TEAM) == (team or self._team)
+        team = team or self._team
+        return self.owners_team.get(thing, DEFAULT_TEAM) == team or team in self.grid_members.get(
+            thing.removeprefix("D"), ()
+        )
 
     def emoji_of(self, default: dict[str, str]) -> dict[str, str]:
         """The call's team's emoji (`default`: the default team's)."""

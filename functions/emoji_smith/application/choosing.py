@@ -32,13 +32,16 @@ def handle_click(
     jobs: JobRepository,
     workflow: Workflow,
     allowance: Allowance | None = None,
+    *,
+    team_id: str | None = None,
 ) -> str:
-    """What to tell the member. A click that may not decide (`domain.choices.refusal`) decides
-    nothing; one that may is claimed atomically, so a double click decides once. Regenerate
-    first asks `allowance` whether a new job could start: when it could not, the open choice
-    is kept (cancelling it first would lose images the member already paid for)."""
+    """What to tell the member (`team_id`: the workspace the click came from). A click that may
+    not decide (`domain.choices.refusal`) decides nothing; one that may is claimed atomically,
+    so a double click decides once. Regenerate first asks `allowance` whether a new job could
+    start: when it could not, the open choice is kept (cancelling it first would lose images
+    the member already paid for)."""
     record = jobs.get(click.job_id)
-    reason = refusal(record, user_id, click)
+    reason = refusal(record, user_id, click, team_id)
     if reason or record is None:
         return reason or "This choice is no longer open."
     if click.action == REGENERATE_ACTION and allowance is not None and record.request:

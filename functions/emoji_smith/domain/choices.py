@@ -42,10 +42,16 @@ DECISIONS: Final[dict[Action, ChoiceState]] = {
 }
 
 
-def refusal(record: JobRecord | None, user_id: str, click: Click) -> str | None:
+def refusal(
+    record: JobRecord | None, user_id: str, click: Click, team_id: str | None = None
+) -> str | None:
     """Why this member's click cannot decide (None: it may). Only the member who asked decides,
-    once, while the choice is open, and only between the options offered."""
+    in the workspace it was asked in (`team_id`: the signed payload's; an Enterprise Grid member
+    has one id in every workspace), once, while the choice is open, and only between the
+    options offered. Another workspace's job is answered as if it did not exist."""
     if record is None or record.choice_state is None:
+        return "This choice is no longer open."
+    if team_id is not None and record.team_id != team_id:
         return "This choice is no longer open."
     if record.requester != user_id:
         return f"Only <@{record.requester}> can choose here."

@@ -28,7 +28,9 @@ def on_button(ports: Ports, click: BlockAction) -> None:
         logger.info("Ignored a block action")
         return
     allowance = spending(ports, click.team) if decided.action == REGENERATE_ACTION else None
-    answer = handle_click(decided, click.user, ports.job_repository(), ports.workflow(), allowance)
+    answer = handle_click(
+        decided, click.user, ports.job_repository(), ports.workflow(), allowance, team_id=click.team
+    )
     tell(ports, click.response_url, answer)
 
 
