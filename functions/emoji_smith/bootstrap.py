@@ -225,8 +225,22 @@ class _Wiring:
 
     # -- workspaces (distribution mode) ---------------------------------------------------------
     def distribution(self) -> bool:
-        """One deployment for many workspaces: the app's client id and secret are set."""
-        return bool(self.secret("SLACK_CLIENT_ID") and self.secret("SLACK_CLIENT_SECRET"))
+        """One deployment for many workspaces: the app's client id and secret are set (or the
+        install mode says so, and then they must be)."""
+        mode = self.settings.install_mode
+        if mode == "single-workspace":
+            return False
+        client = bool(self.secret("SLACK_CLIENT_ID") and self.secret("SLACK_CLIENT_SECRET"))
+        if mode == "distribution" and not client:
+            raise ConfigurationError(
+                "The install mode is distribution: put SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                "in the app's secret (EMOJI_SMITH_SECRET_NAME)."
+            )
+        if mode not in ("auto", "distribution"):
+            raise ConfigurationError(
+                f"EMOJI_SMITH_INSTALL_MODE is {mode!r}: auto, single-workspace or distribution."
+            )
+        return client
 
     def for_team(self, team: str) -> Ports:
         """The same adapters and caches, with Slack called with `team`'s token."""

@@ -66,6 +66,9 @@ class Settings:
         "INSTALLATIONS_TABLE_NAME", "emoji-smith-installations"
     )
     oauth_state_table_name: str = _setting("OAUTH_STATE_TABLE_NAME", "emoji-smith-oauth-state")
+    #: single-workspace, distribution, or auto (distribution when the client id and secret are
+    #: set): template parameter InstallMode.
+    install_mode: str = _setting("EMOJI_SMITH_INSTALL_MODE", "auto")
     #: Slack events acted on (by event_id, a day), and the function the Home is handed to.
     events_table_name: str = _setting("EVENTS_TABLE_NAME", "emoji-smith-events")
     publish_home_function: str = _setting("PUBLISH_HOME_FUNCTION", "")
