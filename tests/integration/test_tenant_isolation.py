@@ -6,6 +6,7 @@ files (the fake Slack refuses as Slack does)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from test_distribution import in_team, install
 
+from emoji_smith.adapters.dynamodb_settings_store import DynamoDBSettingsStore
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_openai import FakeOpenAI
 from fakes.fake_slack import FakeSlack
@@ -22,6 +24,8 @@ from fakes.slack_payloads import (
     form,
     function_url_event,
     home_click,
+    home_opened,
+    settings_submission,
     shortcut,
     submission,
 )
@@ -180,5 +184,84 @@ def test_a_file_of_another_workspace_cannot_be_a_starting_picture(
     assert infos
     assert {slack.team_of(r) for r in infos} == {"TB"}
     assert not any(r.path.startswith("/files-pri/") for r in slack.requests)
-    assert execution["status"] in ("SUCCEEDED", "FAILED")
-    assert aws.job(job_id).status.value != "DELIVERED" or execution["status"] == "SUCCEEDED"
+    assert execution["status"] == "SUCCEEDED", execution.get("cause")  # ended as an outcome
+    assert aws.job(job_id).delivery is None
+
+
+def made_in(aws: LocalAWS, team: str, name: str, description: str) -> None:
+    request = {
+        "team_id": team,
+        "user_id": MEMBER,
+        "style": "badge",
+        "name": name,
+        "description": description,
+    }
+    made = aws.wait(aws.start(request, f"{team.lower()}-{time.monotonic_ns()}"))
+    assert made["status"] == "SUCCEEDED", made.get("cause")
+
+
+def published_home(slack: FakeSlack) -> dict[str, Any]:
+    """The Home view published (after the event's answer: PublishHome runs asynchronously)."""
+    deadline = time.monotonic() + 30
+    while not slack.calls("views.publish"):
+        assert time.monotonic() < deadline, "no Home was published"
+        time.sleep(0.02)
+    (call,) = slack.calls("views.publish")
+    return {"team": slack.team_of(call), "view": slack.params(call)["view"]}
+
+
+def test_the_home_shows_nothing_of_another_workspace(
+    workspaces: LocalAWS, slack: FakeSlack
+) -> None:
+    aws = workspaces
+    # GIVEN MEMBER's emoji in TA and in TB
+    made_in(aws, "TA", "only_in_ta", "a secret of ta")
+    made_in(aws, "TB", "only_in_tb", "a cat of tb")
+
+    # WHEN MEMBER opens the app's Home in TB
+    slack.requests.clear()
+    opened = home_opened(MEMBER)
+    body = base64.b64decode(opened["body"]).decode().replace('"T1"', '"TB"')
+    answer = aws.call("WebhookFunction", function_url_event(body.encode(), "application/json"))
+    assert answer["statusCode"] == 200, answer
+
+    # THEN it is published with TB's token and shows TB's emoji, none of TA's
+    home = published_home(slack)
+    assert home["team"] == "TB"
+    shown = json.dumps(home["view"])
+    assert "only_in_tb" in shown
+    assert "only_in_ta" not in shown
+    assert "a secret of ta" not in shown
+
+
+def test_an_admin_of_another_workspace_changes_only_their_own_settings(
+    workspaces: LocalAWS, slack: FakeSlack
+) -> None:
+    aws = workspaces
+    slack.admins.add(MEMBER)  # an admin in both (Grid)
+    # GIVEN the settings form opened in TB
+    post(aws, home_click("home_edit_settings", MEMBER) | {"team": {"id": "TB"}})
+    (opened,) = slack.calls("views.open")
+    assert slack.team_of(opened) == "TB"
+    view = slack.params(opened)["view"]
+
+    # WHEN it is submitted from TB, its view claiming TA
+    values = {
+        "member_daily_images": 1,
+        "workspace_monthly_budget_usd": "2.5",
+        "image_quality": "medium",
+        "styles": ["badge"],
+        "announcement_channel": None,
+    }
+    submitted = settings_submission(view, MEMBER, **values)
+    submitted["team"] = {"id": "TB"}
+    submitted["view"]["team_id"] = "TA"
+    answer = post(aws, submitted)
+
+    # THEN TB's settings changed, TA's did not
+    assert json.loads(answer["body"]) == {"response_action": "clear"}
+    store = DynamoDBSettingsStore(aws.physical_ids["SettingsTable"])
+    tb = store.saved("TB")
+    assert tb is not None
+    assert tb["member_daily_images"] == "1"
+    assert store.saved("TA") is None
