@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from moto import mock_aws
 
+from emoji_smith.adapters.aws_signed_json import aws_in_this_process
 from emoji_smith.domain.retries import ENDED_STATUSES
 from emoji_smith_local import moto_internals
 from emoji_smith_local.deploy import (
@@ -150,6 +151,7 @@ class LocalAWS:
 
         new_containers()
         self._mock.start()
+        aws_in_this_process(True)  # moto answers boto3 only: no signed standard-library calls
         try:
             self._deploy()
         except BaseException:
@@ -167,6 +169,7 @@ class LocalAWS:
         self._stop_running_executions()
         self._invoker.wait_idle(timeout_seconds=30)  # let a function already running finish
         self._mock.stop()
+        aws_in_this_process(False)
         moto_internals.uninstall()
         for key, value in self._saved_process_variables.items():
             if value is None:

@@ -1,7 +1,9 @@
-"""AWS's JSON APIs (Secrets Manager, DynamoDB) called with the standard library: one POST,
-signed with Signature Version 4. For the cold webhook only, where importing boto3 and building a
-client (~200 ms) would eat Slack's 3 s; the signature is checked against botocore's own signer in
-the tests. Credentials, region and endpoint come from the variables Lambda sets (and
+"""AWS's JSON APIs (Secrets Manager, DynamoDB, Step Functions) called with the standard library:
+one POST, signed with Signature Version 4, over a connection kept open (`http_connections`).
+For the webhook: cold, importing boto3 and building a client (~200 ms) would eat Slack's 3 s;
+warm, a call costs about half of boto3's (its per-call machinery, ~0.5 ms). No retries: the
+member's 3 s leave no room for a backoff. The signature is checked against botocore's own signer
+in the tests. Credentials, region and endpoint come from the variables Lambda sets (and
 `AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL`, as boto3 honours them).
 """
 
@@ -11,17 +13,28 @@ import hashlib
 import hmac
 import json
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from emoji_smith.adapters.http_connections import post
 from emoji_smith.domain.errors import ConfigurationError
 
 TIMEOUT_SECONDS = 3.0
+_aws_in_this_process = False
+
+
+def aws_in_this_process(active: bool) -> None:
+    """The local runtime runs AWS inside this process (moto's mock), which answers boto3's calls
+    only: while `active`, callers that can choose go through boto3 (`through_boto3()`)."""
+    global _aws_in_this_process  # noqa: PLW0603 (one process-wide fact, set by the runtime)
+    _aws_in_this_process = active
+
+
+def through_boto3() -> bool:
+    return _aws_in_this_process
 
 
 @dataclass(frozen=True)
@@ -29,7 +42,7 @@ class Service:
     name: str  # the signing name: secretsmanager, dynamodb
     endpoint_variable: str  # AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_DYNAMODB
     content_type: str  # application/x-amz-json-1.1 (Secrets Manager) or -1.0 (DynamoDB)
-    target_prefix: str  # "secretsmanager." or "DynamoDB_20120810."
+    target_prefix: str  # "secretsmanager.", "DynamoDB_20120810.", "AWSStepFunctions."
 
 
 SECRETS_MANAGER = Service(
@@ -41,13 +54,19 @@ SECRETS_MANAGER = Service(
 DYNAMODB = Service(
     "dynamodb", "AWS_ENDPOINT_URL_DYNAMODB", "application/x-amz-json-1.0", "DynamoDB_20120810."
 )
+STEP_FUNCTIONS = Service(
+    "states", "AWS_ENDPOINT_URL_SFN", "application/x-amz-json-1.0", "AWSStepFunctions."
+)
 
 
 class AwsCallFailed(Exception):
-    def __init__(self, operation: str, status: int, detail: str) -> None:
+    def __init__(self, operation: str, status: int, detail: str, code: str = "") -> None:
         super().__init__(f"{operation} failed: {status} {detail}")
         self.status = status
         self.detail = detail
+        #: AWS's error name (ExecutionAlreadyExists, ResourceNotFoundException...), as botocore
+        #: reads it: the body's `__type` after any `#`, else the x-amzn-ErrorType header's.
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -138,11 +157,24 @@ def call(
     headers = signed_headers(
         service, operation, url, body, region=region, credentials=credentials, now=datetime.now(UTC)
     )
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
-            document = json.loads(answer.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        detail = error.read().decode("utf-8", "replace")[:300]
-        raise AwsCallFailed(operation, error.code, detail) from None
+    answer = post(url, body, headers, TIMEOUT_SECONDS)
+    if not 200 <= answer.status < 300:
+        raise AwsCallFailed(
+            operation,
+            answer.status,
+            answer.body.decode("utf-8", "replace")[:300],
+            _error_code(answer.body, answer.headers.get("x-amzn-ErrorType") or ""),
+        )
+    document = json.loads(answer.body or b"{}")
     return document if isinstance(document, dict) else {}
+
+
+def _error_code(body: bytes, header: str) -> str:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        document = None
+    named = document.get("__type") if isinstance(document, dict) else None
+    if isinstance(named, str) and named:
+        return named.rsplit("#", 1)[-1]
+    return header.split(":", 1)[0]

@@ -1,15 +1,28 @@
-"""The emoji workflow in Step Functions: start (idempotent by name), list recent runs, redrive."""
+"""The emoji workflow in Step Functions: start (idempotent by name), list recent runs, redrive.
+
+The start is the webhook's, on every submission: it goes through the standard library's signed
+client (`aws_signed_json`, a kept-alive connection), about half of boto3's cost per call and
+no boto3 import (through boto3 where AWS runs in the process: the local runtime's moto). The
+rest (a click's SendTask*, the retry schedule's listing and redrives) through boto3, imported
+when first used.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
-from emoji_smith.adapters.aws_clients import stepfunctions_client
+from emoji_smith.adapters.aws_signed_json import (
+    STEP_FUNCTIONS,
+    AwsCallFailed,
+    call,
+    through_boto3,
+)
 from emoji_smith.domain.retries import Run
+
+if TYPE_CHECKING:
+    from mypy_boto3_stepfunctions import SFNClient
 
 #: Slack redelivers after seconds; a start date older than this means the run was already open.
 CLOCK_SKEW = timedelta(seconds=1)
@@ -17,8 +30,11 @@ NOT_REDRIVABLE = frozenset({"ExecutionNotRedrivable", "ExecutionDoesNotExist", "
 
 
 class StepFunctionsWorkflow:
-    def __init__(self, state_machine_arn: str) -> None:
+    def __init__(self, state_machine_arn: str, signed_start: bool | None = None) -> None:
+        """`signed_start`: True or False to choose the start's client (tests); None: the
+        signed one unless AWS runs in this process."""
         self._arn = state_machine_arn
+        self._signed_start = signed_start
 
     @property
     def state_machine_arn(self) -> str:
@@ -27,19 +43,29 @@ class StepFunctionsWorkflow:
     def start(self, name: str, execution_input: dict[str, Any]) -> bool:
         """False for a duplicate: the name was used before (ExecutionAlreadyExists), or, with
         the same input while that run is still open, AWS answers with the open run itself
-        (success, its own earlier start date)."""
-        client = stepfunctions_client()
+        (success, its own earlier start date). Another refusal is AwsCallFailed; no answer,
+        OSError."""
         asked_at = datetime.now(UTC)
+        request = {"stateMachineArn": self._arn, "name": name, "input": json.dumps(execution_input)}
+        signed = self._signed_start
+        if not (signed if signed is not None else not through_boto3()):
+            client = _client()
+            try:
+                started = client.start_execution(**request)["startDate"]
+            except client.exceptions.ExecutionAlreadyExists:
+                return False
+            return started >= asked_at - CLOCK_SKEW
         try:
-            answer = client.start_execution(
-                stateMachineArn=self._arn, name=name, input=json.dumps(execution_input)
-            )
-        except client.exceptions.ExecutionAlreadyExists:
-            return False
-        return bool(answer["startDate"] >= asked_at - CLOCK_SKEW)
+            answer = call(STEP_FUNCTIONS, "StartExecution", request)
+        except AwsCallFailed as refusal:
+            if refusal.code == "ExecutionAlreadyExists":
+                return False
+            raise
+        started = datetime.fromtimestamp(float(answer["startDate"]), UTC)
+        return started >= asked_at - CLOCK_SKEW
 
     def recent_runs(self, since: datetime) -> list[Run]:
-        client = stepfunctions_client()
+        client = _client()
         runs: list[Run] = []
         for page in client.get_paginator("list_executions").paginate(stateMachineArn=self._arn):
             for summary in page["executions"]:
@@ -51,9 +77,7 @@ class StepFunctionsWorkflow:
     def _run(self, summary: Any) -> Run:
         details: dict[str, Any] = {}
         if summary["status"] != "RUNNING":
-            details = dict(
-                stepfunctions_client().describe_execution(executionArn=summary["executionArn"])
-            )
+            details = dict(_client().describe_execution(executionArn=summary["executionArn"]))
         execution_input = str(details.get("input") or "{}")
         job_id = json.loads(execution_input).get("job_id") or summary["name"]
         return Run(
@@ -70,8 +94,10 @@ class StepFunctionsWorkflow:
 
     def redrive(self, execution_arn: str) -> bool:
         """False when Step Functions cannot redrive it (too old, or not failed)."""
+        from botocore.exceptions import ClientError
+
         try:
-            stepfunctions_client().redrive_execution(executionArn=execution_arn)
+            _client().redrive_execution(executionArn=execution_arn)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in NOT_REDRIVABLE:
                 return False
@@ -86,7 +112,7 @@ class StepFunctionsWorkflow:
 
     def _end_wait(self, method: str, **arguments: str) -> bool:
         """False when there is nothing left to end: timed out, or the run is over."""
-        client = stepfunctions_client()
+        client = _client()
         try:
             getattr(client, method)(**arguments)
         except (
@@ -96,3 +122,9 @@ class StepFunctionsWorkflow:
         ):
             return False
         return True
+
+
+def _client() -> SFNClient:
+    from emoji_smith.adapters.aws_clients import stepfunctions_client
+
+    return stepfunctions_client()

@@ -1,0 +1,79 @@
+"""The webhook's StartExecution through its two clients — the signed standard-library one (the
+webhook in AWS) and boto3 (where AWS runs in the process) — against Step Functions' API (moto's
+server, which answers a start as AWS does: docs/FACTS.md): each sees the same duplicates."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from emoji_smith.adapters.aws_signed_json import AwsCallFailed
+from emoji_smith.adapters.sfn_workflow import CLOCK_SKEW, StepFunctionsWorkflow
+
+DEFINITION = {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 60, "End": True}}}
+
+
+@pytest.fixture
+def machine(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for key, value in {
+        "AWS_ENDPOINT_URL": moto_server,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(key, value)
+    from emoji_smith.adapters.aws_clients import stepfunctions_client
+
+    stepfunctions_client.cache_clear()  # a client for this endpoint
+    client = boto3.client("stepfunctions", endpoint_url=moto_server)
+    arn = client.create_state_machine(
+        name=f"emoji-{uuid.uuid4().hex[:8]}",
+        definition=json.dumps(DEFINITION),
+        roleArn="arn:aws:iam::123456789012:role/emoji-smith",
+    )["stateMachineArn"]
+    yield client, arn
+    stepfunctions_client.cache_clear()
+
+
+def test_both_clients_start_once_and_see_the_same_duplicates(machine: Any) -> None:
+    client, arn = machine
+    signed, boto = StepFunctionsWorkflow(arn, True), StepFunctionsWorkflow(arn, False)
+    job = {"job_id": "j", "request": {"description": "ship it"}}
+    # GIVEN a submission started through each client
+    assert signed.start("T1-V1", job)
+    assert boto.start("T1-V2", job)
+    time.sleep(CLOCK_SKEW.total_seconds() + 0.1)  # Slack's redelivery comes seconds later
+    for workflow in (signed, boto):
+        for name in ("T1-V1", "T1-V2"):  # each client's start, and the other's
+            # WHEN Slack redelivers it (the same name and input, the run still open)
+            # THEN AWS answers with the open run, and it is a duplicate
+            assert not workflow.start(name, job)
+            # AND the same name with another input is refused (ExecutionAlreadyExists)
+            assert not workflow.start(name, {**job, "request": {"description": "other"}})
+    # AND nothing new ran
+    runs = client.list_executions(stateMachineArn=arn)["executions"]
+    assert sorted(run["name"] for run in runs) == ["T1-V1", "T1-V2"]
+    # AND once a run has ended, its name is refused to both, the same input too
+    client.stop_execution(executionArn=runs[0]["executionArn"])
+    assert not signed.start(runs[0]["name"], job)
+    assert not boto.start(runs[0]["name"], job)
+
+
+def test_both_clients_raise_another_refusal(machine: Any) -> None:
+    _, arn = machine
+    missing = arn.replace("stateMachine:emoji-", "stateMachine:missing-")
+    # WHEN the state machine does not exist
+    # THEN neither client takes it for a duplicate: the webhook keeps the member's form
+    with pytest.raises(AwsCallFailed) as refusal:
+        StepFunctionsWorkflow(missing, True).start("T1-V1", {"job_id": "j"})
+    assert refusal.value.code == "StateMachineDoesNotExist"
+    with pytest.raises(ClientError) as error:
+        StepFunctionsWorkflow(missing, False).start("T1-V1", {"job_id": "j"})
+    assert error.value.response["Error"]["Code"] == "StateMachineDoesNotExist"
