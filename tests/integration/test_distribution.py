@@ -130,6 +130,11 @@ def test_two_workspaces_install_make_emoji_rotate_and_uninstall(
     assert run_b["status"] == "SUCCEEDED", run_b.get("cause")
     assert slack_calls_by(slack) == {"TB"}
     assert slack.calls("oauth.v2.access") == []
+    # ... and no token is in any run's input (what Step Functions keeps in its history)
+    sfn = aws.client("stepfunctions")
+    for name in ("TA-VA", "TB-VB"):
+        execution = sfn.describe_execution(executionArn=aws.execution_arn(name))
+        assert "xox" not in execution["input"]
 
     # WHEN TB uninstalls the app (Slack revokes its tokens and tells the app)
     slack.uninstall("TB")
