@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -19,7 +20,14 @@ import pytest
 
 from emoji_smith_local.server import MAX_CONNECTIONS, MAX_WORKERS, READ_SECONDS
 from fakes.fake_slack import BOT_TOKEN, FakeSlack
-from fakes.slack_payloads import SIGNING_SECRET, form, shortcut, sign, submission
+from fakes.slack_payloads import (
+    SIGNING_SECRET,
+    form,
+    home_opened,
+    shortcut,
+    sign,
+    submission,
+)
 
 
 def free_port() -> int:
@@ -111,6 +119,29 @@ def test_a_shortcut_and_a_submission_end_with_the_emoji_posted(
     while time.monotonic() < deadline and len(slack.responses()) < 2:
         time.sleep(0.05)
     assert slack.responses()[-1]["text"].startswith("Your emoji is ready")
+
+
+def test_the_home_is_published_after_the_answer_once_per_event(
+    server: str, slack: FakeSlack
+) -> None:
+    # GIVEN one app_home_opened event, sent and then resent by Slack, as serve receives them
+    # (its webhook in its own process, the embedded AWS in serve's)
+    sent = [home_opened("UHOME", "EvSERVE01", retry) for retry in (0, 1)]
+    for event in sent:
+        request = urllib.request.Request(
+            server, data=base64.b64decode(event["body"]), headers=event["headers"], method="POST"
+        )
+        # WHEN each reaches serve
+        with urllib.request.urlopen(request, timeout=30) as response:
+            # THEN each is answered
+            assert response.status == 200
+    # AND the Home is published, by PublishHome (invoked asynchronously), once
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not slack.calls("views.publish"):
+        time.sleep(0.05)
+    time.sleep(1.0)  # time for a second publish, if the resend made one
+    (published,) = slack.calls("views.publish")
+    assert slack.params(published)["user_id"] == "UHOME"
 
 
 def test_an_unsigned_request_is_refused(server: str, slack: FakeSlack) -> None:
