@@ -1,9 +1,10 @@
 """The webhook's Slack: `views.open`, `views.publish`, `emoji.list`, `users.info`,
 `conversations.info` and `.join`, and ephemeral answers through `response_url`, over the
-standard library's HTTP client.
+standard library's HTTP client (a connection kept open per host: `http_connections`).
 
 Not slack_sdk: importing it costs ~75 ms of a cold webhook, which has 3 s in all, and the webhook
-needs a few calls. None of them is retried and none sleeps: a 429 answers at once (and
+needs a few calls. None of them is retried (sent again only on a kept connection Slack had
+closed, which never read it) and none sleeps: a 429 answers at once (and
 `emoji.list` is then not asked until its Retry-After has passed), and each call has a 2 s timeout
 (the conversation's calls at submission: 1 s).
 """
@@ -13,11 +14,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from emoji_smith.adapters.http_connections import post
 from emoji_smith.adapters.slack_errors import slack_error
 from emoji_smith.domain.conversations import Conversation
 from emoji_smith.domain.errors import SlackRejected, SlackUnavailable
@@ -144,18 +144,15 @@ def _post(
     *,
     timeout: float = TIMEOUT_SECONDS,
 ) -> bytes:
-    request = urllib.request.Request(  # noqa: S310 (Slack's https URLs, or the configured fake)
-        url, data=data, headers={"Content-Type": content_type, **headers}, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
-            return bytes(answer.read())
-    except urllib.error.HTTPError as error:
-        if error.code == 429:
-            raise _RateLimited(method, _seconds(error.headers.get("Retry-After"))) from None
-        raise slack_error(method, error.code, f"HTTP {error.code}") from None
-    except (urllib.error.URLError, OSError) as error:
+    try:  # a connection kept open: a warm webhook calls Slack on every request
+        answer = post(url, data, {"Content-Type": content_type, **headers}, timeout)
+    except OSError as error:
         raise SlackUnavailable(f"Cannot reach Slack ({method}): {error}") from None
+    if answer.status == 429:
+        raise _RateLimited(method, _seconds(answer.headers.get("Retry-After")))
+    if not 200 <= answer.status < 300:
+        raise slack_error(method, answer.status, f"HTTP {answer.status}")
+    return answer.body
 
 
 def _seconds(value: str | None) -> float:
