@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # annotations only: the webhook imports the ports without the
         ImagePrompt,
         JobRecord,
         JobStatus,
+        Notice,
         Source,
     )
     from emoji_smith.domain.quotas import Charge, Limits, Period
@@ -107,12 +108,12 @@ class JobRepository(Protocol):
         """`owner`'s delivery failed: let a retry claim it at once (another's claim stays)."""
         ...
 
-    def claim_announcement(self, job_id: str) -> bool:
-        """True once per job: the caller announces it (False: it was already)."""
+    def claim_notice(self, job_id: str, notice: Notice) -> bool:
+        """True once per job and notice: the caller sends it (False: another run did or is)."""
         ...
 
-    def unclaim_announcement(self, job_id: str) -> None:
-        """The announcement failed: let a retry claim it again."""
+    def give_back_notice(self, job_id: str, notice: Notice) -> None:
+        """Sending the notice failed: let a retry claim it again."""
         ...
 
     def record_release(self, job_id: str) -> bool:

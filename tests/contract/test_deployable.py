@@ -104,7 +104,7 @@ CALLS: dict[str, dict[str, set[str]]] = {
         "AppSecret": SECRET,
     },
     "NotifyUserFunction": {
-        "JobsTable": {"dynamodb:UpdateItem"},  # announces each emoji once
+        "JobsTable": {"dynamodb:UpdateItem"},  # tells the member, and announces, once per job
         "SettingsTable": {"dynamodb:GetItem"},  # the workspace's announcement channel
         "InstallationsTable": INSTALLATION_CALLS,  # distribution mode
         "AppSecret": SECRET,

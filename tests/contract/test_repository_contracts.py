@@ -7,6 +7,7 @@ To add a case: write a test taking the port's fixture (`jobs`, `ledger`, `settin
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -266,14 +267,40 @@ def test_a_dead_holders_claim_frees_itself_and_a_delivered_job_is_never_claimed(
     assert jobs.claim_delivery("job-2", "run-b", lease_seconds=90) is False
 
 
-def test_an_announcement_is_claimed_once_until_given_back(jobs: JobRepository) -> None:
-    # GIVEN a job announced once
-    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "NotifyOutcome")
-    first, second = jobs.claim_announcement("job-1"), jobs.claim_announcement("job-1")
-    # WHEN the announcement failed and was given back
-    jobs.unclaim_announcement("job-1")
-    # THEN a retry claims it again
-    assert (first, second, jobs.claim_announcement("job-1")) == (True, False, True)
+def test_each_notice_is_claimed_once_per_job_until_given_back(jobs: JobRepository) -> None:
+    # GIVEN a delivered job whose member was told "ready" by one run and not by another
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "UploadEmoji")
+    delivery = Delivery(method="file_share", emoji_name="party_parrot", location="C1")
+    jobs.record_delivery("job-1", delivery, aws_cost_usd=0.0)
+    first, second = jobs.claim_notice("job-1", "ready"), jobs.claim_notice("job-1", "ready")
+    # WHEN the announcement is claimed, and given back after it failed
+    announced = jobs.claim_notice("job-1", "announcement")
+    jobs.give_back_notice("job-1", "announcement")
+    # THEN each notice is claimed once, on its own, and a given-back one can be claimed again
+    assert (first, second, announced) == (True, False, True)
+    assert jobs.claim_notice("job-1", "announcement") is True
+    assert jobs.claim_notice("job-1", "ready") is False
+    # AND the claims leave the job delivered
+    record = jobs.get("job-1")
+    assert record is not None
+    assert (record.status, record.delivery) == (JobStatus.DELIVERED, delivery)
+
+
+def test_a_live_delivery_claim_is_on_the_record_until_given_back(jobs: JobRepository) -> None:
+    # GIVEN a job whose delivery a run holds
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "UploadEmoji")
+    before = int(time.time())
+    assert jobs.claim_delivery("job-1", "run-a", lease_seconds=90)
+    # WHEN it is read, and again once the holder gave it back
+    held = jobs.get("job-1")
+    jobs.release_delivery("job-1", "run-a")
+    released = jobs.get("job-1")
+    # THEN the record shows until when the claim holds, then that none does
+    assert held is not None
+    assert released is not None
+    assert held.delivery_claim_until is not None
+    assert before + 90 <= held.delivery_claim_until <= int(time.time()) + 90
+    assert released.delivery_claim_until is None
 
 
 def test_a_reservation_is_given_back_once_and_never_after_a_bill(jobs: JobRepository) -> None:

@@ -23,6 +23,7 @@ from emoji_smith.domain.models import (
     ImagePrompt,
     JobRecord,
     JobStatus,
+    Notice,
 )
 from emoji_smith.domain.quotas import Charge, Limits, Period, budget_refusal, member_refusal
 from emoji_smith.domain.retries import REDRIVE_WINDOW, Run
@@ -130,14 +131,15 @@ class InMemoryJobs:
         if record.get("delivery_claim") == owner:
             del record["delivery_claim"], record["delivery_claim_until"]
 
-    def claim_announcement(self, job_id: str) -> bool:
-        if self.records.get(job_id, {}).get("announced"):
+    def claim_notice(self, job_id: str, notice: Notice) -> bool:
+        flag = f"notice_{notice}"
+        if self.records.get(job_id, {}).get(flag):
             return False
-        self._update(job_id, {"announced": True})
+        self._update(job_id, {flag: True})
         return True
 
-    def unclaim_announcement(self, job_id: str) -> None:
-        self.records.get(job_id, {}).pop("announced", None)
+    def give_back_notice(self, job_id: str, notice: Notice) -> None:
+        self.records.get(job_id, {}).pop(f"notice_{notice}", None)
 
     def record_release(self, job_id: str) -> bool:
         record = self.records.get(job_id, {})

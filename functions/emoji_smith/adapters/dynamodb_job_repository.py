@@ -14,7 +14,14 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from emoji_smith.adapters.aws_clients import batch_delete, dynamodb_client
 from emoji_smith.domain.costs import Bill
 from emoji_smith.domain.home_view import shown_to_workspace
-from emoji_smith.domain.models import ChoiceState, Delivery, EmojiRequest, JobRecord, JobStatus
+from emoji_smith.domain.models import (
+    ChoiceState,
+    Delivery,
+    EmojiRequest,
+    JobRecord,
+    JobStatus,
+    Notice,
+)
 from emoji_smith.domain.quotas import Charge
 
 #: A record is kept this long after its last change (DynamoDB's TTL on `expires_at`), unless
@@ -24,6 +31,8 @@ RETENTION_SECONDS = 90 * 24 * 3600
 #: Both sort on `created_order` ("<created_at, 10 digits>#<job id>": newest first, no ties).
 MEMBER_INDEX = "team_member-created"
 WORKSPACE_INDEX = "workspace_team-created"
+#: The attribute that marks each notice sent ("announced" predates the others: kept as named).
+NOTICE_FLAGS: dict[Notice, str] = {"announcement": "announced", "ready": "member_told"}
 _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
 
@@ -148,22 +157,22 @@ class DynamoDBJobRepository:
                 ExpressionAttributeValues={":owner": {"S": owner}},
             )
 
-    def claim_announcement(self, job_id: str) -> bool:
+    def claim_notice(self, job_id: str, notice: Notice) -> bool:
         client = dynamodb_client()
+        arguments = self._update_arguments(job_id, {NOTICE_FLAGS[notice]: True})
+        arguments["ExpressionAttributeNames"]["#flag"] = NOTICE_FLAGS[notice]
         try:
-            client.update_item(
-                **self._update_arguments(job_id, {"announced": True}),
-                ConditionExpression="attribute_not_exists(announced)",
-            )
+            client.update_item(**arguments, ConditionExpression="attribute_not_exists(#flag)")
         except client.exceptions.ConditionalCheckFailedException:
             return False
         return True
 
-    def unclaim_announcement(self, job_id: str) -> None:
+    def give_back_notice(self, job_id: str, notice: Notice) -> None:
         dynamodb_client().update_item(
             TableName=self._table,
             Key={"job_id": {"S": job_id}},
-            UpdateExpression="REMOVE announced",
+            UpdateExpression="REMOVE #flag",
+            ExpressionAttributeNames={"#flag": NOTICE_FLAGS[notice]},
         )
 
     def record_release(self, job_id: str) -> bool:

@@ -39,6 +39,7 @@ from emoji_smith.domain.models import (
     EmojiRequest,
     ImagePrompt,
     JobStatus,
+    Notice,
 )
 from emoji_smith.domain.prompts import build_prompt
 from emoji_smith.domain.styles import PRESETS, style_not_offered
@@ -206,27 +207,39 @@ def upload(
 def tell_delivered(
     event: NotifyUserEvent,
     slack: SlackGateway,
-    jobs: JobRepository | None = None,
+    jobs: JobRepository,
     announce_in: str = "",
 ) -> None:
-    """Tell the member; and, where the workspace has an announcement channel, announce the new
-    emoji there once (a retry of this step does not announce it again). Only an emoji made in
-    a public channel is announced: a private channel's, a group DM's or a DM's never is."""
-    note = event.generated.note
-    slack.notify(event.job_id, event.request, success_message(event.delivery, note))
-    if event.request.visibility != "public":
-        return
-    if not announce_in or jobs is None or not jobs.claim_announcement(event.job_id):
+    """Tell the member, once per job: runs of a job that overlap (a replay, a redrive, the
+    schedule) all answer UploadEmoji with the one delivery, and each reaches this step. Where the
+    workspace has an announcement channel, announce the new emoji there once too. Only an emoji
+    made in a public channel is announced: a private channel's, a group DM's or a DM's never is."""
+    text = success_message(event.delivery, event.generated.note)
+    send_once(jobs, event.job_id, "ready", lambda: slack.notify(event.job_id, event.request, text))
+    if event.request.visibility != "public" or not announce_in:
         return
     # A file sent to the maker's DM is theirs alone: announced without its picture or link.
     in_thread = event.delivery.shared_in == "thread"
-    try:
-        slack.announce(
+    send_once(
+        jobs,
+        event.job_id,
+        "announcement",
+        lambda: slack.announce(
             event.job_id,
             announce_in,
             announcement(event.delivery, event.request.user_id, in_thread),
             announcement_blocks(event.delivery, event.request.user_id, in_thread),
-        )
+        ),
+    )
+
+
+def send_once(jobs: JobRepository, job_id: str, notice: Notice, send: Callable[[], None]) -> None:
+    """Send unless another run of the job did: claimed first, and given back if sending fails
+    (the retry sends it). A run that dies between the two leaves it unsent, never sent twice."""
+    if not jobs.claim_notice(job_id, notice):
+        return
+    try:
+        send()
     except Exception:
-        jobs.unclaim_announcement(event.job_id)  # the retry announces it
+        jobs.give_back_notice(job_id, notice)
         raise

@@ -104,6 +104,9 @@ class JobStatus(StrEnum):
 
 
 ChoiceState = Literal["waiting", "chosen", "cancelled", "regenerated"]
+#: A message about a job sent once per job, whatever runs of it overlap: the member's "ready",
+#: the announcement channel's post.
+Notice = Literal["ready", "announcement"]
 
 
 class JobRecord(BaseModel):
@@ -127,6 +130,8 @@ class JobRecord(BaseModel):
     original_keys: list[str] = []
     emoji_keys: list[str] = []
     delivery: Delivery | None = None
+    #: Until when (epoch seconds) a run's claim on the delivery holds (`claim_delivery`).
+    delivery_claim_until: int | None = None
     error: str | None = None
     cause: str | None = None
     attempts: int = 0

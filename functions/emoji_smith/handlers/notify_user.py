@@ -1,4 +1,4 @@
-"""NotifyUser: tell the member where their emoji is."""
+"""NotifyUser: tell the member where their emoji is, once per job (runs of a job may overlap)."""
 
 from __future__ import annotations
 
