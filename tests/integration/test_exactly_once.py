@@ -1,6 +1,7 @@
 """Whatever is replayed, redriven or retried, however often, at the same time or one after the
-other, and wherever a step crashes: a job is billed at most once and delivered at most once —
-and a clean redrive at the end delivers it.
+other, and wherever a step crashes: a job is billed at most once and delivered at most once, the
+member hears "ready" at most once and never "being delivered" from a run that lost the delivery
+to another — and a clean redrive at the end delivers it.
 
 Property-based: hypothesis draws sequences of operator and schedule actions (some of them run
 at once, in threads) with crashes armed before or after a step's work, on the real ASL and
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
 import threading
 import time
 import uuid
@@ -26,6 +28,7 @@ from hypothesis import strategies as st
 from emoji_smith.adapters.badge_image_generator import BadgeImageGenerator
 from emoji_smith.adapters.dynamodb_job_repository import DynamoDBJobRepository
 from emoji_smith.adapters.local_outbox import LocalOutbox
+from emoji_smith.domain.errors import DeliveryInProgress
 from emoji_smith.domain.models import Delivery, EmojiRequest, ImagePrompt
 from emoji_smith_local.ops import Operations, StackNames
 from emoji_smith_local.runtime import LocalAWS
@@ -121,6 +124,24 @@ def deliveries(outbox: Path, job_id: str) -> int:
     return sum(json.loads(line)["kind"] == "emoji" for line in log.read_text().splitlines())
 
 
+def told(outbox: Path, job_id: str) -> list[str]:
+    """The messages the member got about the job, in order."""
+    log = outbox / job_id / "messages.jsonl"
+    if not log.exists():
+        return []
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    return [entry["text"] for entry in entries if entry["kind"] == "message"]
+
+
+def ready_notices(outbox: Path, job_id: str) -> int:
+    return sum(" is ready: " in text for text in told(outbox, job_id))
+
+
+def in_progress_notices(outbox: Path, job_id: str) -> int:
+    """Failures told for a run that found another run delivering the job."""
+    return sum(DeliveryInProgress.member_hint in text for text in told(outbox, job_id))
+
+
 def at_once(*actions: Callable[[], object]) -> None:
     """Run the actions in threads released together, and wait for all of them."""
     start = threading.Barrier(len(actions))
@@ -209,9 +230,12 @@ def test_any_sequence_bills_and_delivers_a_job_at_most_once(
     # WHEN any sequence of replays, retries, redrives, restarts and crashes follows
     for action in actions:
         act(local_aws, job_id, action, restarts)
-        # THEN at every point: at most one image bill and at most one delivery
+        # THEN at every point: at most one image bill, one delivery and one "ready", and no
+        # run that lost the delivery to another told the member it failed
         assert BILLS[f"ONCE {marker.upper()}"] <= 1, actions
         assert deliveries(outbox, job_id) <= 1, actions
+        assert ready_notices(outbox, job_id) <= 1, (actions, told(outbox, job_id))
+        assert in_progress_notices(outbox, job_id) == 0, (actions, told(outbox, job_id))
     # AND once nothing crashes any more, a redrive of a failed newest run delivers it, once
     ARMED.clear()
     newest = runs_of(local_aws, job_id)[0]
@@ -220,6 +244,7 @@ def test_any_sequence_bills_and_delivers_a_job_at_most_once(
         newest = local_aws.wait(newest["executionArn"])
     assert newest["status"] == "SUCCEEDED", actions
     assert deliveries(outbox, job_id) == 1, actions
+    assert ready_notices(outbox, job_id) == 1, (actions, told(outbox, job_id))
     assert BILLS[f"ONCE {marker.upper()}"] == 1, actions
     record = local_aws.job(job_id)
     assert record.status == "DELIVERED", actions
@@ -249,8 +274,71 @@ def test_concurrent_replays_and_a_redrive_of_a_job_that_failed_at_upload_deliver
     assert len({answer["as"] for answer in answers if "as" in answer}) <= 1, answers
     assert len(runs) <= 3, answers  # the first (redriven), one replay, the restart
     assert deliveries(outbox, job_id) == 1
-    # AND the job ends delivered, whichever run delivered it
+    # AND the job ends delivered, whichever run delivered it; the member hears "ready" once and
+    # no failure from the runs that lost the delivery
     assert local_aws.job(job_id).status == "DELIVERED"
+    assert ready_notices(outbox, job_id) == 1, told(outbox, job_id)
+    assert in_progress_notices(outbox, job_id) == 0, told(outbox, job_id)
+
+
+def test_runs_of_one_job_at_upload_together_tell_the_member_ready_once_and_nothing_else(
+    local_aws: LocalAWS, outbox: Path, crashing_steps: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a job whose run failed at UploadEmoji, and an upload that takes a second (the
+    # embedded AWS skips retry waits: a run that loses the claim uses up its retries meanwhile)
+    ARMED.clear()
+    monkeypatch.setattr(sys.modules[__name__], "DELIVERY_SECONDS", 1.0)
+    job_id = f"told-{uuid.uuid4().hex[:8]}"
+    ARMED["UploadEmoji"] = "before"
+    failed = local_aws.wait(local_aws.start({"description": "told"}, job_id))
+    assert failed["status"] == "FAILED"
+    before = told(outbox, job_id)
+
+    def restart(n: int) -> None:
+        local_aws.client("stepfunctions").start_execution(
+            stateMachineArn=local_aws.state_machine_arn,
+            name=f"{job_id}-retry{n}",
+            input=failed["input"],
+        )
+
+    # WHEN its redrive and two new runs of it (the schedule's restarts) reach UploadEmoji at once
+    at_once(
+        lambda: local_aws.redrive(failed["executionArn"]),
+        lambda: restart(1),
+        lambda: restart(2),
+    )
+    runs = runs_of(local_aws, job_id)
+    # THEN one of them delivered it, the others failed on its claim, and the member heard
+    # "ready" once and nothing from the runs that lost
+    assert deliveries(outbox, job_id) == 1
+    errors = sorted(run.get("error", run["status"]) for run in runs)
+    assert errors == ["DeliveryInProgress", "DeliveryInProgress", "SUCCEEDED"], runs
+    after = told(outbox, job_id)[len(before) :]
+    assert sum(" is ready: " in text for text in after) == 1, after
+    assert [text for text in after if text.startswith("Could not make")] == [], after
+    # AND a lost run is a duplicate: the job stays delivered, and its redrive tells nothing more
+    assert local_aws.job(job_id).status == "DELIVERED"
+    lost = next(run for run in runs if run["status"] == "FAILED")
+    local_aws.redrive(lost["executionArn"])
+    assert local_aws.wait(lost["executionArn"])["status"] == "SUCCEEDED"
+    assert told(outbox, job_id)[len(before) :] == after
+
+
+def test_a_redrive_after_the_member_was_told_tells_them_nothing_more(
+    local_aws: LocalAWS, outbox: Path, crashing_steps: None
+) -> None:
+    # GIVEN a run that told the member, then crashed on its way out of NotifyUser
+    ARMED.clear()
+    job_id = f"told-{uuid.uuid4().hex[:8]}"
+    ARMED["NotifyUser"] = "after"
+    failed = local_aws.wait(local_aws.start({"description": "told twice"}, job_id))
+    assert failed["status"] == "FAILED"
+    assert ready_notices(outbox, job_id) == 1
+    # WHEN the schedule redrives it
+    local_aws.redrive(failed["executionArn"])
+    # THEN the run succeeds, and the member was told once
+    assert local_aws.wait(failed["executionArn"])["status"] == "SUCCEEDED"
+    assert ready_notices(outbox, job_id) == 1, told(outbox, job_id)
 
 
 def test_of_many_runs_claiming_a_delivery_at_once_one_gets_it_until_its_lease_ends(

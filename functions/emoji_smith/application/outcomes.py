@@ -15,7 +15,7 @@ from typing import Any
 
 from emoji_smith.application.spending import give_back
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitPolicy, CircuitState
-from emoji_smith.domain.errors import EmojiSmithError, InvalidRequest
+from emoji_smith.domain.errors import DeliveryInProgress, EmojiSmithError, InvalidRequest
 from emoji_smith.domain.failures import describe_failure, is_retryable
 from emoji_smith.domain.messages import failure_message
 from emoji_smith.domain.models import EmojiRequest, StepFailure
@@ -26,6 +26,8 @@ from emoji_smith.ports import CircuitStore, JobRepository, SlackGateway, UsageLe
 SERVICE_FAILURES = frozenset({"ImageServiceUnavailable", "RateLimited"})
 #: A status with no error of its own still gets a name the retry rules know.
 STATUS_ERRORS = {"TIMED_OUT": "States.Timeout", "ABORTED": "ExecutionAborted"}
+#: Why a failed run is a duplicate, neither recorded nor told (`lost_to_another_run`).
+LOST_TO_ANOTHER_RUN = "a duplicate: another run of the job delivered it or is delivering it"
 
 
 def request_or_none(raw: object) -> EmojiRequest | None:
@@ -107,7 +109,9 @@ def record_failed_execution(
     """Record, count toward the circuit, then tell the member. Telling is last and never raises:
     a retried event would count the circuit failure twice, and the job is already recorded (the
     schedule's redrive tells the member how it ends). Returns why the member was not told ("" if
-    they were)."""
+    they were); `LOST_TO_ANOTHER_RUN` for a duplicate, of which nothing is recorded."""
+    if lost_to_another_run(execution, jobs, now):
+        return describe_failure(execution.error, execution.cause), None, LOST_TO_ANOTHER_RUN
     failure = record_outcome(
         jobs, execution.job_id, execution.request, execution.error, execution.cause
     )
@@ -122,3 +126,16 @@ def record_failed_execution(
     except EmojiSmithError as error:
         return failure, state, f"{type(error).__name__}: {error}"
     return failure, state, "" if told else "the request itself is malformed"
+
+
+def lost_to_another_run(execution: FailedExecution, jobs: JobRepository, now: float) -> bool:
+    """A run that ran out of retries on another run's delivery claim while that run delivered
+    the job, or still holds the claim (locally, retries do not wait): that run tells the member
+    how the job ends, "ready" or its own failure. A claim given back (its delivery failed) or
+    lapsed (its holder died) leaves this failure to be told and retried like any other."""
+    if execution.error != DeliveryInProgress.__name__:
+        return False
+    record = jobs.get(execution.job_id)
+    if record is None:
+        return False
+    return record.delivery is not None or (record.delivery_claim_until or 0) >= now

@@ -1,7 +1,8 @@
 """RecordFailedExecution: the target of the EventBridge rule on the pipeline's "Execution Status
 Change" events (FAILED, TIMED_OUT, ABORTED). The run stays failed at the Task that failed, so a
 redrive resumes the work there; this records the failure, counts image-service failures toward
-the circuit, and tells the member (retryable errors: "we will retry automatically")."""
+the circuit, and tells the member (retryable errors: "we will retry automatically"). A run that
+lost the job's delivery to another run is a duplicate: counted (DuplicateRun), nothing else."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from emoji_smith.application.outcomes import FailedExecution, record_failed_execution
+from emoji_smith.application.outcomes import (
+    LOST_TO_ANOTHER_RUN,
+    FailedExecution,
+    record_failed_execution,
+)
 from emoji_smith.bootstrap import ports, ports_for
 from emoji_smith.domain.circuit import CircuitPolicy
 from emoji_smith.observability import count, metric
@@ -38,6 +43,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         now=now,
         ledger=ports().usage_ledger(),
     )
+    if not_told == LOST_TO_ANOTHER_RUN:
+        logger.info("A duplicate run ended", extra={"execution": execution.execution_arn})
+        count("DuplicateRun", "error", failure.error)
+        return {"job_id": execution.job_id, "duplicate": True, **failure.model_dump()}
     logger.warning(
         "Job failed",
         extra={
