@@ -170,6 +170,9 @@ class _Wiring:
         self._reread_at: float | None = None
         #: Distribution mode: the workspace whose token Slack is called with (`for_team`).
         self.team: str | None = None
+        #: Its token, read once for the request or step this view serves (a refresh happens
+        #: 2 h before expiry, so a token read here stays valid while the view is in use).
+        self._team_token: str | None = None
 
     def _once(self, key: tuple[Any, ...], build: Callable[[], _T]) -> _T:
         found = self._built.get(key)
@@ -248,6 +251,7 @@ class _Wiring:
             return _ports(self)
         view = copy.copy(self)
         view.team = team
+        view._team_token = None
         return _ports(view)
 
     def bot_token(self) -> str | None:
@@ -257,15 +261,17 @@ class _Wiring:
             return self.secret("SLACK_BOT_TOKEN")
         if not self.team:
             raise ConfigurationError("Distribution mode: Slack is called for a workspace only.")
-        from emoji_smith.application.installing import bot_token
+        if self._team_token is None:
+            from emoji_smith.application.installing import bot_token
 
-        return bot_token(
-            self.installations(),
-            lambda: self.slack_oauth(""),
-            self.team,
-            clock=time.time,
-            sleep=time.sleep,
-        )
+            self._team_token = bot_token(
+                self.installations(),
+                lambda: self.slack_oauth(""),
+                self.team,
+                clock=time.time,
+                sleep=time.sleep,
+            )
+        return self._team_token
 
     def installations(self) -> InstallationStore:
         def build() -> InstallationStore:
