@@ -132,6 +132,8 @@ def make_server(
             self.send_response(int(result["statusCode"]))
             for key, value in (result.get("headers") or {}).items():
                 self.send_header(key, str(value))
+            for cookie in result.get("cookies") or []:  # a Function URL's Set-Cookie headers
+                self.send_header("Set-Cookie", str(cookie))
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

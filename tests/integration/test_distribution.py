@@ -39,12 +39,15 @@ def distribution_aws(
         yield aws
 
 
-def browser_get(aws: LocalAWS, path: str, query: dict[str, str] | None = None) -> dict[str, Any]:
-    """A browser's GET on the Function URL."""
+def browser_get(
+    aws: LocalAWS, path: str, query: dict[str, str] | None = None, cookies: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A browser's GET on the Function URL (`cookies`: what it sends back, name=value)."""
     event = {
         "rawPath": path,
         "rawQueryString": urlencode(query or {}),
         "headers": {"host": HOST},
+        "cookies": list(cookies),
         "requestContext": {"http": {"method": "GET", "path": path}},
     }
     return aws.call("WebhookFunction", event)
@@ -58,7 +61,9 @@ def install(aws: LocalAWS, slack: FakeSlack, team: str) -> dict[str, Any]:
     link = {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
     assert link["redirect_uri"] == f"https://{HOST}/slack/oauth_redirect"
     code = slack.authorize(team, link["redirect_uri"], link["scope"].split(","), user=f"U{team}")
-    return browser_get(aws, "/slack/oauth_redirect", {"code": code, "state": link["state"]})
+    kept = [cookie.split(";", 1)[0] for cookie in page["cookies"]]  # the browser keeps them
+    query = {"code": code, "state": link["state"]}
+    return browser_get(aws, "/slack/oauth_redirect", query, tuple(kept))
 
 
 def in_team(payload: dict[str, Any], team: str) -> dict[str, Any]:

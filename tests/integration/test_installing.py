@@ -43,7 +43,14 @@ class World:
         link = self.link()
         code = self.slack.authorize(team, link["redirect_uri"], link["scope"].split(","))
         query = {"code": code, "state": link["state"]} | redirect
-        page = finish_install(query, self.oauth, self.states, self.installations, self.now)
+        page = finish_install(
+            query,
+            self.oauth,
+            self.states,
+            self.installations,
+            self.now,
+            browser_state=link["state"],
+        )
         return page.status, page.html
 
     def token(self, team: str) -> str:
@@ -96,13 +103,19 @@ def test_a_refusal_says_why_and_stores_nothing(slack: FakeSlack) -> None:
         world.states,
         world.installations,
         world.now,
+        browser_state=link["state"],
     )
     assert (denied.status, "cancelled" in denied.html) == (400, True)
 
     # a forged or reused state
     code = slack.authorize("TA", REDIRECT, BOT_SCOPES)
     forged = finish_install(
-        {"code": code, "state": "forged"}, world.oauth, world.states, world.installations, 0
+        {"code": code, "state": "forged"},
+        world.oauth,
+        world.states,
+        world.installations,
+        0,
+        browser_state="forged",
     )
     assert forged.status == 400
     assert "expired" in forged.html
@@ -115,6 +128,7 @@ def test_a_refusal_says_why_and_stores_nothing(slack: FakeSlack) -> None:
         world.states,
         world.installations,
         world.now + STATE_SECONDS,
+        browser_state=stale["state"],
     )
     assert late.status == 400
     assert world.installations.items == {}
@@ -134,6 +148,7 @@ def test_a_link_for_one_workspace_installed_in_another_is_refused(slack: FakeSla
         world.states,
         world.installations,
         world.now,
+        browser_state=link["state"],
     )
 
     # THEN the page says so, and nothing is stored
@@ -216,3 +231,34 @@ def test_an_uninstalled_workspace_has_no_token(slack: FakeSlack) -> None:
         world.token("TA")
     assert world.token("TB")
     assert not uninstall(world.installations, "TA", None)
+
+
+def test_a_redirect_to_another_browser_than_the_install_s_is_refused(slack: FakeSlack) -> None:
+    # GIVEN an install started in one browser (its state in that browser's cookie)
+    world = World(slack)
+    link = world.link()
+    code = slack.authorize("TA", link["redirect_uri"], BOT_SCOPES)
+
+    # WHEN Slack's redirect arrives in a browser without it (a link sent to someone else)
+    page = finish_install(
+        {"code": code, "state": link["state"]},
+        world.oauth,
+        world.states,
+        world.installations,
+        world.now,
+        browser_state="",
+    )
+
+    # THEN it is refused, the code is not spent and the state still works in the first browser
+    assert page.status == 400
+    assert "another browser" in page.html
+    assert world.installations.items == {}
+    again = finish_install(
+        {"code": code, "state": link["state"]},
+        world.oauth,
+        world.states,
+        world.installations,
+        world.now,
+        browser_state=link["state"],
+    )
+    assert again.status == 200

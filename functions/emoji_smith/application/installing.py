@@ -24,12 +24,15 @@ _POLL_SECONDS = 0.1
 class Page:
     status: int
     html: str
+    #: The install page's state, to keep in the browser too (a cookie): the redirect must come
+    #: back to the browser that started the install.
+    state: str = ""
 
 
 def install_page(oauth: SlackOAuth, states: OAuthStateStore, now: int, team: str = "") -> Page:
     """The Add to Slack page; its link carries a new state (`team`: for that workspace only)."""
     state = states.issue(now, team)
-    return Page(200, install_pages.install_page(oauth.authorize_url(state, team)))
+    return Page(200, install_pages.install_page(oauth.authorize_url(state, team)), state)
 
 
 def finish_install(
@@ -38,8 +41,11 @@ def finish_install(
     states: OAuthStateStore,
     installations: InstallationStore,
     now: int,
+    *,
+    browser_state: str,
 ) -> Page:
-    """Slack's redirect after the authorize page: `code` and `state`, or `error`."""
+    """Slack's redirect after the authorize page: `code` and `state`, or `error`.
+    `browser_state`: the state the install page left in this browser (its cookie)."""
     if query.get("error"):
         why = (
             "You cancelled the install in Slack."
@@ -47,6 +53,8 @@ def finish_install(
             else f"Slack did not authorize the install ({query['error']})."
         )
         return _failed(400, why)
+    if not browser_state or browser_state != query.get("state"):
+        return _failed(400, "This install was started in another browser (or its cookie is gone).")
     wanted = states.consume(query.get("state", ""), now)
     if wanted is None:
         return _failed(400, "This install link has expired (after 10 minutes) or was used.")

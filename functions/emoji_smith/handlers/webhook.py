@@ -47,6 +47,8 @@ MalformedRequest = MalformedPayload
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
+#: The install's state, kept in the browser that opened the install page for 10 minutes.
+STATE_COOKIE = "emoji-smith-install-state"
 
 
 def handler(event: dict[str, Any], context: Any) -> Response:
@@ -80,22 +82,37 @@ def _page(wired: Ports, path: str, event: dict[str, Any], headers: dict[str, str
     from emoji_smith.application import installing
 
     query = {k: v[0] for k, v in parse_qs(str(event.get("rawQueryString") or "")).items()}
-    redirect_uri = f"https://{headers.get('host', '')}{REDIRECT_PATH}"
-    if headers.get("x-forwarded-proto") == "http":  # `emoji-smith serve` on a local port
-        redirect_uri = "http" + redirect_uri.removeprefix("https")
+    secure = headers.get("x-forwarded-proto") != "http"  # http: `emoji-smith serve` locally
+    redirect_uri = f"{'https' if secure else 'http'}://{headers.get('host', '')}{REDIRECT_PATH}"
     oauth = wired.slack_oauth(redirect_uri)
     now = int(time.time())
+    cookie = f"; Path=/slack/; HttpOnly; SameSite=Lax{'; Secure' if secure else ''}"
     if path == INSTALL_PATH:
         page = installing.install_page(oauth, wired.oauth_states(), now, query.get("team", ""))
+        set_cookie = f"{STATE_COOKIE}={page.state}; Max-Age=600{cookie}"
     else:
         page = installing.finish_install(
-            query, oauth, wired.oauth_states(), wired.installations(), now
+            query,
+            oauth,
+            wired.oauth_states(),
+            wired.installations(),
+            now,
+            browser_state=_cookies(event, headers).get(STATE_COOKIE, ""),
         )
+        set_cookie = f"{STATE_COOKIE}=; Max-Age=0{cookie}"
     return {
         "statusCode": page.status,
         "headers": {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
+        "cookies": [set_cookie],
         "body": page.html,
     }
+
+
+def _cookies(event: dict[str, Any], headers: dict[str, str]) -> dict[str, str]:
+    """A Function URL gives the request's cookies as a list; a plain server as a header."""
+    pairs = list(event.get("cookies") or []) + headers.get("cookie", "").split(";")
+    found = (pair.strip().partition("=") for pair in pairs if "=" in pair)
+    return {name: value for name, _, value in found}
 
 
 def _verify(wired: Ports, headers: dict[str, str], body: bytes) -> None:
