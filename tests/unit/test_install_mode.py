@@ -43,3 +43,17 @@ def test_one_workspace_mode_gives_the_same_ports_for_any_team() -> None:
     ports = bootstrap(Settings(install_mode="single-workspace", local_secrets=BOT | CLIENT))
     assert ports.for_team("T9").secret("SLACK_BOT_TOKEN") == "xoxb-1"
     assert ports.for_team("T9").distribution() is False
+
+
+def test_a_job_of_an_uninstalled_workspace_is_never_retried() -> None:
+    from datetime import UTC, datetime
+
+    from emoji_smith.domain.retries import Run, plan_retries
+
+    # GIVEN a run that failed because its workspace uninstalled the app
+    now = datetime(2026, 12, 4, 12, tzinfo=UTC)
+    run = Run("arn:1", "TB-V1", "TB-V1", "FAILED", now, now, error="NotInstalled")
+
+    # THEN the retry schedule leaves it alone (it would fail the same way every time)
+    (action,) = plan_retries([run], {}, now, max_attempts=3)
+    assert action.kind == "skip"

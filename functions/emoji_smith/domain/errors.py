@@ -92,7 +92,7 @@ class QuotaExceeded(EmojiSmithError):
 
 class NotInstalled(EmojiSmithError):
     """Distribution mode: the workspace has no installation (never installed, or removed): the
-    job fails at its step, with no one in Slack to tell."""
+    job fails at its step, with no one in Slack to tell, and is never retried."""
 
     member_hint = "Emoji Smith is not installed in this workspace."
 
@@ -120,6 +120,7 @@ ERRORS: dict[str, type[EmojiSmithError]] = {
         ChoiceTimedOut,
         ChoiceCancelled,
         QuotaExceeded,
+        NotInstalled,
     )
 }
 
