@@ -4,6 +4,7 @@ the client secret, expiring tokens and single-use refresh tokens)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -262,3 +263,26 @@ def test_a_redirect_to_another_browser_than_the_install_s_is_refused(slack: Fake
         browser_state=link["state"],
     )
     assert again.status == 200
+
+
+def test_no_token_code_or_secret_is_logged_even_at_debug(
+    slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    # GIVEN every logger at DEBUG (slack_sdk logs each request's form and answer there)
+    caplog.set_level(logging.DEBUG)
+    slack.token_rotation = True
+    slack.token_seconds = 60  # due for refresh at once
+
+    # WHEN a workspace installs and its token is refreshed
+    world = World(slack)
+    assert world.install("TA")[0] == 200
+    token = world.token("TA")
+
+    # THEN no token, refresh token, code or client secret is in any log line
+    installed = world.installations.find("TA")
+    assert installed is not None
+    assert token == installed.bot_token
+    assert "xoxb-" not in caplog.text
+    assert "xoxe-" not in caplog.text
+    assert "code-" not in caplog.text
+    assert CLIENT_SECRET not in caplog.text

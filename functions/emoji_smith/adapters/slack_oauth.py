@@ -5,6 +5,7 @@ install routes and when a token is due for refresh, so the webhook's shortcut ne
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -19,6 +20,10 @@ from emoji_smith.domain.errors import SlackRejected
 from emoji_smith.domain.installations import REFRESH_BEFORE_SECONDS, Installation
 
 TIMEOUT_SECONDS = 5
+#: slack_sdk logs each request's form and each answer at DEBUG (codes, client secret, tokens):
+#: this client's logger never goes below INFO, whatever the function's log level.
+_QUIET = logging.getLogger("emoji_smith.slack_oauth.sdk")
+_QUIET.setLevel(logging.INFO)
 
 
 class SlackOAuthClient:
@@ -30,7 +35,7 @@ class SlackOAuthClient:
         scopes: Sequence[str],
         api_base_url: str,
     ) -> None:
-        self._client = WebClient(base_url=api_base_url, timeout=TIMEOUT_SECONDS)
+        self._client = WebClient(base_url=api_base_url, timeout=TIMEOUT_SECONDS, logger=_QUIET)
         self._client_id = client_id
         self._client_secret = client_secret
         self._redirect_uri = redirect_uri
