@@ -108,6 +108,8 @@ def test_a_token_acts_only_on_its_own_workspace(slack: FakeSlack) -> None:
     assert refused(lambda: b.files_info(file="FA1")) == "file_not_found"
     assert refused(lambda: b.chat_postMessage(channel="C1", text="hi")) == "channel_not_found"
     assert refused(lambda: b.users_info(user="U1")) == "user_not_found"
+    home = {"type": "home", "blocks": []}
+    assert refused(lambda: b.views_publish(user_id="U1", view=home)) == "user_not_found"
     assert a.files_info(file="FA1")["file"]["id"] == "FA1"
     assert a.chat_postMessage(channel="C1", text="hi")["ok"] is True
     # ... and each sees its own emoji

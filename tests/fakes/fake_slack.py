@@ -289,6 +289,8 @@ class FakeSlack(SlackWorkspaces, HTTPFake):
         """As views.open: the view is checked like Slack checks it (a Home tab's type: home)."""
         if not params.get("user_id"):
             raise _SlackError("invalid_arguments", ["[ERROR] missing required field: user_id"])
+        if not self.visible(str(params["user_id"])):  # a member of another workspace
+            raise _SlackError("user_not_found")
         view = params["view"] if isinstance(params["view"], dict) else json.loads(params["view"])
         problems = view_problems(view, kind="home", known_file=self._known_file)
         if problems:
