@@ -108,8 +108,11 @@ def judge(aws: LocalAWS, slack: FakeSlack, openai: FakeOpenAI, job_id: str, name
 
 
 def take_name_and_hide_emoji_list(slack: FakeSlack, name: str) -> None:
+    """The name taken where the webhook cannot see it: emoji.list fails for both of the create
+    flow's calls, the modal's (the message names :tada:) and the submission's. A call that
+    answered would list the name, and the form would rightly refuse it."""
     slack.emoji.update({name: "x"})
-    slack.fail("emoji.list", "internal_error")
+    slack.fail("emoji.list", "internal_error", "internal_error")
 
 
 Scenario = tuple[str, Callable[[FakeOpenAI, FakeSlack], None], str, str | None]
@@ -162,6 +165,24 @@ def test_a_fault(
     assert outcome == expected
     if error:
         assert aws.job(job_id).error == error
+
+
+def test_a_name_taken_is_refused_by_the_form_when_only_the_modals_emoji_list_failed(
+    aws: LocalAWS, services: None, slack: FakeSlack
+) -> None:
+    # GIVEN a name already taken, and emoji.list failing once: the modal's call
+    slack.emoji.update({"taken-once": "x"})
+    slack.fail("emoji.list", "internal_error")
+    assert aws.invoke("WebhookFunction", function_url_event(form(shortcut(slack.response_url()))))
+    view = slack.params(slack.calls("views.open")[-1])["view"]
+    # WHEN the member submits it, Slack answering emoji.list again
+    values = {"description": "cat", "name": "taken-once", "style": "cartoon"}
+    event = function_url_event(form(submission(view, "V-taken-once", **values)))
+    answer = json.loads(aws.invoke("WebhookFunction", event)["body"])
+    # THEN the form says it is taken, and offers a free one: nothing started
+    assert answer["response_action"] == "errors", answer
+    assert "taken-once_2" in answer["errors"]["name"]
+    assert len(slack.calls("emoji.list")) == 2
 
 
 def test_a_handler_crash_then_the_scheduled_retry_delivers_once(
