@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # annotations only: the webhook imports the ports without the
         JobStatus,
         Notice,
         Source,
+        Work,
     )
     from emoji_smith.domain.quotas import Charge, Limits, Period
     from emoji_smith.domain.retries import Run
@@ -98,14 +99,14 @@ class JobRepository(Protocol):
 
     def record_bill(self, job_id: str, bill: Bill) -> None: ...
 
-    def claim_delivery(self, job_id: str, owner: str, lease_seconds: int) -> bool:
-        """Atomically take the job's delivery for `lease_seconds`: True when it is not
-        delivered and no other owner's claim is live (then `owner` delivers). A claim whose
-        holder died frees itself when its lease ends."""
+    def claim(self, job_id: str, work: Work, owner: str, lease_seconds: int) -> bool:
+        """Atomically take the job's `work` for `lease_seconds`: True when no claim on it is
+        live (then `owner` does it) and, for the delivery, the job is not delivered. A claim
+        whose holder died frees itself when its lease ends."""
         ...
 
-    def release_delivery(self, job_id: str, owner: str) -> None:
-        """`owner`'s delivery failed: let a retry claim it at once (another's claim stays)."""
+    def release_claim(self, job_id: str, work: Work, owner: str) -> None:
+        """`owner`'s work failed: let a retry claim it at once (another's claim stays)."""
         ...
 
     def claim_notice(self, job_id: str, notice: Notice) -> bool:

@@ -88,7 +88,7 @@ CALLS: dict[str, dict[str, set[str]]] = {
         "ImagesBucket": {"s3:ListBucket"},  # so HeadObject of a missing key is 404, not 403
         "JobsTable": {
             "dynamodb:GetItem",  # the quality the job was priced at
-            "dynamodb:UpdateItem",  # the job's bill
+            "dynamodb:UpdateItem",  # the job's bill; its generation claimed, given back
         },
         "SettingsTable": {"dynamodb:GetItem"},
         "InstallationsTable": INSTALLATION_CALLS,  # distribution mode

@@ -241,14 +241,14 @@ def test_a_choice_is_decided_once_and_only_by_its_requester(jobs: JobRepository)
 def test_one_delivery_claim_at_a_time(jobs: JobRepository) -> None:
     # GIVEN a job whose delivery one run claimed
     jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "UploadEmoji")
-    assert jobs.claim_delivery("job-1", "run-a", lease_seconds=90)
+    assert jobs.claim("job-1", "delivery", "run-a", lease_seconds=90)
     # WHEN another run tries, and tries to free a claim that is not its own
-    taken = jobs.claim_delivery("job-1", "run-b", lease_seconds=90)
-    jobs.release_delivery("job-1", "run-b")
-    still_taken = jobs.claim_delivery("job-1", "run-b", lease_seconds=90)
+    taken = jobs.claim("job-1", "delivery", "run-b", lease_seconds=90)
+    jobs.release_claim("job-1", "delivery", "run-b")
+    still_taken = jobs.claim("job-1", "delivery", "run-b", lease_seconds=90)
     # THEN it gets nothing until the holder gives it back
-    jobs.release_delivery("job-1", "run-a")
-    freed = jobs.claim_delivery("job-1", "run-b", lease_seconds=90)
+    jobs.release_claim("job-1", "delivery", "run-a")
+    freed = jobs.claim("job-1", "delivery", "run-b", lease_seconds=90)
     assert (taken, still_taken, freed) == (False, False, True)
 
 
@@ -257,14 +257,14 @@ def test_a_dead_holders_claim_frees_itself_and_a_delivered_job_is_never_claimed(
 ) -> None:
     # GIVEN a claim whose lease has already run out (its holder died), and a delivered job
     jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "UploadEmoji")
-    assert jobs.claim_delivery("job-1", "run-a", lease_seconds=-1)
+    assert jobs.claim("job-1", "delivery", "run-a", lease_seconds=-1)
     jobs.record_progress("job-2", a_request(), JobStatus.RUNNING, "UploadEmoji")
     delivery = Delivery(method="file_share", emoji_name="party_parrot", location="C1")
     jobs.record_delivery("job-2", delivery, aws_cost_usd=0.0)
     # WHEN another run claims each
     # THEN it takes the dead one's, and never the delivered job's
-    assert jobs.claim_delivery("job-1", "run-b", lease_seconds=90) is True
-    assert jobs.claim_delivery("job-2", "run-b", lease_seconds=90) is False
+    assert jobs.claim("job-1", "delivery", "run-b", lease_seconds=90) is True
+    assert jobs.claim("job-2", "delivery", "run-b", lease_seconds=90) is False
 
 
 def test_each_notice_is_claimed_once_per_job_until_given_back(jobs: JobRepository) -> None:
@@ -290,10 +290,10 @@ def test_a_live_delivery_claim_is_on_the_record_until_given_back(jobs: JobReposi
     # GIVEN a job whose delivery a run holds
     jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "UploadEmoji")
     before = int(time.time())
-    assert jobs.claim_delivery("job-1", "run-a", lease_seconds=90)
+    assert jobs.claim("job-1", "delivery", "run-a", lease_seconds=90)
     # WHEN it is read, and again once the holder gave it back
     held = jobs.get("job-1")
-    jobs.release_delivery("job-1", "run-a")
+    jobs.release_claim("job-1", "delivery", "run-a")
     released = jobs.get("job-1")
     # THEN the record shows until when the claim holds, then that none does
     assert held is not None
@@ -301,6 +301,44 @@ def test_a_live_delivery_claim_is_on_the_record_until_given_back(jobs: JobReposi
     assert held.delivery_claim_until is not None
     assert before + 90 <= held.delivery_claim_until <= int(time.time()) + 90
     assert released.delivery_claim_until is None
+
+
+def test_one_generation_claim_at_a_time_apart_from_the_delivery(jobs: JobRepository) -> None:
+    # GIVEN a job whose generation one run claimed
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "GenerateImage")
+    before = int(time.time())
+    assert jobs.claim("job-1", "generation", "run-a", lease_seconds=240)
+    # WHEN another run tries, frees a claim that is not its own, and claims the delivery
+    taken = jobs.claim("job-1", "generation", "run-b", lease_seconds=240)
+    jobs.release_claim("job-1", "generation", "run-b")
+    still_taken = jobs.claim("job-1", "generation", "run-b", lease_seconds=240)
+    delivery = jobs.claim("job-1", "delivery", "run-b", lease_seconds=90)
+    held = jobs.get("job-1")
+    # THEN it gets the generation only once the holder gave it back, and the delivery at once
+    jobs.release_claim("job-1", "generation", "run-a")
+    released = jobs.get("job-1")
+    freed = jobs.claim("job-1", "generation", "run-b", lease_seconds=240)
+    assert (taken, still_taken, delivery, freed) == (False, False, True, True)
+    # AND the record shows until when the generation claim holds, then that none does
+    assert held is not None
+    assert held.generation_claim_until is not None
+    assert before + 240 <= held.generation_claim_until <= int(time.time()) + 240
+    assert released is not None
+    assert released.generation_claim_until is None
+    assert released.delivery_claim_until is not None
+
+
+def test_a_dead_holders_generation_claim_frees_itself_even_once_delivered(
+    jobs: JobRepository,
+) -> None:
+    # GIVEN a generation claim whose lease has run out, on a job since delivered
+    jobs.record_progress("job-1", a_request(), JobStatus.RUNNING, "GenerateImage")
+    assert jobs.claim("job-1", "generation", "run-a", lease_seconds=-1)
+    delivery = Delivery(method="file_share", emoji_name="party_parrot", location="C1")
+    jobs.record_delivery("job-1", delivery, aws_cost_usd=0.0)
+    # WHEN another run claims it
+    # THEN it takes it (its images, stored, are what it then finds: no second bill)
+    assert jobs.claim("job-1", "generation", "run-b", lease_seconds=240) is True
 
 
 def test_a_reservation_is_given_back_once_and_never_after_a_bill(jobs: JobRepository) -> None:

@@ -24,6 +24,7 @@ from emoji_smith.domain.models import (
     JobRecord,
     JobStatus,
     Notice,
+    Work,
 )
 from emoji_smith.domain.quotas import Charge, Limits, Period, budget_refusal, member_refusal
 from emoji_smith.domain.retries import REDRIVE_WINDOW, Run
@@ -118,18 +119,20 @@ class InMemoryJobs:
             },
         )
 
-    def claim_delivery(self, job_id: str, owner: str, lease_seconds: int) -> bool:
+    def claim(self, job_id: str, work: Work, owner: str, lease_seconds: int) -> bool:
         record = self.records.setdefault(job_id, {"job_id": job_id})
         now = int(time.time())  # whole seconds, as the adapter's condition compares them
-        if record.get("delivery") or record.get("delivery_claim_until", now - 1) >= now:
+        if work == "delivery" and record.get("delivery"):
             return False
-        record |= {"delivery_claim": owner, "delivery_claim_until": now + lease_seconds}
+        if record.get(f"{work}_claim_until", now - 1) >= now:
+            return False
+        record |= {f"{work}_claim": owner, f"{work}_claim_until": now + lease_seconds}
         return True
 
-    def release_delivery(self, job_id: str, owner: str) -> None:
+    def release_claim(self, job_id: str, work: Work, owner: str) -> None:
         record = self.records.get(job_id, {})
-        if record.get("delivery_claim") == owner:
-            del record["delivery_claim"], record["delivery_claim_until"]
+        if record.get(f"{work}_claim") == owner:
+            del record[f"{work}_claim"], record[f"{work}_claim_until"]
 
     def claim_notice(self, job_id: str, notice: Notice) -> bool:
         flag = f"notice_{notice}"

@@ -350,20 +350,20 @@ def test_of_many_runs_claiming_a_delivery_at_once_one_gets_it_until_its_lease_en
     won: list[str] = []
 
     def claim(owner: str) -> None:
-        if jobs.claim_delivery(job_id, owner, 90):
+        if jobs.claim(job_id, "delivery", owner, 90):
             won.append(owner)
 
     # WHEN twenty runs claim its delivery at the same time
     at_once(*[lambda owner=f"run-{n}": claim(owner) for n in range(20)])
     # THEN exactly one holds it; a release by another owner leaves it held
     assert len(won) == 1, won
-    jobs.release_delivery(job_id, "run-that-lost")
-    assert not jobs.claim_delivery(job_id, "late", 90)
+    jobs.release_claim(job_id, "delivery", "run-that-lost")
+    assert not jobs.claim(job_id, "delivery", "late", 90)
     # AND a holder that died (its lease over) no longer keeps it
     job_id = f"claim-{uuid.uuid4().hex[:8]}"
-    assert jobs.claim_delivery(job_id, "crashed", lease_seconds=-1)
-    assert jobs.claim_delivery(job_id, "redrive", 90)
+    assert jobs.claim(job_id, "delivery", "crashed", lease_seconds=-1)
+    assert jobs.claim(job_id, "delivery", "redrive", 90)
     # AND a delivered job is never claimed again, even with no live claim
     jobs.record_delivery(job_id, Delivery(method="outbox", emoji_name="x", location="y"), 0.0)
-    jobs.release_delivery(job_id, "redrive")
-    assert not jobs.claim_delivery(job_id, "replay", 90)
+    jobs.release_claim(job_id, "delivery", "redrive")
+    assert not jobs.claim(job_id, "delivery", "replay", 90)

@@ -48,7 +48,7 @@ def stored() -> InMemoryImages:
 def test_a_run_that_finds_the_delivery_claimed_delivers_nothing_and_is_retried() -> None:
     # GIVEN another run of the job holding its delivery (it is uploading right now)
     jobs, slack = InMemoryJobs(), RecordingSlack()
-    assert jobs.claim_delivery("j1", "the-other-run", steps.DELIVERY_LEASE_SECONDS)
+    assert jobs.claim("j1", "delivery", "the-other-run", steps.DELIVERY_LEASE_SECONDS)
     # WHEN this run reaches UploadEmoji
     # THEN it delivers nothing, and fails with the error the workflow retries after the lease
     with pytest.raises(DeliveryInProgress, match="Another run of job j1"):
@@ -60,7 +60,7 @@ def test_a_run_that_finds_the_delivery_claimed_delivers_nothing_and_is_retried()
 def test_the_retry_after_the_holder_delivered_answers_with_its_delivery() -> None:
     # GIVEN a run that lost the claim, and the holder that then delivered
     jobs, slack, store = InMemoryJobs(), RecordingSlack(), stored()
-    assert jobs.claim_delivery("j1", "holder", steps.DELIVERY_LEASE_SECONDS)
+    assert jobs.claim("j1", "delivery", "holder", steps.DELIVERY_LEASE_SECONDS)
     with pytest.raises(DeliveryInProgress):
         steps.upload(EVENT, jobs, store, slack, share_url_seconds=60)
     delivery = Delivery(method="outbox", emoji_name="ship_it", location="there")
@@ -75,7 +75,7 @@ def test_the_retry_after_the_holder_delivered_answers_with_its_delivery() -> Non
 def test_a_claim_whose_holder_died_is_free_once_its_lease_ends() -> None:
     # GIVEN a claim whose holder crashed mid-upload, and whose lease has ended
     jobs, slack = InMemoryJobs(), RecordingSlack()
-    assert jobs.claim_delivery("j1", "crashed", lease_seconds=-1)
+    assert jobs.claim("j1", "delivery", "crashed", lease_seconds=-1)
     # WHEN a later run (a redrive) reaches UploadEmoji
     uploaded = steps.upload(EVENT, jobs, stored(), slack, share_url_seconds=60)
     # THEN it claims the delivery and delivers, once
@@ -99,9 +99,9 @@ def test_a_delivery_that_failed_frees_the_claim_for_the_workflows_retry() -> Non
 
 def test_a_claim_is_not_taken_from_another_owner_by_its_release() -> None:
     jobs = InMemoryJobs()
-    assert jobs.claim_delivery("j1", "holder", steps.DELIVERY_LEASE_SECONDS)
-    jobs.release_delivery("j1", "someone-else")
-    assert not jobs.claim_delivery("j1", "third", steps.DELIVERY_LEASE_SECONDS)
+    assert jobs.claim("j1", "delivery", "holder", steps.DELIVERY_LEASE_SECONDS)
+    jobs.release_claim("j1", "delivery", "someone-else")
+    assert not jobs.claim("j1", "delivery", "third", steps.DELIVERY_LEASE_SECONDS)
 
 
 # -- Telling the member once ------------------------------------------------------------------
@@ -130,10 +130,10 @@ def test_two_runs_that_answer_with_one_delivery_tell_the_member_once() -> None:
     # GIVEN two runs of a job at UploadEmoji together: one delivers, the other's retry answers
     # with that delivery
     jobs, slack, store = InMemoryJobs(), RecordingSlack(), stored()
-    assert jobs.claim_delivery("j1", "holder", steps.DELIVERY_LEASE_SECONDS)
+    assert jobs.claim("j1", "delivery", "holder", steps.DELIVERY_LEASE_SECONDS)
     with pytest.raises(DeliveryInProgress):
         steps.upload(EVENT, jobs, store, slack, share_url_seconds=60)
-    jobs.release_delivery("j1", "holder")
+    jobs.release_claim("j1", "delivery", "holder")
     winner = steps.upload(EVENT, jobs, store, slack, share_url_seconds=60)
     loser = steps.upload(EVENT, jobs, store, slack, share_url_seconds=60)
     assert loser == steps.Uploaded(winner.delivery, again=True)
@@ -175,7 +175,7 @@ def test_a_run_that_lost_to_a_delivered_job_is_a_duplicate_that_tells_nothing() 
 def test_a_run_that_lost_to_a_run_still_delivering_tells_nothing() -> None:
     # GIVEN a run holding the delivery (an upload outlasting the other's retries, as locally)
     jobs, slack = InMemoryJobs(), RecordingSlack()
-    assert jobs.claim_delivery("j1", "holder", steps.DELIVERY_LEASE_SECONDS)
+    assert jobs.claim("j1", "delivery", "holder", steps.DELIVERY_LEASE_SECONDS)
     # WHEN the losing run's failure arrives
     # THEN it tells nothing: the holder tells the member how the job ends
     assert lost_run(jobs, slack, time.time()) == LOST_TO_ANOTHER_RUN
@@ -186,9 +186,9 @@ def test_a_run_that_lost_to_a_run_that_failed_too_is_told_as_a_retryable_failure
     # GIVEN a holder whose delivery failed (its claim given back) and a lapsed claim
     for claim in ("given back", "lapsed"):
         jobs, slack = InMemoryJobs(), RecordingSlack()
-        assert jobs.claim_delivery("j1", "holder", -1 if claim == "lapsed" else 90)
+        assert jobs.claim("j1", "delivery", "holder", -1 if claim == "lapsed" else 90)
         if claim == "given back":
-            jobs.release_delivery("j1", "holder")
+            jobs.release_claim("j1", "delivery", "holder")
         # WHEN the losing run's failure arrives
         not_told = lost_run(jobs, slack, time.time())
         # THEN the job is not delivered: recorded and told as a failure retried later

@@ -80,9 +80,10 @@ def test_generating_again_reuses_the_stored_images_and_bills_nothing() -> None:
     # GIVEN a job whose images were generated once
     store, generator = InMemoryImages(), CountingGenerator(png())
     event = GenerateImageEvent(job_id="j1", request=REQUEST, prompt=prompt())
-    first = image_steps.generate_images(event, store, generator)
+    jobs = InMemoryJobs()
+    first = image_steps.generate_images(event, store, generator, jobs)
     # WHEN the step runs again (an ASL retry, a redrive, a replay)
-    second = image_steps.generate_images(event, store, generator)
+    second = image_steps.generate_images(event, store, generator, jobs)
     # THEN the service was called once, and the second run reused the stored keys
     assert generator.calls == 1
     assert (first.reused, second.reused) == (False, True)
@@ -101,11 +102,12 @@ class RefusesAnimation(CountingGenerator):
 def test_a_refused_ai_animation_is_told_again_when_the_step_reruns() -> None:
     # GIVEN an AI animation refused by the service, so the job stored a still
     store, generator = InMemoryImages(), RefusesAnimation(png())
+    jobs = InMemoryJobs()
     animated = prompt().model_copy(update={"animated": True})
     event = GenerateImageEvent(job_id="j1", request=REQUEST, prompt=animated)
-    first = image_steps.generate_images(event, store, generator)
+    first = image_steps.generate_images(event, store, generator, jobs)
     # WHEN the step runs again (a redrive after the images were stored)
-    second = image_steps.generate_images(event, store, generator)
+    second = image_steps.generate_images(event, store, generator, jobs)
     # THEN both runs carry the note for the member, and the service was asked once for a still
     assert first.images.note == second.images.note == AnimationUnavailable.member_hint
     assert second.reused

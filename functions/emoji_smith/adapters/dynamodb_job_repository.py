@@ -21,6 +21,7 @@ from emoji_smith.domain.models import (
     JobRecord,
     JobStatus,
     Notice,
+    Work,
 )
 from emoji_smith.domain.quotas import Charge
 
@@ -114,23 +115,21 @@ class DynamoDBJobRepository:
             },
         )
 
-    def claim_delivery(self, job_id: str, owner: str, lease_seconds: int) -> bool:
+    def claim(self, job_id: str, work: Work, owner: str, lease_seconds: int) -> bool:
         client = dynamodb_client()
         now = int(time.time())
+        lapsed = "(attribute_not_exists(#until) OR #until < :now)"
+        names = {"#claim": f"{work}_claim", "#until": f"{work}_claim_until"}
+        if work == "delivery":  # a delivered job is never delivered again
+            names["#delivery"] = "delivery"
+            lapsed = f"attribute_not_exists(#delivery) AND {lapsed}"
         try:
             client.update_item(
                 TableName=self._table,
                 Key={"job_id": {"S": job_id}},
                 UpdateExpression="SET #claim = :owner, #until = :until",
-                ConditionExpression=(
-                    "attribute_not_exists(#delivery) "
-                    "AND (attribute_not_exists(#until) OR #until < :now)"
-                ),
-                ExpressionAttributeNames={
-                    "#claim": "delivery_claim",
-                    "#until": "delivery_claim_until",
-                    "#delivery": "delivery",
-                },
+                ConditionExpression=lapsed,
+                ExpressionAttributeNames=names,
                 ExpressionAttributeValues={
                     ":owner": {"S": owner},
                     ":until": {"N": str(now + lease_seconds)},
@@ -141,7 +140,7 @@ class DynamoDBJobRepository:
             return False
         return True
 
-    def release_delivery(self, job_id: str, owner: str) -> None:
+    def release_claim(self, job_id: str, work: Work, owner: str) -> None:
         client = dynamodb_client()
         # Failing the condition: another owner's claim (ours ran out), not ours to free.
         with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
@@ -151,8 +150,8 @@ class DynamoDBJobRepository:
                 UpdateExpression="REMOVE #claim, #until",
                 ConditionExpression="#claim = :owner",
                 ExpressionAttributeNames={
-                    "#claim": "delivery_claim",
-                    "#until": "delivery_claim_until",
+                    "#claim": f"{work}_claim",
+                    "#until": f"{work}_claim_until",
                 },
                 ExpressionAttributeValues={":owner": {"S": owner}},
             )

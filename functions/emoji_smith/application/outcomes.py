@@ -15,7 +15,12 @@ from typing import Any
 
 from emoji_smith.application.spending import give_back
 from emoji_smith.domain.circuit import IMAGE_SERVICE, CircuitPolicy, CircuitState
-from emoji_smith.domain.errors import DeliveryInProgress, EmojiSmithError, InvalidRequest
+from emoji_smith.domain.errors import (
+    DeliveryInProgress,
+    EmojiSmithError,
+    GenerationInProgress,
+    InvalidRequest,
+)
 from emoji_smith.domain.failures import describe_failure, is_retryable
 from emoji_smith.domain.messages import failure_message
 from emoji_smith.domain.models import EmojiRequest, StepFailure
@@ -27,7 +32,9 @@ SERVICE_FAILURES = frozenset({"ImageServiceUnavailable", "RateLimited"})
 #: A status with no error of its own still gets a name the retry rules know.
 STATUS_ERRORS = {"TIMED_OUT": "States.Timeout", "ABORTED": "ExecutionAborted"}
 #: Why a failed run is a duplicate, neither recorded nor told (`lost_to_another_run`).
-LOST_TO_ANOTHER_RUN = "a duplicate: another run of the job delivered it or is delivering it"
+LOST_TO_ANOTHER_RUN = (
+    "a duplicate: another run of the job made its images or delivered it, or is doing so"
+)
 
 
 def request_or_none(raw: object) -> EmojiRequest | None:
@@ -129,13 +136,20 @@ def record_failed_execution(
 
 
 def lost_to_another_run(execution: FailedExecution, jobs: JobRepository, now: float) -> bool:
-    """A run that ran out of retries on another run's delivery claim while that run delivered
-    the job, or still holds the claim (locally, retries do not wait): that run tells the member
-    how the job ends, "ready" or its own failure. A claim given back (its delivery failed) or
-    lapsed (its holder died) leaves this failure to be told and retried like any other."""
-    if execution.error != DeliveryInProgress.__name__:
+    """A run that ran out of retries on another run's claim (the images', the delivery's)
+    while that run did the work, or still holds the claim (locally, retries do not wait): that
+    run tells the member how the job ends, "ready" or its own failure. A claim given back (the
+    work failed) or lapsed (its holder died) leaves this failure to be told and retried like
+    any other."""
+    if execution.error not in (DeliveryInProgress.__name__, GenerationInProgress.__name__):
         return False
     record = jobs.get(execution.job_id)
     if record is None:
         return False
-    return record.delivery is not None or (record.delivery_claim_until or 0) >= now
+    if record.delivery is not None:
+        return True
+    if execution.error == DeliveryInProgress.__name__:
+        return (record.delivery_claim_until or 0) >= now
+    # Images billed or kept with the job: the generation is done (its claim may have lapsed).
+    done = record.images_billed > 0 or bool(record.original_keys)
+    return done or (record.generation_claim_until or 0) >= now

@@ -179,7 +179,7 @@ def upload(
             f"Option {choice + 1} does not exist; there are {len(event.emoji.keys)}."
         )
     owner = uuid.uuid4().hex
-    if not jobs.claim_delivery(event.job_id, owner, DELIVERY_LEASE_SECONDS):
+    if not jobs.claim(event.job_id, "delivery", owner, DELIVERY_LEASE_SECONDS):
         record = jobs.get(event.job_id)
         if record is not None and record.delivery is not None:
             return Uploaded(record.delivery, again=True)
@@ -198,7 +198,7 @@ def upload(
             store.share_url(key, share_url_seconds),
         )
     except Exception:
-        jobs.release_delivery(event.job_id, owner)  # the workflow's retry claims it again
+        jobs.release_claim(event.job_id, "delivery", owner)  # the workflow's retry claims it again
         raise
     jobs.record_delivery(event.job_id, delivery, AWS_PER_EMOJI_USD)
     return Uploaded(delivery)

@@ -73,6 +73,15 @@ class DeliveryInProgress(EmojiSmithError):
     member_hint = "Your emoji is being delivered; we will check again shortly."
 
 
+class GenerationInProgress(EmojiSmithError):
+    """Another run of the job is making its images: the workflow retries after that claim's
+    lease, when the images are stored (this run answers with them, billed once) or the holder
+    died and the claim is free."""
+
+    retryable = True
+    member_hint = "Your images are being made; we will check again shortly."
+
+
 class ChoiceTimedOut(EmojiSmithError):
     outcome = True
     member_hint = "No option was picked in time, so nothing was uploaded."
@@ -117,6 +126,7 @@ ERRORS: dict[str, type[EmojiSmithError]] = {
         SlackRejected,
         SlackUnavailable,
         DeliveryInProgress,
+        GenerationInProgress,
         ChoiceTimedOut,
         ChoiceCancelled,
         QuotaExceeded,

@@ -107,6 +107,9 @@ ChoiceState = Literal["waiting", "chosen", "cancelled", "regenerated"]
 #: A message about a job sent once per job, whatever runs of it overlap: the member's "ready",
 #: the announcement channel's post.
 Notice = Literal["ready", "announcement"]
+#: Work on a job that one run at a time may do, whatever runs of it overlap: each is claimed
+#: with a lease (`JobRepository.claim`), since doing it twice bills or delivers twice.
+Work = Literal["delivery", "generation"]
 
 
 class JobRecord(BaseModel):
@@ -130,8 +133,9 @@ class JobRecord(BaseModel):
     original_keys: list[str] = []
     emoji_keys: list[str] = []
     delivery: Delivery | None = None
-    #: Until when (epoch seconds) a run's claim on the delivery holds (`claim_delivery`).
+    #: Until when (epoch seconds) a run's claim on the delivery, or on the images, holds.
     delivery_claim_until: int | None = None
+    generation_claim_until: int | None = None
     error: str | None = None
     cause: str | None = None
     attempts: int = 0

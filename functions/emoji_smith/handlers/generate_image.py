@@ -38,8 +38,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         step,
         ports().image_store(),
         ports().image_generator(step.prompt.style, quality),
-        ports(step.request.team_id).picture_source,
-        billed,
+        ports().job_repository(),
+        pictures=ports(step.request.team_id).picture_source,
+        billed=billed,
     )
     if generated.reused:
         logger.info("Reusing stored images", extra={"keys": generated.images.original_keys})

@@ -2,7 +2,8 @@
 Change" events (FAILED, TIMED_OUT, ABORTED). The run stays failed at the Task that failed, so a
 redrive resumes the work there; this records the failure, counts image-service failures toward
 the circuit, and tells the member (retryable errors: "we will retry automatically"). A run that
-lost the job's delivery to another run is a duplicate: counted (DuplicateRun), nothing else."""
+lost the job's images or delivery to another run is a duplicate: counted (DuplicateRun), nothing
+else."""
 
 from __future__ import annotations
 
