@@ -1,8 +1,8 @@
 """Deploying `template.yaml` onto the embedded AWS, through the AWS APIs as CloudFormation
 would: tables, bucket, functions (with the template's environment, resolved), the state machine
 (its definition substituted), and the EventBridge rules of the functions. What has no local
-counterpart (alarms, log groups, the dead-letter queue, the secret) is listed in
-`Stack.skipped` with why."""
+counterpart (alarms, log groups, the dead-letter queue, the secret), and what a Condition
+leaves out for the parameters given, is listed in `Stack.skipped` with why."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from emoji_smith_local.template import (
     STATE_MACHINE_TYPE,
     Resolver,
     UnresolvedReference,
+    evaluate_conditions,
     load_template,
 )
 
@@ -96,8 +97,15 @@ class Deployer:
                 "AWS::Partition": "aws",
                 "AWS::URLSuffix": "amazonaws.com",
             },
+            conditions=evaluate_conditions(template, parameters),
         )
-        resources: dict[str, dict[str, Any]] = template["Resources"]
+        resources: dict[str, dict[str, Any]] = {}
+        for logical_id, resource in template["Resources"].items():
+            condition = resource.get("Condition")
+            if condition is None or resolver.conditions[condition]:
+                resources[logical_id] = resource
+            else:  # as CloudFormation: not created, and nothing may refer to it
+                self.stack.skipped[logical_id] = f"its condition {condition} is false"
         role_arn = self._client("iam").create_role(
             RoleName=f"{STACK_NAME}-role", AssumeRolePolicyDocument="{}"
         )["Role"]["Arn"]

@@ -22,6 +22,47 @@ class UnresolvedReference(KeyError):
     """A reference to something not (yet) created locally."""
 
 
+#: What `!Ref AWS::NoValue` resolves to: the property, list item or variable is dropped.
+NO_VALUE = object()
+
+
+def evaluate_conditions(template: dict[str, Any], parameters: dict[str, Any]) -> dict[str, bool]:
+    """The template's Conditions, as CloudFormation evaluates them from the parameters."""
+    definitions: dict[str, Any] = template.get("Conditions", {})
+    values: dict[str, bool] = {}
+
+    def condition(name: str) -> bool:
+        if name not in values:
+            values[name] = evaluate(definitions[name])
+        return values[name]
+
+    def operand(value: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {"Ref"}:
+            return parameters[value["Ref"]]
+        return value
+
+    def evaluate(spec: Any) -> bool:
+        if not isinstance(spec, dict) or len(spec) != 1:
+            raise NotImplementedError(f"Not a condition the local runtime knows: {spec!r}")
+        [(function, arguments)] = spec.items()
+        if function == "Condition":
+            return condition(arguments)
+        if function == "Fn::Equals":
+            left, right = (str(operand(argument)) for argument in arguments)
+            return left == right
+        if function == "Fn::Not":
+            return not evaluate(arguments[0])
+        if function == "Fn::And":
+            return all(evaluate(argument) for argument in arguments)
+        if function == "Fn::Or":
+            return any(evaluate(argument) for argument in arguments)
+        raise NotImplementedError(f"The local runtime cannot evaluate {function}")
+
+    for name in definitions:
+        condition(name)
+    return values
+
+
 class _CloudFormationLoader(yaml.SafeLoader):
     """YAML with CloudFormation's short tags (`!Ref`, `!GetAtt`, `!Sub` …) as long-form dicts."""
 
@@ -72,14 +113,23 @@ class Resolver:
     pseudo: dict[str, str]
     refs: dict[str, str] = field(default_factory=dict)
     attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    conditions: dict[str, bool] = field(default_factory=dict)
 
     def resolve(self, value: Any) -> Any:
+        """The value with its intrinsic functions resolved; what resolves to `AWS::NoValue` is
+        left out of its list or mapping (NO_VALUE when the whole value is)."""
         if isinstance(value, list):
-            return [self.resolve(item) for item in value]
+            items = (self.resolve(item) for item in value)
+            return [item for item in items if item is not NO_VALUE]
         if not isinstance(value, dict):
             return value
+        if value == {"Ref": "AWS::NoValue"}:
+            return NO_VALUE
         if set(value) == {"Ref"}:
             return self._ref(value["Ref"])
+        if set(value) == {"Fn::If"}:
+            name, when_true, when_false = value["Fn::If"]
+            return self.resolve(when_true if self.conditions[name] else when_false)
         if set(value) == {"Fn::GetAtt"}:
             logical_id, attribute = value["Fn::GetAtt"]
             return self._attribute(logical_id, attribute)
@@ -90,7 +140,8 @@ class Resolver:
             return separator.join(str(self.resolve(item)) for item in items)
         if any(key.startswith("Fn::") for key in value):
             raise NotImplementedError(f"The local runtime cannot resolve {sorted(value)}")
-        return {key: self.resolve(item) for key, item in value.items()}
+        resolved = {key: self.resolve(item) for key, item in value.items()}
+        return {key: item for key, item in resolved.items() if item is not NO_VALUE}
 
     def _ref(self, name: str) -> Any:
         for source in (self.pseudo, self.parameters, self.refs):

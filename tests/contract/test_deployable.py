@@ -15,7 +15,12 @@ import pytest
 
 from emoji_smith.settings import SECRET_KEYS, Settings
 from emoji_smith_local.runtime import LocalAWS
-from emoji_smith_local.template import FUNCTION_TYPE, PROJECT_ROOT, load_template
+from emoji_smith_local.template import (
+    FUNCTION_TYPE,
+    PROJECT_ROOT,
+    evaluate_conditions,
+    load_template,
+)
 
 TEMPLATE = load_template()
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
@@ -28,6 +33,11 @@ FUNCTIONS = {k: v for k, v in RESOURCES.items() if v["Type"] == FUNCTION_TYPE}
 #: Jobs run on the embedded AWS check it from the other side: every call they make is listed.
 SECRET = {"secretsmanager:GetSecretValue"}
 #: Distribution mode: a workspace's token read, and refreshed in place (a claim, then the save).
+DISTRIBUTION_CONDITIONS = evaluate_conditions(
+    TEMPLATE,
+    {name: spec.get("Default") for name, spec in TEMPLATE["Parameters"].items()}
+    | {"InstallMode": "distribution"},
+)
 INSTALLATION_CALLS = {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"}
 CALLS: dict[str, dict[str, set[str]]] = {
     "WebhookFunction": {
@@ -363,12 +373,23 @@ def _resource_name(resource: Any) -> str:
     raise AssertionError(f"say how to name the resource {resource}")
 
 
+def _distribution_mode(statement: dict[str, Any]) -> dict[str, Any] | None:
+    """A statement as deployed with InstallMode auto or distribution (None: left out)."""
+    if "Fn::If" not in statement:
+        return statement
+    condition, when_true, when_false = statement["Fn::If"]
+    chosen = when_true if DISTRIBUTION_CONDITIONS[condition] else when_false
+    return None if chosen == {"Ref": "AWS::NoValue"} else chosen
+
+
 def _role_grants(transformed: dict[str, Any], function: str) -> dict[str, set[str]]:
     """What a function's role allows, by resource (inline policies: SAM's templates and ours)."""
     role = transformed["Resources"][f"{function}Role"]["Properties"]
     grants: dict[str, set[str]] = {}
     for policy in role.get("Policies", []):
-        for statement in policy["PolicyDocument"]["Statement"]:
+        for statement in map(_distribution_mode, policy["PolicyDocument"]["Statement"]):
+            if statement is None:
+                continue
             assert statement.get("Effect") == "Allow", (function, statement)
             listed = statement["Action"]
             resources = statement["Resource"]
@@ -413,7 +434,8 @@ def test_no_policy_allows_every_action_on_every_resource(transformed: dict[str, 
         if resource["Type"] != "AWS::IAM::Role":
             continue
         for policy in resource["Properties"].get("Policies", []):
-            for statement in policy["PolicyDocument"]["Statement"]:
+            statements = map(_distribution_mode, policy["PolicyDocument"]["Statement"])
+            for statement in filter(None, statements):
                 actions = (
                     statement["Action"]
                     if isinstance(statement["Action"], list)
@@ -464,8 +486,9 @@ def test_the_secret_the_settings_read_is_in_the_template_and_never_a_parameter()
     ]
     secret = RESOURCES[reference["Ref"]]
     assert secret["Type"] == "AWS::SecretsManager::Secret"
+    described = json.dumps(secret["Properties"]["Description"])  # each mode's keys
     for key in SECRET_KEYS:
-        assert key in secret["Properties"]["Description"]
+        assert key in described
     parameters = json.dumps(TEMPLATE.get("Parameters", {})).upper()
     for key in SECRET_KEYS:
         assert key not in parameters
