@@ -159,6 +159,31 @@ def test_a_link_for_one_workspace_installed_in_another_is_refused(slack: FakeSla
     assert world.installations.items == {}
 
 
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "T1&user_scope=chat:write&redirect_uri=https://evil.example",  # ?team=T1%26user_scope...
+        "T1#",
+        "t1",
+        "E1",
+    ],
+)
+def test_a_team_that_is_not_a_workspace_id_is_left_out_of_the_link(
+    slack: FakeSlack, asked: str
+) -> None:
+    # WHEN the install page is opened with a `team` that is not a workspace id
+    world = World(slack)
+    page = install_page(world.oauth, world.states, world.now, asked)
+    href = page.html.split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+
+    # THEN its link carries exactly our parameters, none of the asker's
+    query = parse_qs(urlsplit(href).query, keep_blank_values=True)
+    assert sorted(query) == ["client_id", "redirect_uri", "scope", "state", "user_scope"]
+    assert query["redirect_uri"] == [REDIRECT]
+    assert query["user_scope"] == [""]
+    assert "#" not in href
+
+
 def test_a_wrong_client_secret_is_refused_by_slack_and_said(slack: FakeSlack) -> None:
     status, page = World(slack, secret="stale-secret").install("TA")
     assert status == 400

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from emoji_smith.domain import install_pages
 from emoji_smith.domain.errors import EmojiSmithError, NotInstalled, SlackUnavailable
-from emoji_smith.domain.installations import REFRESH_LEASE_SECONDS, Installation
+from emoji_smith.domain.installations import REFRESH_LEASE_SECONDS, Installation, link_team
 from emoji_smith.ports import InstallationStore, OAuthStateStore, SlackOAuth
 
 logger = logging.getLogger("emoji_smith.installing")
@@ -31,6 +31,7 @@ class Page:
 
 def install_page(oauth: SlackOAuth, states: OAuthStateStore, now: int, team: str = "") -> Page:
     """The Add to Slack page; its link carries a new state (`team`: for that workspace only)."""
+    team = link_team(team)
     state = states.issue(now, team)
     return Page(200, install_pages.install_page(oauth.authorize_url(state, team)), state)
 

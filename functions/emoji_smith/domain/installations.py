@@ -6,6 +6,7 @@ every team of the org uses it). Tokens never appear in a repr, a log line or a s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 #: The bot scopes an install asks for: manifest.distribution.yaml's (a contract test keeps them
@@ -31,6 +32,15 @@ REFRESH_BEFORE_SECONDS = 2 * 3600
 STATE_SECONDS = 600
 #: How long one function may hold the refresh of a workspace's token before another may try.
 REFRESH_LEASE_SECONDS = 30
+#: A workspace id as Slack writes it (an org's E... id cannot be the authorize page's `team`).
+_WORKSPACE_ID = re.compile(r"T[A-Z0-9]+")
+
+
+def link_team(asked: str) -> str:
+    """The workspace an install link may be limited to: `asked` if it is a workspace id, else
+    none. The value comes from anyone's query string, and slack_sdk appends it to the authorize
+    URL unencoded (a `%26` in it would add parameters of the asker's choosing)."""
+    return asked if _WORKSPACE_ID.fullmatch(asked) else ""
 
 
 @dataclass(frozen=True)
