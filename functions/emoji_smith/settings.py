@@ -66,6 +66,9 @@ class Settings:
         "INSTALLATIONS_TABLE_NAME", "emoji-smith-installations"
     )
     oauth_state_table_name: str = _setting("OAUTH_STATE_TABLE_NAME", "emoji-smith-oauth-state")
+    #: Distribution mode: the app's public base URL (Slack's redirect goes to its
+    #: /slack/oauth_redirect); "" for the Function URL's own (template parameter PublicUrl).
+    public_url: str = _setting("EMOJI_SMITH_PUBLIC_URL", "")
     #: single-workspace, distribution, or auto (distribution when the client id and secret are
     #: set): template parameter InstallMode.
     install_mode: str = _setting("EMOJI_SMITH_INSTALL_MODE", "auto")

@@ -60,12 +60,15 @@ def make_server(
         def do_GET(self) -> None:
             url = urlsplit(self.path)
             if url.path in INSTALL_PATHS:
-                headers = {"x-forwarded-proto": "http"} | {
-                    key.lower(): value for key, value in self.headers.items()
-                }
+                headers = {key.lower(): value for key, value in self.headers.items()}
                 event = function_url_event(url.path, headers, b"")
                 event["rawQueryString"] = url.query
                 event["requestContext"]["http"]["method"] = "GET"
+                # serve's own address, as Lambda gives a Function URL's domain: never the
+                # client's Host header (a tunnel's client chooses it).
+                bound = self.server.server_address
+                if isinstance(bound, tuple):
+                    event["requestContext"]["domainName"] = f"{bound[0]}:{bound[1]}"
                 self._webhook(event)
                 return
             if self.path.startswith(OPS_PREFIX) and not ops_token:

@@ -40,15 +40,20 @@ def distribution_aws(
 
 
 def browser_get(
-    aws: LocalAWS, path: str, query: dict[str, str] | None = None, cookies: tuple[str, ...] = ()
+    aws: LocalAWS,
+    path: str,
+    query: dict[str, str] | None = None,
+    cookies: tuple[str, ...] = (),
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A browser's GET on the Function URL (`cookies`: what it sends back, name=value)."""
+    """A browser's GET on the Function URL (`cookies`: what it sends back, name=value; the
+    Function URL's domain is Lambda's, whatever Host header the client sends)."""
     event = {
         "rawPath": path,
         "rawQueryString": urlencode(query or {}),
-        "headers": {"host": HOST},
+        "headers": headers or {"host": HOST},
         "cookies": list(cookies),
-        "requestContext": {"http": {"method": "GET", "path": path}},
+        "requestContext": {"domainName": HOST, "http": {"method": "GET", "path": path}},
     }
     return aws.call("WebhookFunction", event)
 
@@ -64,6 +69,21 @@ def install(aws: LocalAWS, slack: FakeSlack, team: str) -> dict[str, Any]:
     kept = [cookie.split(";", 1)[0] for cookie in page["cookies"]]  # the browser keeps them
     query = {"code": code, "state": link["state"]}
     return browser_get(aws, "/slack/oauth_redirect", query, tuple(kept))
+
+
+def test_a_forged_host_does_not_change_the_install_s_redirect(
+    distribution_aws: LocalAWS,
+) -> None:
+    # WHEN a client opens the install page naming another host and plain HTTP
+    forged = {"host": "evil.example", "x-forwarded-proto": "http"}
+    page = browser_get(distribution_aws, "/slack/install", headers=forged)
+
+    # THEN Slack is still told to send the browser back to the Function URL, and the state's
+    # cookie is still Secure
+    href = page["body"].split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    link = {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
+    assert link["redirect_uri"] == f"https://{HOST}/slack/oauth_redirect"
+    assert "; Secure" in page["cookies"][0]
 
 
 def in_team(payload: dict[str, Any], team: str) -> dict[str, Any]:

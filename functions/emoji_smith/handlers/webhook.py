@@ -82,8 +82,9 @@ def _page(wired: Ports, path: str, event: dict[str, Any], headers: dict[str, str
     from emoji_smith.application import installing
 
     query = {k: v[0] for k, v in parse_qs(str(event.get("rawQueryString") or "")).items()}
-    secure = headers.get("x-forwarded-proto") != "http"  # http: `emoji-smith serve` locally
-    redirect_uri = f"{'https' if secure else 'http'}://{headers.get('host', '')}{REDIRECT_PATH}"
+    base = _public_url(event)
+    secure = base.startswith("https://")
+    redirect_uri = base + REDIRECT_PATH
     oauth = wired.slack_oauth(redirect_uri)
     now = int(time.time())
     cookie = f"; Path=/slack/; HttpOnly; SameSite=Lax{'; Secure' if secure else ''}"
@@ -106,6 +107,20 @@ def _page(wired: Ports, path: str, event: dict[str, Any], headers: dict[str, str
         "cookies": [set_cookie],
         "body": page.html,
     }
+
+
+def _public_url(event: dict[str, Any]) -> str:
+    """Where Slack sends the browser back: the configured public URL, else the Function URL's
+    own domain as Lambda gives it (serve gives its loopback address, on plain HTTP). Never the
+    request's Host or X-Forwarded-Proto header, which a client chooses."""
+    from emoji_smith.settings import get_settings
+
+    configured = get_settings().public_url.rstrip("/")
+    if configured:
+        return configured
+    domain = str((event.get("requestContext") or {}).get("domainName") or "")
+    local = domain.rpartition(":")[0].strip("[]") in ("127.0.0.1", "localhost", "::1")
+    return f"{'http' if local else 'https'}://{domain}"
 
 
 def _cookies(event: dict[str, Any], headers: dict[str, str]) -> dict[str, str]:
