@@ -225,6 +225,7 @@ def test_every_function_is_in_the_calls_table() -> None:
     assert set(CALLS) == set(FUNCTIONS)
 
 
+@pytest.mark.slow
 def test_cfn_lint_is_clean() -> None:
     result = subprocess.run(
         [str(Path(sys.executable).parent / "cfn-lint"), str(PROJECT_ROOT / "template.yaml")],

@@ -87,6 +87,7 @@ def test_the_tests_run_the_locked_versions() -> None:
         assert metadata.version(name) == version, f"{name}: run `make setup` (or `make lock`)"
 
 
+@pytest.mark.slow
 def test_the_lock_resolves_for_the_lambda_platform(tmp_path: Path) -> None:
     runtime = TEMPLATE["Globals"]["Function"]["Runtime"]  # e.g. python3.13
     assert TEMPLATE["Globals"]["Function"]["Architectures"] == ["arm64"]

@@ -66,6 +66,7 @@ def test_sam_builds_the_webhook_with_its_own_makefile_target() -> None:
     assert "packaging/webhook.py" in makefile
 
 
+@pytest.mark.slow
 def test_the_lambda_package_is_small_and_has_nothing_heavy(tmp_path: Path) -> None:
     package = build(tmp_path / "lambda", "lambda", "--lambda-platform")
     assert size(package) <= MAX_BYTES, f"{size(package) / 1e6:.1f} MB"
@@ -81,6 +82,7 @@ def test_the_lambda_package_is_small_and_has_nothing_heavy(tmp_path: Path) -> No
     assert any("aarch64" in p.name for p in package.rglob("*.so"))
 
 
+@pytest.mark.slow
 def test_the_package_alone_answers_a_shortcut_and_starts_a_job(
     tmp_path: Path, moto_server: str, slack: FakeSlack
 ) -> None:

@@ -70,6 +70,7 @@ def test_half_transparent_edges_become_a_grey_edge_not_a_white_or_black_halo() -
     assert (rgb[edge].max(axis=1) > 100).all()
 
 
+@pytest.mark.slow
 def test_a_noisy_fifty_frame_animation_still_fits() -> None:
     # GIVEN the worst case for GIF: 50 frames of random noise
     rng = np.random.default_rng(7)
