@@ -111,11 +111,11 @@ _containers: dict[tuple[int, bool], tuple[Settings, Ports]] = {}
 _containers_lock = threading.Lock()
 
 
-def ports(team: str | None = None) -> Ports:
+def ports(team: str | None = None, enterprise: str = "") -> Ports:
     """The running function's Ports, built on its first request; with `team`, the Ports acting
-    for that workspace (in distribution mode, Slack with its own token)."""
+    for that workspace (in distribution mode, Slack with its own token, or its Grid org's)."""
     wired = _container(webhook=False)
-    return wired.for_team(team) if team else wired
+    return wired.for_team(team, enterprise) if team else wired
 
 
 def webhook_ports() -> Ports:
@@ -141,9 +141,10 @@ def ports_for(request: object) -> Ports:
     """The Ports acting for a job's workspace: its request's `team_id` (a model or, before
     Validate has checked it, the raw input)."""
     team = getattr(request, "team_id", None)
+    enterprise = getattr(request, "enterprise_id", None)
     if team is None and isinstance(request, dict):
-        team = request.get("team_id")
-    return ports(str(team) if team else None)
+        team, enterprise = request.get("team_id"), request.get("enterprise_id")
+    return ports(str(team) if team else None, str(enterprise or ""))
 
 
 def new_containers() -> None:
@@ -170,6 +171,8 @@ class _Wiring:
         self._reread_at: float | None = None
         #: Distribution mode: the workspace whose token Slack is called with (`for_team`).
         self.team: str | None = None
+        #: Its Grid org ("": none), where an org-wide install is found when the team has none.
+        self.enterprise = ""
         #: Its token, read once for the request or step this view serves (a refresh happens
         #: 2 h before expiry, so a token read here stays valid while the view is in use).
         self._team_token: str | None = None
@@ -245,12 +248,14 @@ class _Wiring:
             )
         return client
 
-    def for_team(self, team: str) -> Ports:
-        """The same adapters and caches, with Slack called with `team`'s token."""
-        if not self.distribution() or team == self.team:
+    def for_team(self, team: str, enterprise: str = "") -> Ports:
+        """The same adapters and caches, with Slack called with `team`'s token (or, installed
+        org-wide, its `enterprise`'s)."""
+        if not self.distribution() or (team, enterprise) == (self.team, self.enterprise):
             return _ports(self)
         view = copy.copy(self)
         view.team = team
+        view.enterprise = enterprise
         view._team_token = None
         return _ports(view)
 
@@ -268,6 +273,7 @@ class _Wiring:
                 self.installations(),
                 lambda: self.slack_oauth(""),
                 self.team,
+                self.enterprise or None,
                 clock=time.time,
                 sleep=time.sleep,
             )

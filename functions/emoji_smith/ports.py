@@ -223,8 +223,9 @@ class DeletionRequests(Protocol):
 class HomePublishing(Protocol):
     """The Home published after the answer (Slack resends an event not answered in 3 s)."""
 
-    def publish_later(self, team: str, user: str, event_id: str) -> None:
-        """Without waiting: in AWS an asynchronous invocation of the PublishHome function."""
+    def publish_later(self, team: str, user: str, event_id: str, enterprise: str = "") -> None:
+        """Without waiting: in AWS an asynchronous invocation of the PublishHome function
+        (`enterprise`: the team's Grid org, where an org-wide install is found)."""
         ...
 
 
@@ -345,8 +346,12 @@ class Workflow(WorkflowStarter, Protocol):
     def abort_wait(self, token: str, error: str, cause: str) -> bool: ...
 
 
-def _unwired(*args: object) -> Any:
+def _unwired(*args: object, **kwargs: object) -> Any:
     raise NotImplementedError("this port is not wired in these Ports")
+
+
+class ForTeam(Protocol):
+    def __call__(self, team: str, enterprise: str = "") -> Ports: ...
 
 
 @dataclass(frozen=True)
@@ -387,8 +392,9 @@ class Ports:
     #: Distribution mode (the app's client id and secret set): each workspace's own token.
     distribution: Callable[[], bool] = lambda: False
     #: These Ports acting for a workspace (its token for Slack); the same Ports in one-workspace
-    #: mode. Called where the team is known from a signed payload or a job's input, only there.
-    for_team: Callable[[str], Ports] = _unwired
+    #: mode. Called where the team is known from a signed payload or a job's input, only there
+    #: (with its Grid org, where an org-wide install's token is found).
+    for_team: ForTeam = _unwired
     installations: Callable[[], InstallationStore] = _unwired
     oauth_states: Callable[[], OAuthStateStore] = _unwired
     #: redirect_uri -> Slack's OAuth for this app.

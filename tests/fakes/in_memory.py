@@ -559,6 +559,9 @@ class RecordingHomePublishing:
     """The Homes handed off (`HomePublishing`), in a list, published by no one."""
 
     asked: list[tuple[str, str, str]] = field(default_factory=list)
+    #: The Grid org of each ("": none).
+    enterprises: list[str] = field(default_factory=list)
 
-    def publish_later(self, team: str, user: str, event_id: str) -> None:
+    def publish_later(self, team: str, user: str, event_id: str, enterprise: str = "") -> None:
         self.asked.append((team, user, event_id))
+        self.enterprises.append(enterprise)

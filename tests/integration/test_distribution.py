@@ -186,3 +186,70 @@ def test_two_workspaces_install_make_emoji_rotate_and_uninstall(
 
 def _token_issued_to(slack: FakeSlack, team: str) -> str:
     return next(t for t, token in slack.tokens.items() if token.team == team)
+
+
+def install_org_wide(aws: LocalAWS, slack: FakeSlack, enterprise: str) -> dict[str, Any]:
+    """An org admin installs the app on the whole Grid org (Slack's answer names no team)."""
+    page = browser_get(aws, "/slack/install")
+    href = page["body"].split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    link = {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
+    scopes = link["scope"].split(",")
+    code = slack.authorize(None, link["redirect_uri"], scopes, enterprise=enterprise, user="UADM")
+    kept = [cookie.split(";", 1)[0] for cookie in page["cookies"]]
+    query = {"code": code, "state": link["state"]}
+    return browser_get(aws, "/slack/oauth_redirect", query, tuple(kept))
+
+
+def in_org(payload: dict[str, Any], team: str, enterprise: str) -> dict[str, Any]:
+    """The payload as workspace `team` of Grid org `enterprise` signs it."""
+    return in_team(payload, team) | {
+        "enterprise": {"id": enterprise},
+        "is_enterprise_install": True,
+    }
+
+
+def test_an_org_wide_install_serves_each_workspace_of_its_org_only(
+    distribution_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    aws = distribution_aws
+    # GIVEN the app installed org-wide on Grid org E1 (one token for the org, no team)
+    slack.token_rotation = False
+    installed = install_org_wide(aws, slack, "E1")
+    assert installed["statusCode"] == 200, installed
+    org_tokens = {t for t, token in slack.tokens.items() if token.enterprise == "E1"}
+    assert len(org_tokens) == 1
+
+    # WHEN members of two workspaces of the org run the shortcut
+    for team in ("TGA", "TGB"):
+        slack.requests.clear()
+        answer = post(aws, in_org(shortcut(slack.response_url()), team, "E1"))
+
+        # THEN each is answered with the form, opened with the org's token
+        assert answer["statusCode"] == 200, answer
+        (opened,) = slack.calls("views.open")
+        assert _bearer_of(opened) in org_tokens
+
+    # ... and a submission's job carries the org, as Slack signed it, for its steps' token
+    view = slack.params(slack.calls("views.open")[-1])["view"]
+    slack.requests.clear()
+    submitted = post(aws, in_org(submission(view, "VG", description="ship it"), "TGB", "E1"))
+    assert submitted["statusCode"] == 200, submitted
+    arn = aws.execution_arn("TGB-VG")
+    sfn = aws.client("stepfunctions")
+    request = json.loads(sfn.describe_execution(executionArn=arn)["input"])["request"]
+    assert (request["team_id"], request["enterprise_id"]) == ("TGB", "E1")
+    # ... whose steps find the org's token too (whether Slack then acts in TGB is not told
+    # yet: an org token's calls would have to name the workspace, and the fake does not check)
+    aws.wait(arn)
+    assert {_bearer_of(r) for r in slack.requests if r.path.startswith("/api/")} <= org_tokens
+    assert slack.calls("conversations.open")  # UploadEmoji, sharing by DM
+
+    # WHEN a workspace of another org (not installed) runs it: answered, nothing done
+    slack.requests.clear()
+    outside = post(aws, in_org(shortcut(slack.response_url()), "TX", "E2"))
+    assert outside["statusCode"] == 200
+    assert slack_calls_by(slack) == set()
+
+
+def _bearer_of(request: Recorded) -> str:
+    return request.headers.get("authorization", "").removeprefix("Bearer ")

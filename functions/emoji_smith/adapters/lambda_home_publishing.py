@@ -13,9 +13,12 @@ class LambdaHomePublishing:
     def __init__(self, function_name: str) -> None:
         self._function = function_name
 
-    def publish_later(self, team: str, user: str, event_id: str) -> None:
+    def publish_later(self, team: str, user: str, event_id: str, enterprise: str = "") -> None:
+        asked = {"team_id": team, "user_id": user, "event_id": event_id}
+        if enterprise:
+            asked["enterprise_id"] = enterprise
         lambda_client().invoke(
             FunctionName=self._function,
             InvocationType="Event",
-            Payload=json.dumps({"team_id": team, "user_id": user, "event_id": event_id}).encode(),
+            Payload=json.dumps(asked).encode(),
         )

@@ -37,6 +37,8 @@ class EmojiRequest(Frozen):
     """
 
     team_id: str = "local"
+    #: The Enterprise Grid org, as Slack signed it ("": none): an org-wide install's key.
+    enterprise_id: str = ""
     user_id: str = "local-user"
     channel_id: str | None = None
     message_ts: str | None = None

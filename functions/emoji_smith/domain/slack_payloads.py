@@ -24,6 +24,8 @@ class MessageShortcut:
     channel: str
     response_url: str | None
     message: dict[str, Any] = field(default_factory=dict)
+    #: The Enterprise Grid org ("": none), for an org-wide install's token.
+    enterprise: str = ""
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class SlashCommand:
     user: str
     channel: str
     response_url: str | None
+    enterprise: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class ViewSubmission:
     team: str
     user: str
     view: dict[str, Any]
+    enterprise: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class BlockAction:
     trigger_id: str
     response_url: str | None
     action: dict[str, Any] | None
+    enterprise: str = ""
 
     @property
     def action_id(self) -> str:
@@ -88,6 +93,7 @@ class HomeOpened:
     user: str
     #: Slack's id of the event, the same on each resend: the Home is published once per id.
     event_id: str = ""
+    enterprise: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ class AppGone:
 
     team: str
     reason: str
+    enterprise: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,9 @@ def parse_interaction(payload: dict[str, Any]) -> Interaction:
     kind = _text(payload.get("type"), "type")
     team = _id_of(payload, "team") or _text(payload.get("team_id"), "team_id")
     user = _id_of(payload, "user")
+    enterprise = _id_of(payload, "enterprise") or _text(
+        payload.get("enterprise_id"), "enterprise_id"
+    )
     if kind == "message_action":
         return MessageShortcut(
             callback_id=_text(payload.get("callback_id"), "callback_id"),
@@ -146,6 +156,7 @@ def parse_interaction(payload: dict[str, Any]) -> Interaction:
             channel=_id_of(payload, "channel"),
             response_url=_url(payload.get("response_url")),
             message=_object(payload.get("message"), "message"),
+            enterprise=enterprise,
         )
     if kind == "block_actions":
         actions = payload.get("actions") or []
@@ -158,6 +169,7 @@ def parse_interaction(payload: dict[str, Any]) -> Interaction:
             trigger_id=_text(payload.get("trigger_id"), "trigger_id"),
             response_url=_url(payload.get("response_url")),
             action=first,
+            enterprise=enterprise,
         )
     view = _object(payload.get("view"), "view")
     if kind == "view_submission":
@@ -167,6 +179,7 @@ def parse_interaction(payload: dict[str, Any]) -> Interaction:
             team=team or _text(view.get("team_id"), "view.team_id"),
             user=user,
             view=view,
+            enterprise=enterprise,
         )
     return OtherInteraction(kind)
 
@@ -181,6 +194,7 @@ def parse_command(fields: Mapping[str, str]) -> SlashCommand:
         user=fields.get("user_id", ""),
         channel=fields.get("channel_id", ""),
         response_url=_url(fields.get("response_url")),
+        enterprise=fields.get("enterprise_id", ""),
     )
 
 
@@ -193,11 +207,16 @@ def parse_event(envelope: dict[str, Any]) -> HomeOpened | AppGone | OtherEvent:
     if kind == "app_uninstalled" or (
         kind == "tokens_revoked" and _object(event.get("tokens"), "event.tokens").get("bot")
     ):
-        return AppGone(team=_text(envelope.get("team_id"), "team_id"), reason=kind)
+        return AppGone(
+            team=_text(envelope.get("team_id"), "team_id"),
+            reason=kind,
+            enterprise=_text(envelope.get("enterprise_id"), "enterprise_id"),
+        )
     if kind != "app_home_opened" or event.get("tab", "home") != "home":
         return OtherEvent(kind)
     return HomeOpened(
         team=_text(envelope.get("team_id"), "team_id"),
         user=_text(event.get("user"), "user"),
         event_id=_text(envelope.get("event_id"), "event_id"),
+        enterprise=_text(envelope.get("enterprise_id"), "enterprise_id"),
     )

@@ -22,6 +22,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             step,
             ports().image_store(),
             ports().job_repository(),
-            ports(step.request.team_id).slack_gateway(),
+            ports(step.request.team_id, step.request.enterprise_id).slack_gateway(),
         )
     }

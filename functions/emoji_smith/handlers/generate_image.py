@@ -39,7 +39,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         ports().image_store(),
         ports().image_generator(step.prompt.style, quality),
         ports().job_repository(),
-        pictures=ports(step.request.team_id).picture_source,
+        pictures=ports(step.request.team_id, step.request.enterprise_id).picture_source,
         billed=billed,
     )
     if generated.reused:

@@ -19,7 +19,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse_event(NotifyUserEvent, event)
     tell_delivered(
         step,
-        ports(step.request.team_id).slack_gateway(),
+        ports(step.request.team_id, step.request.enterprise_id).slack_gateway(),
         ports().job_repository(),
         ports().workspace_settings(step.request.team_id).announcement_channel,
     )

@@ -12,6 +12,6 @@ from emoji_smith.bootstrap import ports
 def handler(event: dict[str, Any], context: Any) -> dict[str, bool]:
     team = str(event["team_id"])
     # The workspace's Ports: in distribution mode, Slack with that workspace's token.
-    wired = ports(team)
+    wired = ports(team, str(event.get("enterprise_id") or ""))
     published = publish_once(wired, team, str(event["user_id"]), str(event.get("event_id") or ""))
     return {"published": published}

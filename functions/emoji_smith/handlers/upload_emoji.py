@@ -24,7 +24,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         step,
         ports().job_repository(),
         ports().image_store(),
-        ports(step.request.team_id).slack_gateway(),
+        ports(step.request.team_id, step.request.enterprise_id).slack_gateway(),
         share_url_seconds=get_settings().share_url_seconds,
     )
     if uploaded.again:

@@ -191,7 +191,7 @@ def _route(wired: Ports, body: bytes, content_type: str) -> Response:
                 uninstall(wired.installations(), event.team, None)
                 answer_event(wired, event)
             else:
-                answer_event(_for_team(wired, getattr(event, "team", "")), event)
+                answer_event(_for_team(wired, event), event)
         return _respond(200)
     try:
         fields = form_fields(body.decode("utf-8"))  # parse_qs's reading, ~8x faster
@@ -205,7 +205,7 @@ def _route(wired: Ports, body: bytes, content_type: str) -> Response:
 
         command = {key: values[0] for key, values in fields.items() if len(values) == 1}
         parsed_command = parse_command(command)
-        return _respond(200, answer_command(_for_team(wired, parsed_command.team), parsed_command))
+        return _respond(200, answer_command(_for_team(wired, parsed_command), parsed_command))
     if len(fields.get("payload", [])) != 1:
         raise MalformedRequest("expected exactly one payload field")
     payload = _strict_json(fields["payload"][0])
@@ -216,13 +216,16 @@ def _route(wired: Ports, body: bytes, content_type: str) -> Response:
     from emoji_smith.domain.slack_payloads import parse_interaction
 
     interaction = parse_interaction(payload)
-    team = getattr(interaction, "team", "")
-    return _respond(200, answer_interaction(_for_team(wired, team), interaction))
+    return _respond(200, answer_interaction(_for_team(wired, interaction), interaction))
 
 
-def _for_team(wired: Ports, team: str) -> Ports:
-    """The signed payload's workspace (distribution mode); the same Ports otherwise."""
-    return wired.for_team(team) if team and wired.distribution() else wired
+def _for_team(wired: Ports, signed: object) -> Ports:
+    """The signed payload's workspace and Grid org (distribution mode); the same Ports
+    otherwise."""
+    team = getattr(signed, "team", "")
+    if not (team and wired.distribution()):
+        return wired
+    return wired.for_team(team, getattr(signed, "enterprise", ""))
 
 
 def _respond(status: int, body: dict[str, Any] | None = None) -> Response:

@@ -24,7 +24,9 @@ HOME_ACTIONS = (CREATE_ACTION, MAKE_ANOTHER_ACTION, EDIT_SETTINGS_ACTION)
 def on_home_opened(ports: Ports, opened: HomeOpened) -> None:
     """Hands the publish off and returns: Slack's answer never waits for the Home's reads."""
     try:
-        ports.home_publishing().publish_later(opened.team, opened.user, opened.event_id)
+        ports.home_publishing().publish_later(
+            opened.team, opened.user, opened.event_id, opened.enterprise
+        )
     # The invoke's SDK errors (the application cannot name them): the Home is published on the
     # next open; the answer must not fail (Slack would resend the event).
     except Exception:

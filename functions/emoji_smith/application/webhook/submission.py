@@ -31,6 +31,8 @@ def on_submit(ports: Ports, submission: ViewSubmission) -> dict[str, Any]:
         logger.warning("Could not list the workspace's emoji: %s", error)
         taken = set()
     request, errors = read_submission(submission.view, team, user, taken)
+    if submission.enterprise:
+        request["enterprise_id"] = submission.enterprise
     if not errors:
         errors = over_limits(ports, request, workspace_of(ports, team))
     if errors:
