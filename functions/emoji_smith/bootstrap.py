@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from emoji_smith.domain.errors import ConfigurationError
+from emoji_smith.domain.installations import REFRESH_WAIT_SECONDS, WEBHOOK_REFRESH_WAIT_SECONDS
 from emoji_smith.domain.styles import PRESETS, image_service_needed
 from emoji_smith.domain.workspace_settings import WorkspaceSettings
 from emoji_smith.ports import (
@@ -69,10 +70,12 @@ def bootstrap(
     clock: Callable[[], float] = time.monotonic,
     *,
     settings_seconds: float = 0.0,
+    token_wait_seconds: float = REFRESH_WAIT_SECONDS,
 ) -> Ports:
     """The real adapters for these settings; `clock` ages the caches (a test moves it);
-    `settings_seconds`: how long a workspace's saved settings are trusted (0: read each time)."""
-    return _ports(_Wiring(settings, clock, settings_seconds))
+    `settings_seconds`: how long a workspace's saved settings are trusted (0: read each time);
+    `token_wait_seconds`: how long a token another function is refreshing is waited for."""
+    return _ports(_Wiring(settings, clock, settings_seconds, token_wait_seconds))
 
 
 def _ports(wiring: _Wiring) -> Ports:
@@ -130,9 +133,11 @@ def _container(webhook: bool) -> Ports:
     built = _containers.get(key)
     if built is None:
         seconds = WORKSPACE_SETTINGS_SECONDS if webhook else 0.0
+        wait = WEBHOOK_REFRESH_WAIT_SECONDS if webhook else REFRESH_WAIT_SECONDS
         with _containers_lock:
             built = _containers.setdefault(
-                key, (settings, bootstrap(settings, settings_seconds=seconds))
+                key,
+                (settings, bootstrap(settings, settings_seconds=seconds, token_wait_seconds=wait)),
             )
     return built[1]
 
@@ -158,11 +163,16 @@ class _Wiring:
     from (a rotated token builds a new Slack client)."""
 
     def __init__(
-        self, settings: Settings, clock: Callable[[], float], settings_seconds: float = 0.0
+        self,
+        settings: Settings,
+        clock: Callable[[], float],
+        settings_seconds: float = 0.0,
+        token_wait_seconds: float = REFRESH_WAIT_SECONDS,
     ) -> None:
         self.settings = settings
         self._clock = clock
         self._settings_seconds = settings_seconds
+        self._token_wait_seconds = token_wait_seconds
         #: team -> (when the read began, the workspace's settings); shared by `for_team` views.
         self._workspaces: dict[str, tuple[float, WorkspaceSettings]] = {}
         self._built: dict[tuple[Any, ...], Any] = {}
@@ -276,6 +286,7 @@ class _Wiring:
                 self.enterprise or None,
                 clock=time.time,
                 sleep=time.sleep,
+                wait_seconds=self._token_wait_seconds,
             )
         return self._team_token
 

@@ -15,8 +15,12 @@ from slack_sdk.errors import SlackApiError
 
 from emoji_smith.adapters.slack_oauth import SlackOAuthClient
 from emoji_smith.application.installing import bot_token, finish_install, install_page, uninstall
-from emoji_smith.domain.errors import NotInstalled
-from emoji_smith.domain.installations import BOT_SCOPES, STATE_SECONDS
+from emoji_smith.domain.errors import NotInstalled, SlackUnavailable
+from emoji_smith.domain.installations import (
+    BOT_SCOPES,
+    STATE_SECONDS,
+    WEBHOOK_REFRESH_WAIT_SECONDS,
+)
 from fakes.fake_slack import FakeSlack
 from fakes.in_memory_installations import InMemoryInstallations, InMemoryStates
 from fakes.slack_workspaces import CLIENT_ID, CLIENT_SECRET
@@ -311,3 +315,35 @@ def test_no_token_code_or_secret_is_logged_even_at_debug(
     assert "xoxe-" not in caplog.text
     assert "code-" not in caplog.text
     assert CLIENT_SECRET not in caplog.text
+
+
+def test_the_webhook_waits_at_most_a_second_for_a_token_another_is_refreshing(
+    slack: FakeSlack,
+) -> None:
+    # GIVEN an expired rotating token whose refresh another function holds
+    slack.token_rotation = True
+    world = World(slack)
+    assert world.install("TA")[0] == 200
+    found = world.installations.find("TA")
+    assert found is not None
+    assert found.bot_token_expires_at is not None
+    now = [float(found.bot_token_expires_at + 1)]
+    assert world.installations.claim_refresh(found, int(now[0]), 30)
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    # WHEN a shortcut needs it (Slack's trigger_id lasts 3 s from the click)
+    with pytest.raises(SlackUnavailable):
+        bot_token(
+            world.installations,
+            lambda: world.oauth,
+            "TA",
+            clock=lambda: now[0],
+            sleep=sleep,
+            wait_seconds=WEBHOOK_REFRESH_WAIT_SECONDS,
+        )
+
+    # THEN it gave up within the webhook's second, not the steps' five
+    waited = now[0] - (found.bot_token_expires_at + 1)
+    assert WEBHOOK_REFRESH_WAIT_SECONDS <= waited < WEBHOOK_REFRESH_WAIT_SECONDS + 0.2

@@ -10,13 +10,16 @@ from dataclasses import dataclass
 
 from emoji_smith.domain import install_pages
 from emoji_smith.domain.errors import EmojiSmithError, NotInstalled, SlackUnavailable
-from emoji_smith.domain.installations import REFRESH_LEASE_SECONDS, Installation, link_team
+from emoji_smith.domain.installations import (
+    REFRESH_LEASE_SECONDS,
+    REFRESH_WAIT_SECONDS,
+    Installation,
+    link_team,
+)
 from emoji_smith.ports import InstallationStore, OAuthStateStore, SlackOAuth
 
 logger = logging.getLogger("emoji_smith.installing")
 
-#: A function that finds another refreshing an already expired token waits this long for it.
-REFRESH_WAIT_SECONDS = 5.0
 _POLL_SECONDS = 0.1
 
 
@@ -88,11 +91,12 @@ def bot_token(
     *,
     clock: Callable[[], float],
     sleep: Callable[[float], None],
+    wait_seconds: float = REFRESH_WAIT_SECONDS,
 ) -> str:
     """The workspace's bot token. One due for refresh (within 2 h of expiring) is refreshed
     by the one caller that claims it; the others use the old token while it still works, or
-    wait for the new one. `oauth` is asked for only to refresh (it loads slack_sdk: a cold
-    shortcut must not)."""
+    wait `wait_seconds` for the new one. `oauth` is asked for only to refresh (it loads
+    slack_sdk: a cold shortcut must not)."""
     waited = 0.0
     while True:
         found = installations.find(team_id, enterprise_id)
@@ -105,7 +109,7 @@ def bot_token(
             return _refresh(installations, oauth(), found, now)
         if not found.expired(now):
             return found.bot_token
-        if waited >= REFRESH_WAIT_SECONDS:
+        if waited >= wait_seconds:
             raise SlackUnavailable(f"The token of workspace {team_id} is still being refreshed.")
         sleep(_POLL_SECONDS)
         waited += _POLL_SECONDS

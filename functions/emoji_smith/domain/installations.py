@@ -32,6 +32,10 @@ REFRESH_BEFORE_SECONDS = 2 * 3600
 STATE_SECONDS = 600
 #: How long one function may hold the refresh of a workspace's token before another may try.
 REFRESH_LEASE_SECONDS = 30
+#: A function that finds another refreshing an already expired token waits this long for it;
+#: the webhook less: Slack's trigger_id expires 3 s after the click, cold start included.
+REFRESH_WAIT_SECONDS = 5.0
+WEBHOOK_REFRESH_WAIT_SECONDS = 1.0
 #: A workspace id as Slack writes it (an org's E... id cannot be the authorize page's `team`).
 _WORKSPACE_ID = re.compile(r"T[A-Z0-9]+")
 
