@@ -384,8 +384,6 @@ class Ports:
     deletion_requests: Callable[[], DeletionRequests] = _unwired
     #: The same read again past the cache, rate-limited (None: not read again).
     secret_again: Callable[[str], str | None] = _unwired
-    #: The same read again past the cache, rate-limited (None: not read again).
-    secret_again: Callable[[str], str | None] = _unwired
     home_publishing: Callable[[], HomePublishing] = _unwired
     seen_events: Callable[[], SeenEvents] = _unwired
     image_model: str = "gpt-image-2"
