@@ -34,7 +34,7 @@ class DynamoDBUsageLedger:
     def reserve(self, charge: Charge, limits: Limits, period: Period) -> str | None:
         team, user, images, dollars = charge.team, charge.user, charge.images, charge.dollars
         if images > limits.member_daily_images:
-            return member_refusal(limits.member_daily_images, period)
+            return member_refusal(limits.member_daily_images, period, images)
         if dollars > limits.workspace_monthly_budget_usd:
             return budget_refusal(limits.workspace_monthly_budget_usd, period)
         client = dynamodb_client()
@@ -65,7 +65,7 @@ class DynamoDBUsageLedger:
             reasons = error.response.get("CancellationReasons") or []
             codes = [str(reason.get("Code")) for reason in reasons]
             if codes[:1] == ["ConditionalCheckFailed"]:
-                return member_refusal(limits.member_daily_images, period)
+                return member_refusal(limits.member_daily_images, period, images)
             if codes[1:2] == ["ConditionalCheckFailed"]:
                 return budget_refusal(limits.workspace_monthly_budget_usd, period)
             raise
