@@ -76,8 +76,8 @@ def test_the_lambda_package_is_small_and_has_nothing_heavy(tmp_path: Path) -> No
     # slack_sdk: for distribution mode's OAuth only; the SCRIPT's requests never import it
     assert {p.name for p in (package / "botocore" / "data").iterdir() if p.is_dir()} == {
         "dynamodb",
-        "stepfunctions",
         "lambda",
+        "stepfunctions",
     }
     assert any("aarch64" in p.name for p in package.rglob("*.so"))
 
