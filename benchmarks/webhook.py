@@ -257,10 +257,12 @@ def bench_handling(rounds: int) -> bool:
 
     real_bootstrap = bootstrap.bootstrap
 
-    def without_outbound_calls(settings: Any, clock: Any = time.monotonic) -> Any:
+    def without_outbound_calls(
+        settings: Any, clock: Any = time.monotonic, *, settings_seconds: float = 0.0
+    ) -> Any:
         """The container's real Ports but Slack, the workspace's settings and the modal's quota
         figures (outbound calls the budget excludes; the workflow's start is measured)."""
-        wired = real_bootstrap(settings, clock)
+        wired = real_bootstrap(settings, clock, settings_seconds=settings_seconds)
         return replace(
             wired,
             slack_interactions=_NoOutboundCalls,  # type: ignore[arg-type]
@@ -352,13 +354,35 @@ class _EveryServiceEndpoint(BaseHTTPRequestHandler):
         pass
 
 
-def bench_handling_with_calls(rounds: int) -> None:
-    """The warm shortcut and submission with every outbound call made, to one local stub (the
-    settings' GetItem, views.open, emoji.list, the quota read, StartExecution). Printed, not a
-    budget: the figure is the round trips on this machine."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _EveryServiceEndpoint)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+#: Issue #22's budgets for the warm webhook with every outbound call made (median, ms).
+WARM_SHORTCUT_BUDGET_MS = 1.0
+WARM_SUBMISSION_BUDGET_MS = 0.6
+
+_STUB_SERVER = """
+import socket, sys
+from http.server import ThreadingHTTPServer
+sys.path[:0] = sys.argv[1:]
+from webhook import _EveryServiceEndpoint
+server = ThreadingHTTPServer(("127.0.0.1", 0), _EveryServiceEndpoint)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
+def bench_handling_with_calls(rounds: int) -> bool:
+    """The warm shortcut and submission with every outbound call made, to one local stub: the
+    shortcut's views.open; the submission's emoji.list (cached a minute), conversations.info,
+    the quota read (cached 30 s) and StartExecution; the workspace's settings (GetItem, trusted
+    5 s by the webhook). The stub runs in a process of its own, as a service does: its own
+    request parsing is not charged to the webhook's interpreter."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    stub = subprocess.Popen(
+        [sys.executable, "-c", _STUB_SERVER, here, os.path.join(here, "..", "tests")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert stub.stdout is not None
+    endpoint = f"http://127.0.0.1:{int(stub.stdout.readline())}"
     os.environ.update(
         {
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -387,25 +411,37 @@ def bench_handling_with_calls(rounds: int) -> None:
         client.cache_clear()
     shortcut_event = function_url_event(form(shortcut("https://hooks.slack.com/actions/1")))
     view = create_emoji_modal({"ts": "1.2", "text": "ship it"}, "C1", None, list(PRESETS))
-    cases: list[tuple[str, Callable[[int], dict[str, Any]]]] = [
-        ("shortcut → modal", lambda i: shortcut_event),
+    cases: list[tuple[str, Callable[[int], dict[str, Any]], float, str]] = [
+        ("shortcut → modal", lambda i: shortcut_event, WARM_SHORTCUT_BUDGET_MS, "1.51 ms"),
         (
             "submission → workflow started (cartoon: the quota read too)",
             lambda i: function_url_event(
                 form(submission(view, f"V{i}", description="ship it", style="cartoon"))
             ),
+            WARM_SUBMISSION_BUDGET_MS,
+            "0.62 ms",
         ),
     ]
-    print("webhook, warm, every outbound call to a local stub")
-    for label, make_event in cases:
-        events = [make_event(i) for i in range(rounds + 20)]
-        for event in events[:20]:
-            assert handler(event, None)["statusCode"] == 200  # warm
-        timings = []
-        for event in events[20:]:
-            started = time.perf_counter()
-            answer = handler(event, None)
-            timings.append((time.perf_counter() - started) * 1000)
-            assert answer["statusCode"] == 200, answer
-        print(f"  {label}: median {statistics.median(timings):.3f} ms")
-    server.shutdown()
+    print("webhook, warm, every outbound call to a local stub (in its own process)")
+    ok = True
+    try:
+        for label, make_event, budget, anchor in cases:
+            events = [make_event(i) for i in range(rounds + 20)]
+            for event in events[:20]:
+                assert handler(event, None)["statusCode"] == 200  # warm
+            timings = []
+            for event in events[20:]:
+                started = time.perf_counter()
+                answer = handler(event, None)
+                timings.append((time.perf_counter() - started) * 1000)
+                assert answer["statusCode"] == 200, answer
+            median = statistics.median(timings)
+            ok &= median <= budget
+            print(
+                f"  {label}: median {median:.3f} ms (budget {budget} ms)  "
+                f"{'OK' if median <= budget else 'OVER BUDGET'}   [anchor: {anchor}]"
+            )
+    finally:
+        stub.terminate()
+        stub.wait(timeout=10)
+    return ok

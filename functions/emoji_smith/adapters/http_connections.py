@@ -9,9 +9,10 @@ one: the server never read it, so nothing runs twice.
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 from email.message import Message
-from typing import NamedTuple
+from typing import NamedTuple, cast
 from urllib.parse import urlsplit
 
 _open = threading.local()
@@ -49,6 +50,12 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Answ
             if connection.sock is not None:
                 connection.sock.settimeout(timeout)
         try:
+            if connection.sock is None:
+                connection.connect()
+                # Headers and body are two writes: without this, Nagle's algorithm may hold
+                # the body back until the server's delayed ACK (~40 ms). urllib3 sets it too.
+                opened = cast("socket.socket", connection.sock)
+                opened.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             connection.request("POST", target, body, headers)
             response = connection.getresponse()
             data = response.read()
