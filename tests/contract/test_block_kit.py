@@ -89,9 +89,7 @@ def homes() -> Iterator[tuple[str, dict[str, Any]]]:
     usage = [MemberUsage("T1", f"U{i}", "2026-12", i, i * 0.1) for i in range(10)]
     settings = SETTINGS["defaults"]
     admin = admin_section(settings, "2026-12", usage)
-    public = [
-        record.model_copy(update={"visibility": "public", "share_to": "thread"}) for record in mine
-    ]
+    public = [record.model_copy(update={"visibility": "public"}) for record in mine]
     full = home_view(
         mine, public, "No AI images left today.", {"emoji_0": "https://e.test/0.png"}, admin
     )

@@ -215,7 +215,6 @@ def _request_fields(request: EmojiRequest) -> dict[str, Any]:
         "shown_to_workspace": shown_to_workspace(request),
         "requester": request.user_id,
         "visibility": request.visibility,
-        "share_to": request.share_to,
         "emoji_name": request.name,
         "description": request.description,
         "style": request.style,

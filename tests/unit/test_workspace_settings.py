@@ -135,9 +135,7 @@ def _public(record: JobRecord, share_to: ShareTo = "thread") -> JobRecord:
     """Made in a public channel, and shared in its thread or by DM."""
     assert record.delivery is not None
     delivery = record.delivery.model_copy(update={"shared_in": share_to})
-    return record.model_copy(
-        update={"visibility": "public", "share_to": share_to, "delivery": delivery}
-    )
+    return record.model_copy(update={"visibility": "public", "delivery": delivery})
 
 
 def test_the_workspace_list_shows_only_public_jobs_with_pictures_everyone_can_see() -> None:

@@ -341,7 +341,6 @@ def _request_fields(request: EmojiRequest) -> dict[str, Any]:
         "team_id": request.team_id,
         "requester": request.user_id,
         "visibility": request.visibility,
-        "share_to": request.share_to,
         "emoji_name": request.name,
         "description": request.description,
         "style": request.style,

@@ -126,7 +126,6 @@ class JobRecord(BaseModel):
     requester: str | None = None
     #: Recorded from the request when the job is created (no Slack call to show it later).
     visibility: Visibility = "private"
-    share_to: ShareTo | None = None
     emoji_name: str | None = None
     description: str | None = None
     style: str | None = None
