@@ -103,8 +103,9 @@ class InProcessInvoker:
         self, handler_path: str, variables: Mapping[str, str], context: Any, payload: Any
     ) -> tuple[Any, bool]:
         """The handler's result, or Lambda's error document (errorType = the class name)."""
-        self.invocations.append(context.function_name)
-        with self._slots, self.environment(variables):
+        # Counted as running before it is listed: `settle` after seeing it listed waits for it.
+        with self.environment(variables), self._slots:
+            self.invocations.append(context.function_name)
             module_name, attribute = handler_path.rsplit(".", 1)
             handler: Callable[[Any, Any], Any] = getattr(
                 importlib.import_module(module_name), attribute

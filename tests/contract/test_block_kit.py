@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -200,18 +199,6 @@ def test_a_view_over_100_blocks_and_a_modal_input_without_submit_are_refused() -
     modal = settings_modal(SETTINGS["defaults"], PRICES)
     del modal["submit"]
     assert any("'submit' is a required" in p for p in block_kit.view_problems(modal, "modal"))
-
-
-def test_judging_is_fast_once_the_schema_is_compiled() -> None:
-    # GIVEN distinct payloads (the cache cannot answer)
-    views = [
-        settings_modal(WorkspaceSettings(i, 1.0, "low", ("badge",), ""), PRICES) for i in range(20)
-    ]
-    started = time.perf_counter()
-    for view in views:
-        block_kit.view_problems(view, "modal")
-    # THEN a modal takes milliseconds (measured ≈ 10 ms on one busy core)
-    assert (time.perf_counter() - started) / len(views) < 0.1
 
 
 # -- the fake Slack refuses the same ---------------------------------------------------------------

@@ -49,7 +49,6 @@ def settled(aws: LocalAWS, publish_homes: int, timeout_seconds: float = 15) -> N
     while aws.invocations.count(aws.function_names["PublishHomeFunction"]) < publish_homes:
         assert time.monotonic() < deadline, "PublishHome was not invoked"
         time.sleep(0.02)
-    time.sleep(0.2)  # a thread that was started has entered its function
     assert aws.settle(timeout_seconds)
 
 
