@@ -15,6 +15,8 @@ Caches — the one policy, here: a container trusts what it read for a bounded t
 - The modal's quota figures: `ADVISORY_SECONDS` (30 s; Validate counts atomically anyway).
 - Slack's emoji list: a minute, in the adapter (`slack_interactions`).
 Adapters themselves (clients, connections) live as long as the container.
+One module (over 250 lines): the one composition root, so every adapter's wiring and every cache
+policy is read in one place.
 """
 
 from __future__ import annotations

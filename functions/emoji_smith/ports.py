@@ -1,4 +1,5 @@
-"""Everything outside the domain, as Protocols. Adapters implement them; handlers use them."""
+"""Everything outside the domain, as Protocols. Adapters implement them; handlers use them.
+One module (over 250 lines): the one list of what the core needs from outside, with `Ports`."""
 
 from __future__ import annotations
 

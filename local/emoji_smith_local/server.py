@@ -4,7 +4,9 @@ process, which runs the workflow) over HTTP, so a burst of running jobs never ho
 acknowledgements. Point a tunnel at it and set `http(s)://…/slack/events` as the Request URL.
 
     python -m emoji_smith_local.server --host H --port P --stack JSON --retry-minutes N
-(started by `emoji-smith serve`, with the webhook function's environment.)"""
+(started by `emoji-smith serve`, with the webhook function's environment.)
+One module (over 250 lines): the routes and the guards a public tunnel needs (slow or oversized
+requests, bounded threads) are one server."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Job records in DynamoDB: one item per job (the execution name), updated as steps finish."""
+"""Job records in DynamoDB: one item per job (the execution name), updated as steps finish.
+One module (over 250 lines): every read and conditional write of that one item, whose attribute
+names and conditions must agree."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ only what cannot be made visible is refused.
 
 Speed matters (budget: 15 ms median for a 1024² PNG), so analysis runs on a box-reduced copy of
 at most ~256 px and the full-resolution pixels are touched once, by the final resize.
+One module (over 250 lines): one pipeline whose steps share that reduced copy and its analysis.
 """
 
 from __future__ import annotations

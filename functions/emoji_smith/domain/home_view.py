@@ -1,7 +1,9 @@
 """The member's App Home tab — what they made (each with *Make another like this*), what the
 workspace made lately, their quota, a Create emoji button — and, for admins and owners, the
 workspace's settings and the month's bill with an *Edit settings* button (its modal is here too).
-Images come only from Slack: uploaded files (`slack_file`) and the workspace's emoji URLs."""
+Images come only from Slack: uploaded files (`slack_file`) and the workspace's emoji URLs.
+One module (over 250 lines): the Home's sections and the settings modal show the same figures
+with the same wording and limits."""
 
 from __future__ import annotations
 

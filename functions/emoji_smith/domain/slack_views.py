@@ -1,4 +1,5 @@
-"""The Create emoji modal (Block Kit) and what its submission means. Pure: dicts in, dicts out."""
+"""The Create emoji modal (Block Kit) and what its submission means. Pure: dicts in, dicts out.
+One module (over 250 lines): the form and its reading share every block id and option value."""
 
 from __future__ import annotations
 
