@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,6 +73,41 @@ def moto_server() -> Iterator[str]:
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def aws_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """moto's server as this test's AWS: the variables set, and the adapters' cached clients
+    dropped before and after (they were built for another endpoint)."""
+    from emoji_smith.adapters.aws_clients import dynamodb_client, stepfunctions_client
+
+    for key, value in {
+        "AWS_ENDPOINT_URL": moto_server,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(key, value)
+    dynamodb_client.cache_clear()
+    stepfunctions_client.cache_clear()
+    yield moto_server
+    dynamodb_client.cache_clear()
+    stepfunctions_client.cache_clear()
+
+
+@pytest.fixture
+def settings_table(aws_endpoint: str) -> str:
+    """A new settings table (keyed by team) on moto's server."""
+    import boto3
+
+    name = f"settings-{uuid.uuid4().hex[:8]}"
+    boto3.client("dynamodb", endpoint_url=aws_endpoint).create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "team_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "team_id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return name
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -27,19 +26,8 @@ NOW = 1_800_000_000
 
 
 @pytest.fixture
-def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    for key, value in {
-        "AWS_ENDPOINT_URL": moto_server,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(key, value)
-    from emoji_smith.adapters.aws_clients import dynamodb_client
-
-    dynamodb_client.cache_clear()
-    yield moto_server
-    dynamodb_client.cache_clear()
+def aws(aws_endpoint: str) -> str:
+    return aws_endpoint
 
 
 def table(endpoint: str, logical_id: str) -> str:

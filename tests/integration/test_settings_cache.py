@@ -5,16 +5,11 @@ DynamoDB's API (moto's server), with the clock moved by hand."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
-import boto3
 import pytest
 
 from emoji_smith.bootstrap import (
     WORKSPACE_SETTINGS_SECONDS,
     bootstrap,
-    new_containers,
     ports,
     webhook_ports,
 )
@@ -22,27 +17,8 @@ from emoji_smith.settings import Settings, function_environment
 
 
 @pytest.fixture
-def table(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    for key, value in {
-        "AWS_ENDPOINT_URL": moto_server,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(key, value)
-    from emoji_smith.adapters.aws_clients import dynamodb_client
-
-    dynamodb_client.cache_clear()  # a client for this endpoint
-    name = f"settings-{uuid.uuid4().hex[:8]}"
-    boto3.client("dynamodb", endpoint_url=moto_server).create_table(
-        TableName=name,
-        AttributeDefinitions=[{"AttributeName": "team_id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "team_id", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    yield name
-    dynamodb_client.cache_clear()
-    new_containers()
+def table(settings_table: str) -> str:
+    return settings_table
 
 
 class Clock:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -21,25 +20,14 @@ DEFINITION = {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 
 
 
 @pytest.fixture
-def machine(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for key, value in {
-        "AWS_ENDPOINT_URL": moto_server,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(key, value)
-    from emoji_smith.adapters.aws_clients import stepfunctions_client
-
-    stepfunctions_client.cache_clear()  # a client for this endpoint
-    client = boto3.client("stepfunctions", endpoint_url=moto_server)
+def machine(aws_endpoint: str) -> Any:
+    client = boto3.client("stepfunctions", endpoint_url=aws_endpoint)
     arn = client.create_state_machine(
         name=f"emoji-{uuid.uuid4().hex[:8]}",
         definition=json.dumps(DEFINITION),
         roleArn="arn:aws:iam::123456789012:role/emoji-smith",
     )["stateMachineArn"]
-    yield client, arn
-    stepfunctions_client.cache_clear()
+    return client, arn
 
 
 def test_both_clients_start_once_and_see_the_same_duplicates(machine: Any) -> None:
