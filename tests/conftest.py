@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -108,6 +109,32 @@ def settings_table(aws_endpoint: str) -> str:
         BillingMode="PAY_PER_REQUEST",
     )
     return name
+
+
+@pytest.fixture
+def dynamodb_table(aws_endpoint: str) -> Callable[[str], str]:
+    """Creates a fresh table as the template declares `logical_id` (keys and indexes)."""
+    import boto3
+
+    from emoji_smith_local.template import load_template
+
+    client = boto3.client("dynamodb", endpoint_url=aws_endpoint)
+    resources = load_template()["Resources"]
+
+    def create(logical_id: str) -> str:
+        properties: dict[str, Any] = resources[logical_id]["Properties"]
+        name = f"{logical_id}-{uuid.uuid4().hex[:8]}"
+        indexes = properties.get("GlobalSecondaryIndexes")
+        client.create_table(
+            TableName=name,
+            AttributeDefinitions=properties["AttributeDefinitions"],
+            KeySchema=properties["KeySchema"],
+            BillingMode="PAY_PER_REQUEST",
+            **({"GlobalSecondaryIndexes": indexes} if indexes else {}),
+        )
+        return name
+
+    return create
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,9 @@ standard library's signed client (a cold webhook) and through boto3."""
 from __future__ import annotations
 
 import sys
-import uuid
 from dataclasses import replace
 from typing import Any
 
-import boto3
 import pytest
 
 from emoji_smith.adapters.dynamodb_installation_store import (
@@ -18,28 +16,10 @@ from emoji_smith.adapters.dynamodb_installation_store import (
 )
 from emoji_smith.domain.installations import STATE_SECONDS, Installation
 from emoji_smith.ports import InstallationStore, OAuthStateStore
-from emoji_smith_local.template import load_template
 from fakes.in_memory_installations import InMemoryInstallations, InMemoryStates
 
 IMPLEMENTATIONS = ["in_memory", "dynamodb_signed", "dynamodb_boto3"]
 NOW = 1_800_000_000
-
-
-@pytest.fixture
-def aws(aws_endpoint: str) -> str:
-    return aws_endpoint
-
-
-def table(endpoint: str, logical_id: str) -> str:
-    properties: dict[str, Any] = load_template()["Resources"][logical_id]["Properties"]
-    name = f"{logical_id}-{uuid.uuid4().hex[:8]}"
-    boto3.client("dynamodb", endpoint_url=endpoint).create_table(
-        TableName=name,
-        AttributeDefinitions=properties["AttributeDefinitions"],
-        KeySchema=properties["KeySchema"],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return name
 
 
 def client_path(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,7 +34,7 @@ def installations(
 ) -> InstallationStore:
     if request.param == "in_memory":
         return InMemoryInstallations()
-    name = table(request.getfixturevalue("aws"), "InstallationsTable")
+    name = request.getfixturevalue("dynamodb_table")("InstallationsTable")
     client_path(request.param, monkeypatch)
     return DynamoDBInstallationStore(name)
 
@@ -63,7 +43,7 @@ def installations(
 def states(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> OAuthStateStore:
     if request.param == "in_memory":
         return InMemoryStates()
-    name = table(request.getfixturevalue("aws"), "OAuthStateTable")
+    name = request.getfixturevalue("dynamodb_table")("OAuthStateTable")
     client_path(request.param, monkeypatch)
     return DynamoDBOAuthStateStore(name)
 

@@ -8,12 +8,9 @@ To add a case: write a test taking the port's fixture (`jobs`, `ledger`, `settin
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
 
 from emoji_smith.adapters.dynamodb_circuit_store import DynamoDBCircuitStore
@@ -26,7 +23,6 @@ from emoji_smith.domain.costs import Bill
 from emoji_smith.domain.models import Delivery, EmojiRequest, JobStatus
 from emoji_smith.domain.quotas import Charge, Limits, Period, budget_refusal, member_refusal
 from emoji_smith.ports import CircuitStore, JobRepository, SeenEvents, SettingsStore, UsageLedger
-from emoji_smith_local.template import load_template
 from fakes.in_memory import (
     InMemoryCircuit,
     InMemoryJobs,
@@ -36,41 +32,6 @@ from fakes.in_memory import (
 )
 
 IMPLEMENTATIONS = ["in_memory", "dynamodb"]
-
-
-@pytest.fixture
-def dynamodb_table(
-    moto_server: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[[str], str]]:
-    """Creates a fresh table as the template declares `logical_id` (keys and indexes)."""
-    for key, value in {
-        "AWS_ENDPOINT_URL": moto_server,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(key, value)
-    from emoji_smith.adapters.aws_clients import dynamodb_client
-
-    dynamodb_client.cache_clear()  # a client for this endpoint
-    client = boto3.client("dynamodb", endpoint_url=moto_server)
-    resources = load_template()["Resources"]
-
-    def create(logical_id: str) -> str:
-        properties: dict[str, Any] = resources[logical_id]["Properties"]
-        name = f"{logical_id}-{uuid.uuid4().hex[:8]}"
-        indexes = properties.get("GlobalSecondaryIndexes")
-        client.create_table(
-            TableName=name,
-            AttributeDefinitions=properties["AttributeDefinitions"],
-            KeySchema=properties["KeySchema"],
-            BillingMode="PAY_PER_REQUEST",
-            **({"GlobalSecondaryIndexes": indexes} if indexes else {}),
-        )
-        return name
-
-    yield create
-    dynamodb_client.cache_clear()
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)
