@@ -157,6 +157,7 @@ ENVIRONMENT: dict[str, set[str]] = {
         "EMOJI_SMITH_IMAGE_QUALITY",
         "EMOJI_SMITH_ANNOUNCEMENT_CHANNEL",
         "FORGET_WORKSPACE_FUNCTION",
+        "EMOJI_SMITH_PUBLIC_URL",
     },
     "ForgetWorkspaceFunction": {
         "JOBS_TABLE_NAME",
