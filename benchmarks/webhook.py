@@ -258,11 +258,20 @@ def bench_handling(rounds: int) -> bool:
     real_bootstrap = bootstrap.bootstrap
 
     def without_outbound_calls(
-        settings: Any, clock: Any = time.monotonic, *, settings_seconds: float = 0.0
+        settings: Any,
+        clock: Any = time.monotonic,
+        *,
+        settings_seconds: float = 0.0,
+        token_wait_seconds: float = 5.0,
     ) -> Any:
         """The container's real Ports but Slack, the workspace's settings and the modal's quota
         figures (outbound calls the budget excludes; the workflow's start is measured)."""
-        wired = real_bootstrap(settings, clock, settings_seconds=settings_seconds)
+        wired = real_bootstrap(
+            settings,
+            clock,
+            settings_seconds=settings_seconds,
+            token_wait_seconds=token_wait_seconds,
+        )
         return replace(
             wired,
             slack_interactions=_NoOutboundCalls,  # type: ignore[arg-type]
