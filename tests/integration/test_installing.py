@@ -14,7 +14,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from emoji_smith.adapters.slack_oauth import SlackOAuthClient
-from emoji_smith.application.installing import bot_token, finish_install, install_page, uninstall
+from emoji_smith.application.installing import (
+    Page,
+    bot_token,
+    finish_install,
+    install_page,
+    uninstall,
+)
 from emoji_smith.domain.errors import NotInstalled, SlackUnavailable
 from emoji_smith.domain.installations import (
     BOT_SCOPES,
@@ -48,15 +54,19 @@ class World:
         link = self.link()
         code = self.slack.authorize(team, link["redirect_uri"], link["scope"].split(","))
         query = {"code": code, "state": link["state"]} | redirect
-        page = finish_install(
+        page = self.finish(query, link["state"])
+        return page.status, page.html
+
+    def finish(self, query: dict[str, str], browser_state: str, now: int | None = None) -> Page:
+        """Slack's redirect back, in a browser holding `browser_state`."""
+        return finish_install(
             query,
             self.oauth,
             self.states,
             self.installations,
-            self.now,
-            browser_state=link["state"],
+            self.now if now is None else now,
+            browser_state=browser_state,
         )
-        return page.status, page.html
 
     def token(self, team: str) -> str:
         return bot_token(
@@ -102,38 +112,19 @@ def test_a_refusal_says_why_and_stores_nothing(slack: FakeSlack) -> None:
     link = world.link()
 
     # a member who cancels on Slack's page
-    denied = finish_install(
-        {"error": "access_denied", "state": link["state"]},
-        world.oauth,
-        world.states,
-        world.installations,
-        world.now,
-        browser_state=link["state"],
-    )
+    denied = world.finish({"error": "access_denied", "state": link["state"]}, link["state"])
     assert (denied.status, "cancelled" in denied.html) == (400, True)
 
     # a forged or reused state
     code = slack.authorize("TA", REDIRECT, BOT_SCOPES)
-    forged = finish_install(
-        {"code": code, "state": "forged"},
-        world.oauth,
-        world.states,
-        world.installations,
-        0,
-        browser_state="forged",
-    )
+    forged = world.finish({"code": code, "state": "forged"}, "forged", now=0)
     assert forged.status == 400
     assert "expired" in forged.html
 
     # a state older than 10 minutes
     stale = world.link()
-    late = finish_install(
-        {"code": code, "state": stale["state"]},
-        world.oauth,
-        world.states,
-        world.installations,
-        world.now + STATE_SECONDS,
-        browser_state=stale["state"],
+    late = world.finish(
+        {"code": code, "state": stale["state"]}, stale["state"], now=world.now + STATE_SECONDS
     )
     assert late.status == 400
     assert world.installations.items == {}
@@ -147,14 +138,7 @@ def test_a_link_for_one_workspace_installed_in_another_is_refused(slack: FakeSla
 
     # WHEN the member installs into TB instead
     code = slack.authorize("TB", link["redirect_uri"], BOT_SCOPES)
-    page = finish_install(
-        {"code": code, "state": link["state"]},
-        world.oauth,
-        world.states,
-        world.installations,
-        world.now,
-        browser_state=link["state"],
-    )
+    page = world.finish({"code": code, "state": link["state"]}, link["state"])
 
     # THEN the page says so, and nothing is stored
     assert page.status == 403
@@ -270,27 +254,13 @@ def test_a_redirect_to_another_browser_than_the_install_s_is_refused(slack: Fake
     code = slack.authorize("TA", link["redirect_uri"], BOT_SCOPES)
 
     # WHEN Slack's redirect arrives in a browser without it (a link sent to someone else)
-    page = finish_install(
-        {"code": code, "state": link["state"]},
-        world.oauth,
-        world.states,
-        world.installations,
-        world.now,
-        browser_state="",
-    )
+    page = world.finish({"code": code, "state": link["state"]}, "")
 
     # THEN it is refused, the code is not spent and the state still works in the first browser
     assert page.status == 400
     assert "another browser" in page.html
     assert world.installations.items == {}
-    again = finish_install(
-        {"code": code, "state": link["state"]},
-        world.oauth,
-        world.states,
-        world.installations,
-        world.now,
-        browser_state=link["state"],
-    )
+    again = world.finish({"code": code, "state": link["state"]}, link["state"])
     assert again.status == 200
 
 
