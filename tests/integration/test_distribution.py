@@ -28,15 +28,22 @@ HOST = "emoji.lambda-url.test"
 def distribution_aws(
     fake_slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LocalAWS]:
-    environment = {
+    environment = distribution_environment(fake_slack, tmp_path_factory)
+    with LocalAWS(instant_retries=True, environment=environment) as aws:
+        yield aws
+
+
+def distribution_environment(
+    fake_slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """Distribution mode against the fake Slack: a client id and secret, no bot token."""
+    return {
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_CLIENT_ID": CLIENT_ID,
         "SLACK_CLIENT_SECRET": CLIENT_SECRET,
         "SLACK_API_BASE_URL": fake_slack.base_url,
         "EMOJI_SMITH_OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
     }
-    with LocalAWS(instant_retries=True, environment=environment) as aws:
-        yield aws
 
 
 def browser_get(

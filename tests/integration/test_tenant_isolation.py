@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_distribution import in_team, install
+from test_distribution import distribution_environment, in_team, install
+from test_pick_candidates import offered_buttons
 
 from emoji_smith.adapters.dynamodb_settings_store import DynamoDBSettingsStore
 from emoji_smith_local.runtime import LocalAWS
 from fakes.fake_openai import FakeOpenAI
 from fakes.fake_slack import FakeSlack
 from fakes.slack_payloads import (
-    SIGNING_SECRET,
     form,
     function_url_event,
     home_click,
@@ -29,7 +29,6 @@ from fakes.slack_payloads import (
     shortcut,
     submission,
 )
-from fakes.slack_workspaces import CLIENT_ID, CLIENT_SECRET
 
 #: The same member in both workspaces (Grid), so only the team can tell them apart.
 MEMBER = "WGRID1"
@@ -39,13 +38,9 @@ MEMBER = "WGRID1"
 def aws(
     fake_slack: FakeSlack, fake_openai: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LocalAWS]:
-    environment = fake_openai.app_environment() | {
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_CLIENT_ID": CLIENT_ID,
-        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
-        "SLACK_API_BASE_URL": fake_slack.base_url,
-        "EMOJI_SMITH_OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
-    }
+    environment = fake_openai.app_environment() | distribution_environment(
+        fake_slack, tmp_path_factory
+    )
     with LocalAWS(instant_retries=True, environment=environment) as local:
         yield local
 
@@ -82,24 +77,6 @@ def ask_for_options(aws: LocalAWS, slack: FakeSlack, team: str, view_id: str) ->
     return f"{team}-{view_id}"
 
 
-def offered(slack: FakeSlack, job_id: str) -> dict[str, dict[str, Any]]:
-    deadline = time.monotonic() + 30
-    while True:
-        for message in reversed(slack.responses()):
-            buttons = {
-                element["action_id"]: element
-                for block in message.get("blocks") or []
-                if block["type"] == "actions"
-                for element in block["elements"]
-            }
-            if buttons and {json.loads(b["value"]).get("job") for b in buttons.values()} == {
-                job_id
-            }:
-                return buttons
-        assert time.monotonic() < deadline, "no candidates were offered"
-        time.sleep(0.02)
-
-
 def click(aws: LocalAWS, slack: FakeSlack, button: dict[str, Any], team: str) -> str:
     before = len(slack.responses())
     payload = {
@@ -120,7 +97,7 @@ def test_a_candidate_click_from_another_workspace_decides_nothing(
     aws = workspaces
     # GIVEN MEMBER's job in TA, waiting for their choice
     job_id = ask_for_options(aws, slack, "TA", "VCHOOSE")
-    buttons = offered(slack, job_id)
+    buttons = offered_buttons(slack, job_id)
     first = buttons["emoji_choose_0"]
 
     # WHEN the same member id clicks TA's button from TB
