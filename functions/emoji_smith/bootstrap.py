@@ -12,6 +12,8 @@ Caches — the one policy, here: a container trusts what it read for a bounded t
   `WORKSPACE_SETTINGS_SECONDS` (5 s), so a setting saved anywhere is seen within 5 s; a save it
   makes itself drops its copy (the admin sees the change at once). Every other function reads
   them on each request (one GetItem): a job obeys what was saved before it started.
+- A conversation's privacy (`conversations.info` at submission): the same bound in the webhook
+  (a channel made private is treated so within 5 s; a job keeps the visibility it was made with).
 - The modal's quota figures: `ADVISORY_SECONDS` (30 s; Validate counts atomically anyway).
 - Slack's emoji list: a minute, in the adapter (`slack_interactions`).
 Adapters themselves (clients, connections) live as long as the container.
@@ -567,7 +569,8 @@ class _Wiring:
         def build() -> SlackInteractions:
             from emoji_smith.adapters.slack_interactions import SlackWebApiInteractions
 
-            return SlackWebApiInteractions(token, self.settings.slack_api_base_url)
+            base_url, seconds = self.settings.slack_api_base_url, self._settings_seconds
+            return SlackWebApiInteractions(token, base_url, seconds, self._clock)
 
         return self._once(("slack_interactions", token), build)
 

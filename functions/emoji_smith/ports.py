@@ -4,6 +4,7 @@ One module (over 250 lines): the one list of what the core needs from outside, w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -249,7 +250,8 @@ class SlackInteractions(Protocol):
 
     def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None: ...
 
-    def emoji_names(self) -> set[str]: ...
+    def emoji_names(self) -> AbstractSet[str]:
+        """The workspace's emoji names (a view of the cached list: never copied per request)."""
 
     def emoji_urls(self, refresh: bool = False) -> dict[str, str]:
         """The workspace's custom emoji and their images (aliases left out); `refresh`: one

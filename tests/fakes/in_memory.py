@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -412,7 +413,7 @@ class RecordingInteractions:
         self._check("views.open")
         self.opened.append((trigger_id, view))
 
-    def emoji_names(self) -> set[str]:
+    def emoji_names(self) -> AbstractSet[str]:
         self._check("emoji.list")
         return set(self.emoji)
 

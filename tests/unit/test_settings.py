@@ -21,7 +21,7 @@ from emoji_smith.adapters.aws_signed_json import (
 from emoji_smith.adapters.local_outbox import LocalOutbox
 from emoji_smith.bootstrap import SECRET_CACHE_SECONDS, bootstrap
 from emoji_smith.ports import Ports
-from emoji_smith.settings import SECRET_KEYS, Settings
+from emoji_smith.settings import SECRET_KEYS, Settings, function_environment, get_settings
 
 
 def wired(clock: Callable[[], float] = lambda: 0.0) -> Ports:
@@ -51,6 +51,24 @@ def test_in_aws_secrets_come_from_secrets_manager_by_name(
     ports = wired()
     assert ports.secret("SLACK_BOT_TOKEN") == "xoxb-from-aws"
     assert not ports.image_service_configured()  # an empty value is not a key
+
+
+def test_a_changed_environment_is_read_again_and_an_unchanged_one_is_not(
+    clean: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN the process's settings, read once
+    clean.setenv("JOBS_TABLE_NAME", "jobs-before")
+    first = get_settings()
+    # WHEN they are asked for again with nothing changed
+    # THEN they are the same object (not read again)
+    assert get_settings() is first
+    # AND WHEN a variable changes, the next read sees it at once
+    clean.setenv("JOBS_TABLE_NAME", "jobs-after")
+    assert get_settings().jobs_table_name == "jobs-after"
+    # AND a function's own environment (the local runtime's) is never the process's
+    with function_environment({"JOBS_TABLE_NAME": "jobs-of-a-function"}):
+        assert get_settings().jobs_table_name == "jobs-of-a-function"
+    assert get_settings().jobs_table_name == "jobs-after"
 
 
 def test_only_secret_settings_can_be_read_as_secrets(clean: pytest.MonkeyPatch) -> None:

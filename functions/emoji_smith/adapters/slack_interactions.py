@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -30,11 +32,24 @@ TIMEOUT_SECONDS = 2.0
 #: conversations.info and .join run at submission after the rest: a late answer is taken as
 #: "private, not ours to post in" (the emoji goes by DM), never as a form Slack gave up on.
 CONVERSATION_SECONDS = 1.0
+#: Conversations remembered at most (all forgotten past it: each is asked again, nothing worse).
+CONVERSATIONS_KEPT = 1024
 
 
 class SlackWebApiInteractions:
-    def __init__(self, token: str, api_base_url: str) -> None:
+    def __init__(
+        self,
+        token: str,
+        api_base_url: str,
+        conversation_seconds: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`conversation_seconds`: how long a conversation's answer is trusted (the composition
+        root's bound; 0: asked each time); `clock` ages what is kept (a test moves it)."""
         self._token = token
+        self._clock = clock
+        self._conversation_seconds = conversation_seconds
+        self._conversations: dict[str, tuple[float, Conversation]] = {}
         self._base_url = api_base_url if api_base_url.endswith("/") else api_base_url + "/"
         self._api_origin = "{0.scheme}://{0.netloc}/".format(urlsplit(api_base_url))
         self._emoji: tuple[float, dict[str, str]] | None = None
@@ -44,8 +59,8 @@ class SlackWebApiInteractions:
     def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
         self._call("views.open", json_body={"trigger_id": trigger_id, "view": view})
 
-    def emoji_names(self) -> set[str]:
-        return set(self._emoji_list())
+    def emoji_names(self) -> AbstractSet[str]:
+        return self._emoji_list().keys()
 
     def emoji_urls(self, refresh: bool = False) -> dict[str, str]:
         listed = self._emoji_list(0.0 if refresh else EMOJI_LIST_SECONDS)
@@ -54,7 +69,7 @@ class SlackWebApiInteractions:
     def _emoji_list(self, trusted_seconds: float = EMOJI_LIST_SECONDS) -> dict[str, str]:
         """Cached a minute (unless the caller knows it lacks one); while Slack rate-limits
         emoji.list, not asked at all (the workflow's own name check decides then)."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             if self._emoji is not None and now - self._emoji[0] < trusted_seconds:
                 return self._emoji[1]
@@ -83,7 +98,13 @@ class SlackWebApiInteractions:
         self._call("views.publish", json_body={"user_id": user_id, "view": view})
 
     def conversation(self, channel_id: str) -> Conversation:
-        """Any of Slack's flags makes it private; a DM the bot can see is one with the bot."""
+        """Any of Slack's flags makes it private; a DM the bot can see is one with the bot.
+        An answer is trusted `conversation_seconds` from when it was asked (errors never)."""
+        began = self._clock()
+        with self._lock:
+            cached = self._conversations.get(channel_id)
+        if cached is not None and began - cached[0] < self._conversation_seconds:
+            return cached[1]
         asked = {"channel": channel_id}
         answer = self._call("conversations.info", form=asked, timeout=CONVERSATION_SECONDS)
         found = answer.get("channel")
@@ -92,10 +113,22 @@ class SlackWebApiInteractions:
         im = found.get("is_im") is True
         flags = ("is_private", "is_mpim", "is_group")
         private = im or any(found.get(flag) is True for flag in flags)
-        return Conversation(private=private, member=im or found.get("is_member") is True)
+        known = Conversation(private=private, member=im or found.get("is_member") is True)
+        self._remember(channel_id, began, known)
+        return known
 
     def join(self, channel_id: str) -> None:
         self._call("conversations.join", form={"channel": channel_id}, timeout=CONVERSATION_SECONDS)
+        with self._lock:  # the bot's membership has changed: asked again next time
+            self._conversations.pop(channel_id, None)
+
+    def _remember(self, channel_id: str, at: float, known: Conversation) -> None:
+        if self._conversation_seconds <= 0:
+            return
+        with self._lock:
+            if len(self._conversations) >= CONVERSATIONS_KEPT:  # keep the map small
+                self._conversations.clear()
+            self._conversations[channel_id] = (at, known)
 
     def respond(self, response_url: str, text: str) -> None:
         """An ephemeral answer, only to Slack's own hosts (a payload cannot send us elsewhere)."""

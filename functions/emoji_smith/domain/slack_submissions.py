@@ -5,6 +5,7 @@ adds only what Slack knows: a name already taken, where to share, the offered pi
 from __future__ import annotations
 
 import json
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from emoji_smith.domain.naming import execution_name, normalize_name, with_suffix
@@ -15,7 +16,7 @@ from emoji_smith.domain.validation import clean_text, request_problems
 
 
 def read_submission(
-    view: dict[str, Any], team_id: str, user_id: str, taken_names: set[str]
+    view: dict[str, Any], team_id: str, user_id: str, taken_names: AbstractSet[str]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The request a submission asks for, and inline errors by block id (empty when valid)."""
     values = _object(_object(view.get("state")).get("values"))
@@ -99,7 +100,7 @@ def _object(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def free_name(name: str, taken: set[str]) -> str:
+def free_name(name: str, taken: AbstractSet[str]) -> str:
     attempt = 2
     while with_suffix(name, attempt) in taken:
         attempt += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from emoji_smith.domain.motion import AI_ANIMATION, AI_ANIMATION_LABEL, EFFECTS
@@ -37,7 +38,9 @@ MAX_NOTES = 10
 _EMOJI_IN_TEXT = re.compile(r":([a-z0-9_+'-]{1,100}):")
 
 
-def offered_sources(message: dict[str, Any], custom_emoji: set[str]) -> list[dict[str, str]]:
+def offered_sources(
+    message: dict[str, Any], custom_emoji: AbstractSet[str]
+) -> list[dict[str, str]]:
     """What the modal offers to start from: the message's usable pictures (by file id;
     `pictures.message_pictures` says why the others are not), then the workspace's custom emoji
     its text names (by name). References only, never a URL."""

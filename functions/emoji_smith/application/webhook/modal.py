@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from emoji_smith.application.webhook.respond import tell
@@ -91,7 +92,7 @@ def open_create_modal(
         tell(ports, response_url, MODAL_FAILED)
 
 
-def _custom_emoji_named(ports: Ports, message: dict[str, Any]) -> set[str]:
+def _custom_emoji_named(ports: Ports, message: dict[str, Any]) -> AbstractSet[str]:
     """The workspace's custom emoji, asked only when the text names one (`:name:`); the list is
     cached a minute, and a failure just offers none."""
     if ":" not in str(message.get("text") or ""):

@@ -29,7 +29,7 @@ def on_submit(ports: Ports, submission: ViewSubmission) -> dict[str, Any]:
         taken = ports.slack_interactions().emoji_names()
     except EmojiSmithError as error:
         logger.warning("Could not list the workspace's emoji: %s", error)
-        taken = set()
+        taken = frozenset()
     request, errors = read_submission(submission.view, team, user, taken)
     if submission.enterprise:
         request["enterprise_id"] = submission.enterprise
