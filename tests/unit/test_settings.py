@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -137,6 +139,57 @@ def test_a_request_is_signed_exactly_as_botocore_signs_it(
     # THEN the signatures are the same
     assert ours["authorization"] == request.headers["Authorization"]
     assert ours["x-amz-security-token"] == request.headers["X-Amz-Security-Token"]
+
+
+def test_the_signing_key_is_derived_once_a_day_and_the_signature_stays_botocores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from botocore import auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials as BotocoreCredentials
+
+    from emoji_smith.adapters import aws_signed_json
+
+    hmacs: list[bytes] = []
+
+    def counted(key: bytes, message: bytes, digestmod: Any) -> Any:
+        hmacs.append(message)
+        return hmac.new(key, message, digestmod)
+
+    monkeypatch.setattr(aws_signed_json, "hmac", SimpleNamespace(new=counted))
+    secret = f"SECRET-{uuid.uuid4()}"  # a key no earlier signature derived
+    url, body = "https://dynamodb.eu-west-1.amazonaws.com/", b'{"TableName": "t"}'
+    target = DYNAMODB.target_prefix + "GetItem"
+    # GIVEN one request signed twice before midnight UTC and once after
+    for moment, derived in [
+        (datetime(2026, 12, 4, 23, 59, 58), True),  # the day's first: its key derived
+        (datetime(2026, 12, 4, 23, 59, 59), False),  # the same day: the key reused
+        (datetime(2026, 12, 5, 0, 0, 0), True),  # the next day: a new key
+    ]:
+        hmacs.clear()
+        monkeypatch.setattr(auth, "get_current_datetime", lambda moment=moment: moment)
+        request = AWSRequest(
+            method="POST",
+            url=url,
+            data=body,
+            headers={"Content-Type": DYNAMODB.content_type, "X-Amz-Target": target},
+        )
+        auth.SigV4Auth(BotocoreCredentials("AKID", secret), "dynamodb", "eu-west-1").add_auth(
+            request
+        )
+        # WHEN ours signs it at the same moment
+        ours = signed_headers(
+            DYNAMODB,
+            "GetItem",
+            url,
+            body,
+            region="eu-west-1",
+            credentials=Credentials("AKID", secret),
+            now=moment.replace(tzinfo=UTC),
+        )
+        # THEN it signs as botocore does, deriving the key (4 HMACs) once per day only
+        assert ours["authorization"] == request.headers["Authorization"]
+        assert len(hmacs) == (5 if derived else 1)
 
 
 def test_a_rotated_slack_token_is_used_once_the_secret_cache_expires(

@@ -16,6 +16,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -132,15 +133,23 @@ def signed_headers(
     to_sign = "\n".join(
         ["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()]
     )
-    key = ("AWS4" + credentials.secret_key).encode()
-    for part in (day, region, service.name, "aws4_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    key = _signing_key(credentials.secret_key, day, region, service.name)
     signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     headers["authorization"] = (
         f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope}, "
         f"SignedHeaders={';'.join(names)}, Signature={signature}"
     )
     return headers
+
+
+@lru_cache(maxsize=16)
+def _signing_key(secret_key: str, day: str, region: str, service: str) -> bytes:
+    """SigV4's derived key (4 HMACs): it depends on nothing else, so AWS lets it be cached for
+    its day; another day or another key is another entry."""
+    key = ("AWS4" + secret_key).encode()
+    for part in (day, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
 
 
 def call(
