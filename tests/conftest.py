@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from PIL import Image
@@ -16,6 +16,9 @@ from emoji_smith_local.runtime import LocalAWS
 from fakes import block_kit
 from fakes.fake_openai import FakeOpenAI
 from fakes.fake_slack import FakeSlack
+
+if TYPE_CHECKING:
+    from mypy_boto3_stepfunctions import SFNClient
 
 
 @pytest.fixture(autouse=True)
@@ -94,6 +97,38 @@ def aws_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield moto_server
     dynamodb_client.cache_clear()
     stepfunctions_client.cache_clear()
+
+
+@pytest.fixture
+def aws_client(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Points the one rule (`aws_signed_json.through_boto3`) at a client for this test: "boto3"
+    as where AWS runs in this process, or "signed" as in Lambda (aws_endpoint has put the
+    credentials and region in the environment)."""
+    from emoji_smith.adapters import aws_signed_json
+
+    def use(kind: str) -> None:
+        assert kind in ("signed", "boto3"), kind
+        monkeypatch.setattr(aws_signed_json, "_aws_in_this_process", kind == "boto3")
+
+    return use
+
+
+@pytest.fixture
+def state_machine(aws_endpoint: str) -> tuple[SFNClient, str]:
+    """A state machine on moto's server whose runs wait a minute; its client and ARN."""
+    import boto3
+
+    client = boto3.client("stepfunctions", endpoint_url=aws_endpoint)
+    definition = {
+        "StartAt": "Wait",
+        "States": {"Wait": {"Type": "Wait", "Seconds": 60, "End": True}},
+    }
+    arn = client.create_state_machine(
+        name=f"emoji-{uuid.uuid4().hex[:8]}",
+        definition=json.dumps(definition),
+        roleArn="arn:aws:iam::123456789012:role/emoji-smith",
+    )["stateMachineArn"]
+    return client, arn
 
 
 @pytest.fixture

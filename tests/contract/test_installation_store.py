@@ -4,7 +4,7 @@ standard library's signed client (a cold webhook) and through boto3."""
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -22,30 +22,26 @@ IMPLEMENTATIONS = ["in_memory", "dynamodb_signed", "dynamodb_boto3"]
 NOW = 1_800_000_000
 
 
-def client_path(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The signed client is used when boto3 is not loaded: hide it for that case."""
-    if kind == "dynamodb_signed":
-        monkeypatch.delitem(sys.modules, "boto3")
+def dynamodb_table(request: pytest.FixtureRequest, logical_id: str) -> str:
+    """A table as the template declares it, with the rule naming this case's client."""
+    name: str = request.getfixturevalue("dynamodb_table")(logical_id)
+    aws_client: Callable[[str], None] = request.getfixturevalue("aws_client")
+    aws_client(request.param.removeprefix("dynamodb_"))
+    return name
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)
-def installations(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> InstallationStore:
+def installations(request: pytest.FixtureRequest) -> InstallationStore:
     if request.param == "in_memory":
         return InMemoryInstallations()
-    name = request.getfixturevalue("dynamodb_table")("InstallationsTable")
-    client_path(request.param, monkeypatch)
-    return DynamoDBInstallationStore(name)
+    return DynamoDBInstallationStore(dynamodb_table(request, "InstallationsTable"))
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)
-def states(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> OAuthStateStore:
+def states(request: pytest.FixtureRequest) -> OAuthStateStore:
     if request.param == "in_memory":
         return InMemoryStates()
-    name = request.getfixturevalue("dynamodb_table")("OAuthStateTable")
-    client_path(request.param, monkeypatch)
-    return DynamoDBOAuthStateStore(name)
+    return DynamoDBOAuthStateStore(dynamodb_table(request, "OAuthStateTable"))
 
 
 def an_install(team: str | None = "TA", enterprise: str | None = None, **more: Any) -> Installation:

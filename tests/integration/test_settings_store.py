@@ -4,6 +4,8 @@ wrote, and a missing table is an error, not silently the defaults."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from emoji_smith.adapters.aws_signed_json import AwsCallFailed
@@ -34,15 +36,22 @@ STORED = {
 }
 
 
-@pytest.mark.parametrize(("writer", "reader"), [(False, True), (True, False)])
-def test_each_client_reads_what_the_other_wrote(table: str, writer: bool, reader: bool) -> None:
-    DynamoDBSettingsStore(table, signed_client=writer).save("T1", SETTINGS, "UA", 1_800_000_000)
-    assert DynamoDBSettingsStore(table, signed_client=reader).saved("T1") == STORED
-    assert DynamoDBSettingsStore(table, signed_client=reader).saved("T2") is None
+@pytest.mark.parametrize(("writer", "reader"), [("boto3", "signed"), ("signed", "boto3")])
+def test_each_client_reads_what_the_other_wrote(
+    table: str, writer: str, reader: str, aws_client: Callable[[str], None]
+) -> None:
+    aws_client(writer)
+    DynamoDBSettingsStore(table).save("T1", SETTINGS, "UA", 1_800_000_000)
+    aws_client(reader)
+    assert DynamoDBSettingsStore(table).saved("T1") == STORED
+    assert DynamoDBSettingsStore(table).saved("T2") is None
 
 
-def test_the_signed_client_reports_a_missing_table(table: str) -> None:
+def test_the_signed_client_reports_a_missing_table(
+    table: str, aws_client: Callable[[str], None]
+) -> None:
+    aws_client("signed")
     with pytest.raises(AwsCallFailed) as failure:
-        DynamoDBSettingsStore("no-such-table", signed_client=True).saved("T1")
+        DynamoDBSettingsStore("no-such-table").saved("T1")
     assert failure.value.status == 400
     assert "ResourceNotFoundException" in failure.value.detail

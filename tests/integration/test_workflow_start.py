@@ -4,41 +4,31 @@ server, which answers a start as AWS does: docs/FACTS.md): each sees the same du
 
 from __future__ import annotations
 
-import json
 import time
-import uuid
+from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from emoji_smith.adapters.aws_signed_json import AwsCallFailed
 from emoji_smith.adapters.sfn_workflow import CLOCK_SKEW, StepFunctionsWorkflow
 
-DEFINITION = {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 60, "End": True}}}
 
-
-@pytest.fixture
-def machine(aws_endpoint: str) -> Any:
-    client = boto3.client("stepfunctions", endpoint_url=aws_endpoint)
-    arn = client.create_state_machine(
-        name=f"emoji-{uuid.uuid4().hex[:8]}",
-        definition=json.dumps(DEFINITION),
-        roleArn="arn:aws:iam::123456789012:role/emoji-smith",
-    )["stateMachineArn"]
-    return client, arn
-
-
-def test_both_clients_start_once_and_see_the_same_duplicates(machine: Any) -> None:
-    client, arn = machine
-    signed, boto = StepFunctionsWorkflow(arn, True), StepFunctionsWorkflow(arn, False)
+def test_both_clients_start_once_and_see_the_same_duplicates(
+    state_machine: tuple[Any, str], aws_client: Callable[[str], None]
+) -> None:
+    client, arn = state_machine
+    workflow = StepFunctionsWorkflow(arn)
     job = {"job_id": "j", "request": {"description": "ship it"}}
     # GIVEN a submission started through each client
-    assert signed.start("T1-V1", job)
-    assert boto.start("T1-V2", job)
+    aws_client("signed")
+    assert workflow.start("T1-V1", job)
+    aws_client("boto3")
+    assert workflow.start("T1-V2", job)
     time.sleep(CLOCK_SKEW.total_seconds() + 0.1)  # Slack's redelivery comes seconds later
-    for workflow in (signed, boto):
+    for kind in ("signed", "boto3"):
+        aws_client(kind)
         for name in ("T1-V1", "T1-V2"):  # each client's start, and the other's
             # WHEN Slack redelivers it (the same name and input, the run still open)
             # THEN AWS answers with the open run, and it is a duplicate
@@ -50,18 +40,22 @@ def test_both_clients_start_once_and_see_the_same_duplicates(machine: Any) -> No
     assert sorted(run["name"] for run in runs) == ["T1-V1", "T1-V2"]
     # AND once a run has ended, its name is refused to both, the same input too
     client.stop_execution(executionArn=runs[0]["executionArn"])
-    assert not signed.start(runs[0]["name"], job)
-    assert not boto.start(runs[0]["name"], job)
+    for kind in ("signed", "boto3"):
+        aws_client(kind)
+        assert not workflow.start(runs[0]["name"], job)
 
 
-def test_both_clients_raise_another_refusal(machine: Any) -> None:
-    _, arn = machine
-    missing = arn.replace("stateMachine:emoji-", "stateMachine:missing-")
+def test_both_clients_raise_another_refusal(
+    state_machine: tuple[Any, str], aws_client: Callable[[str], None]
+) -> None:
+    missing = state_machine[1].replace("stateMachine:emoji-", "stateMachine:missing-")
     # WHEN the state machine does not exist
     # THEN neither client takes it for a duplicate: the webhook keeps the member's form
+    aws_client("signed")
     with pytest.raises(AwsCallFailed) as refusal:
-        StepFunctionsWorkflow(missing, True).start("T1-V1", {"job_id": "j"})
+        StepFunctionsWorkflow(missing).start("T1-V1", {"job_id": "j"})
     assert refusal.value.code == "StateMachineDoesNotExist"
+    aws_client("boto3")
     with pytest.raises(ClientError) as error:
-        StepFunctionsWorkflow(missing, False).start("T1-V1", {"job_id": "j"})
+        StepFunctionsWorkflow(missing).start("T1-V1", {"job_id": "j"})
     assert error.value.response["Error"]["Code"] == "StateMachineDoesNotExist"

@@ -28,14 +28,23 @@ _aws_in_this_process = False
 
 
 def aws_in_this_process(active: bool) -> None:
-    """The local runtime runs AWS inside this process (moto's mock), which answers boto3's calls
-    only: while `active`, callers that can choose go through boto3 (`through_boto3()`)."""
+    """Set by the local runtime while AWS runs inside this process (moto's mock, which answers
+    boto3's calls only): see `through_boto3`."""
     global _aws_in_this_process  # noqa: PLW0603 (one process-wide fact, set by the runtime)
     _aws_in_this_process = active
 
 
-def through_boto3() -> bool:
-    return _aws_in_this_process
+def through_boto3(environ: Mapping[str, str] = os.environ) -> bool:
+    """The one rule for the adapters that can call AWS either way: boto3 where AWS runs inside
+    this process (moto answers boto3 only) or where the environment lacks the credentials or
+    the region (a developer's profile: `emoji-smith replay --stack`); otherwise, as in Lambda,
+    which sets both, this signed client. It costs about half of boto3's per call, so it is used
+    even where boto3 is loaded anyway, and a cold webhook never imports boto3."""
+    return _aws_in_this_process or not (
+        "AWS_ACCESS_KEY_ID" in environ
+        and "AWS_SECRET_ACCESS_KEY" in environ
+        and ("AWS_REGION" in environ or "AWS_DEFAULT_REGION" in environ)
+    )
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Distribution mode's installations and install-link states in DynamoDB.
 
 Read on every request of a workspace, a cold shortcut included: as the settings store, through
-boto3 only when the process has it loaded already, otherwise through the standard library's
-signed client (`aws_signed_json`), so a cold webhook does not import boto3 for one GetItem.
+the standard library's signed client (`aws_signed_json`), so a cold webhook does not import
+boto3 for one GetItem, or through boto3 where `through_boto3()` says so (the one rule).
 
 Installations: one item per `installation_id` (`team:T…`, or `enterprise:E…` for an org-wide
 install). A token refresh is claimed with a conditional write (`refreshing_until`, on the
@@ -15,10 +15,9 @@ expired items lazily (up to days later), so `consume` checks the time itself.
 from __future__ import annotations
 
 import secrets
-import sys
 from typing import Any
 
-from emoji_smith.adapters.aws_signed_json import DYNAMODB, AwsCallFailed, call
+from emoji_smith.adapters.aws_signed_json import DYNAMODB, AwsCallFailed, call, through_boto3
 from emoji_smith.domain.installations import STATE_SECONDS, Installation, installation_key
 
 _METHODS = {
@@ -35,7 +34,7 @@ class _ConditionFailed(Exception):
 
 def _call(operation: str, request: dict[str, Any]) -> dict[str, Any]:
     """One DynamoDB call; `_ConditionFailed` when its condition did not hold."""
-    if "boto3" not in sys.modules:
+    if not through_boto3():
         try:
             return call(DYNAMODB, operation, request)
         except AwsCallFailed as error:

@@ -2,24 +2,21 @@
 
 Read on every request, the webhook's shortcut included — a cold one must open the modal within
 Slack's 3 s, and importing boto3 for this one GetItem would cost ~200 ms. So the calls go
-through boto3 only when the process has it loaded already (a warm container, a step, the local
-runtime), and otherwise through the standard library's signed client (`aws_signed_json`).
-Both speak DynamoDB's JSON API: the same request and answer documents.
+through the standard library's signed client (`aws_signed_json`), or through boto3 where
+`through_boto3()` says so (the one rule: the local runtime, a developer's profile). Both speak
+DynamoDB's JSON API: the same request and answer documents.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from emoji_smith.adapters.aws_signed_json import DYNAMODB, call
+from emoji_smith.adapters.aws_signed_json import DYNAMODB, call, through_boto3
 
 
 class DynamoDBSettingsStore:
-    def __init__(self, table: str, signed_client: bool | None = None) -> None:
-        """`signed_client`: True or False to choose the client (tests); None decides per call."""
+    def __init__(self, table: str) -> None:
         self._table = table
-        self._signed_client = signed_client
 
     def saved(self, team: str) -> dict[str, Any] | None:
         key = {"team_id": {"S": team}}
@@ -60,10 +57,7 @@ class DynamoDBSettingsStore:
         return bool(answer.get("Attributes"))
 
     def _call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
-        signed = self._signed_client
-        if signed is None:
-            signed = "boto3" not in sys.modules
-        if signed:
+        if not through_boto3():
             return call(DYNAMODB, operation, request)
         from emoji_smith.adapters.aws_clients import dynamodb_client
 

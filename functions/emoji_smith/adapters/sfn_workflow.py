@@ -2,7 +2,7 @@
 
 The start is the webhook's, on every submission: it goes through the standard library's signed
 client (`aws_signed_json`, a kept-alive connection), about half of boto3's cost per call and
-no boto3 import (through boto3 where AWS runs in the process: the local runtime's moto). The
+no boto3 import, or through boto3 where `through_boto3()` says so (the one rule). The
 rest (a click's SendTask*, the retry schedule's listing and redrives) through boto3, imported
 when first used.
 """
@@ -30,11 +30,8 @@ NOT_REDRIVABLE = frozenset({"ExecutionNotRedrivable", "ExecutionDoesNotExist", "
 
 
 class StepFunctionsWorkflow:
-    def __init__(self, state_machine_arn: str, signed_start: bool | None = None) -> None:
-        """`signed_start`: True or False to choose the start's client (tests); None: the
-        signed one unless AWS runs in this process."""
+    def __init__(self, state_machine_arn: str) -> None:
         self._arn = state_machine_arn
-        self._signed_start = signed_start
 
     @property
     def state_machine_arn(self) -> str:
@@ -47,8 +44,7 @@ class StepFunctionsWorkflow:
         OSError."""
         asked_at = datetime.now(UTC)
         request = {"stateMachineArn": self._arn, "name": name, "input": json.dumps(execution_input)}
-        signed = self._signed_start
-        if not (signed if signed is not None else not through_boto3()):
+        if through_boto3():
             client = _client()
             try:
                 started = client.start_execution(**request)["startDate"]
