@@ -193,15 +193,19 @@ class FakeSlack(SlackWorkspaces, HTTPFake):
     def _web_api(self, method: str, request: Recorded) -> Reply:
         if method == "oauth.v2.access":  # the client authenticates itself, with no token
             return Reply(200, self.oauth_v2_access(request, self.params(request)))
+        params = self.params(request)
         problem = self.token_problem(request, admin=method in ADMIN_METHODS)
         if problem:
             return Reply(200, {"ok": False, "error": problem})
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return Reply(200, {"ok": False, "error": "unknown_method"})
-        self._team = self.acting_team(request)  # under the fake's lock: one call at a time
+        problem = self.team_problem(request, method, params)
+        if problem:
+            return Reply(200, {"ok": False, "error": problem})
+        self._team = self.acting_team(request, params)  # under the fake's lock: one at a time
         try:
-            return Reply(200, {"ok": True, **handler(self.params(request))})
+            return Reply(200, {"ok": True, **handler(params)})
         except _SlackError as error:
             answer: dict[str, Any] = {"ok": False, "error": error.code}
             if error.messages:
@@ -221,9 +225,10 @@ class FakeSlack(SlackWorkspaces, HTTPFake):
         """url_private_download: the bot token in the Authorization header, as Slack wants."""
         if self.token_problem(request):
             return Reply(403, b"<html>Sign in to Slack</html>", {"Content-Type": "text/html"})
-        file_id = request.path.split("/")[2].split("-")[-1]
-        team = self.acting_team(request)
-        if file_id not in self.shared or file_id in self.hidden or not self.visible(file_id, team):
+        url_team, _, file_id = request.path.split("/")[2].rpartition("-")
+        team = self.download_team(request, url_team)
+        hidden = file_id not in self.shared or file_id in self.hidden
+        if hidden or team is None or not self.visible(file_id, team):
             return Reply(404, b"", {"Content-Type": "text/html"})
         _name, mimetype, data = self.shared[file_id]
         return Reply(200, data, {"Content-Type": mimetype})

@@ -7,6 +7,18 @@ minutes and needs the `redirect_uri` sent to authorize (`invalid_code`, `bad_red
 client is checked (`invalid_client_id`, `bad_client_secret`); with token rotation on, an access
 token expires after 12 hours (`token_expired`) and a refresh token is single use
 (`invalid_refresh_token`). An uninstalled workspace's tokens are revoked (`token_revoked`).
+
+Enterprise Grid org-wide installs ("Using APIs with org-wide apps", Slack's API docs): the token
+is the org's and can act in each workspace the app was added to (`grid_workspaces`), so "you now
+need to specify which workspace a method should act on" with `team_id`. Slack names the methods
+that require it (conversations.list, users.list, files.list...: "required if token belongs to
+org-wide app", else `missing_argument`) and says an app may always pass it. This fake asks it of
+every method an org token calls (auth.test aside): a call that would leave Slack to guess the
+workspace is refused here with `missing_argument`, one naming a workspace the app was not added
+to with `team_access_not_granted` ("The token used is not granted the specific workspace access
+required to complete this request"). A workspace token's `team_id` is ignored, as Slack ignores
+it ("ignored if the API call is sent using a workspace-level token"): it still acts only on its
+own workspace.
 """
 
 from __future__ import annotations
@@ -21,6 +33,8 @@ from typing import Any
 from fakes.http_fake import Recorded
 
 DEFAULT_TEAM = "T1"
+#: Methods about the token itself: an org token calls them without naming a workspace.
+TOKEN_METHODS = frozenset({"auth.test"})
 CLIENT_ID = "1111.2222"
 CLIENT_SECRET = "fake-client-secret"
 APP_ID = "A0EMOJI"
@@ -67,6 +81,8 @@ class SlackWorkspaces:
         self.owners_team: dict[str, str] = {}
         #: Enterprise Grid members: one id, in several workspaces of the org.
         self.grid_members: dict[str, set[str]] = {}
+        #: Grid workspaces an org-wide install was added to: team → its org.
+        self.grid_workspaces: dict[str, str] = {}
         #: Emoji of teams other than the default one (whose are FakeSlack's `emoji`).
         self.team_emoji: dict[str, dict[str, str]] = {}
         self._codes: dict[str, _Grant] = {}
@@ -105,6 +121,10 @@ class SlackWorkspaces:
         """A member of an Enterprise Grid org, with the same id in each of these workspaces."""
         self.grid_members.setdefault(user, set()).update(teams)
 
+    def grid_org(self, enterprise: str, *teams: str) -> None:
+        """Workspaces of Grid org `enterprise` its org-wide install was added to."""
+        self.grid_workspaces |= dict.fromkeys(teams, enterprise)
+
     def uninstall(self, team: str) -> None:
         """The app removed from a workspace: Slack revokes its tokens."""
         for token in self.tokens.values():
@@ -112,9 +132,13 @@ class SlackWorkspaces:
                 token.revoked = True
 
     def team_of(self, request: Recorded) -> str | None:
-        """The team whose token made a recorded call (None: no known token)."""
+        """The workspace a recorded call acted in: its token's, or the one an org token named
+        (None: no known token, or an org token naming none)."""
         found = self.tokens.get(_bearer(request))
-        return found.team if found else None
+        if found is None or found.team:
+            return found.team if found else None
+        params = request.json if isinstance(request.json, dict) else request.form
+        return str(params.get("team_id") or "") or None
 
     # -- what the fake does -----------------------------------------------------------------------
     def oauth_v2_access(self, request: Recorded, params: dict[str, Any]) -> dict[str, Any]:
@@ -155,9 +179,37 @@ class SlackWorkspaces:
             return "not_allowed_token_type"
         return None
 
-    def acting_team(self, request: Recorded) -> str:
+    def team_problem(self, request: Recorded, method: str, params: dict[str, Any]) -> str | None:
+        """Slack's error for an org token that names no workspace, or one it was not added to
+        (a workspace token's `team_id` is ignored: never a problem)."""
         token = self.tokens.get(_bearer(request))
-        return (token.team or token.enterprise or DEFAULT_TEAM) if token else DEFAULT_TEAM
+        if token is None or token.team is not None or method in TOKEN_METHODS:
+            return None
+        named = str(params.get("team_id") or "")
+        if not named:
+            return "missing_argument"
+        if self.grid_workspaces.get(named) != token.enterprise:
+            return "team_access_not_granted"
+        return None
+
+    def acting_team(self, request: Recorded, params: dict[str, Any] | None = None) -> str:
+        """The workspace a call acts in: its token's (a `team_id` ignored), or for an org token
+        the one it names (checked by `team_problem`; naming none: the org itself)."""
+        token = self.tokens.get(_bearer(request))
+        if token is None:
+            return DEFAULT_TEAM
+        if token.team:
+            return token.team
+        return str((params or {}).get("team_id") or "") or token.enterprise or DEFAULT_TEAM
+
+    def download_team(self, request: Recorded, team: str) -> str | None:
+        """The workspace a file download (`url_private_download`, whose path names the file's
+        workspace) acts in with its token: a workspace token's own; an org token's, that
+        workspace if the app was added to it (None: not)."""
+        token = self.tokens.get(_bearer(request))
+        if token is None or token.team is not None:
+            return self.acting_team(request)
+        return team if self.grid_workspaces.get(team) == token.enterprise else None
 
     def visible(self, thing: str, team: str | None = None) -> bool:
         """A file, channel or member the team (default: the call's) can see."""
@@ -172,13 +224,15 @@ class SlackWorkspaces:
 
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
         team = self._team
+        org_wide = not team.startswith("T")  # an org token acts as its org here
         return {
             "url": f"https://{team.lower()}.slack.test/",
             "team": f"Team {team}",
             "team_id": team,
             "user_id": f"UB{team}",
             "bot_id": f"B{team}",
-            "is_enterprise_install": False,
+            "is_enterprise_install": org_wide,
+            **({"enterprise_id": team} if org_wide else {}),
         }
 
     def _revoked(self, grant: _Grant) -> bool:
