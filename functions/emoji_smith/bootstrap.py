@@ -183,7 +183,9 @@ class _Wiring:
         self._lock = threading.RLock()
         self._secrets: tuple[float, dict[str, Any]] | None = None
         self._reread_at: float | None = None
-        #: Distribution mode: the workspace whose token Slack is called with (`for_team`).
+        #: Distribution mode: the workspace whose token Slack is called with (`for_team`), and
+        #: which every Slack call names (`team_id`): an org-wide install's one token serves each
+        #: workspace of its org, so Slack's adapters, and what they keep, are per team too.
         self.team: str | None = None
         #: Its Grid org ("": none), where an org-wide install is found when the team has none.
         self.enterprise = ""
@@ -508,15 +510,15 @@ class _Wiring:
         return OpenAIPromptEnhancer(client, settings.prompt_model)
 
     # -- Slack --------------------------------------------------------------------------------
-    def _web_client(self, token: str) -> WebClient:
+    def _web_client(self, token: str, team: str | None = None) -> WebClient:
         base_url = self.settings.slack_api_base_url
 
         def build() -> WebClient:
             from emoji_smith.adapters.slack_gateway import web_client
 
-            return web_client(token, base_url)
+            return web_client(token, base_url, team)
 
-        return self._once(("web_client", token), build)
+        return self._once(("web_client", token, team), build)
 
     def picture_source(self) -> PictureSource:
         """Slack's files and emoji with the bot token (uploads need none: they are in the
@@ -526,9 +528,10 @@ class _Wiring:
         def build() -> PictureSource:
             from emoji_smith.adapters.slack_pictures import SlackPictures
 
-            return SlackPictures(token, self.settings.slack_api_base_url, self.image_store())
+            base_url = self.settings.slack_api_base_url
+            return SlackPictures(token, base_url, self.image_store(), self.team)
 
-        return self._once(("picture_source", token), build)
+        return self._once(("picture_source", token, self.team), build)
 
     def slack_gateway(self) -> SlackGateway:
         """Slack with the bot token; the local outbox only where it was chosen explicitly. Built
@@ -555,9 +558,10 @@ class _Wiring:
             from emoji_smith.adapters.slack_gateway import SlackWebGateway
 
             admin = self._web_client(admin_token) if admin_token else None
-            return SlackWebGateway(self._web_client(bot_token), admin, settings.slack_api_base_url)
+            bot = self._web_client(bot_token, self.team)
+            return SlackWebGateway(bot, admin, settings.slack_api_base_url)
 
-        return self._once(("slack_gateway", bot_token, admin_token), build)
+        return self._once(("slack_gateway", bot_token, admin_token, self.team), build)
 
     def slack_interactions(self) -> SlackInteractions:
         token = self.bot_token()
@@ -570,9 +574,9 @@ class _Wiring:
             from emoji_smith.adapters.slack_interactions import SlackWebApiInteractions
 
             base_url, seconds = self.settings.slack_api_base_url, self._settings_seconds
-            return SlackWebApiInteractions(token, base_url, seconds, self._clock)
+            return SlackWebApiInteractions(token, base_url, seconds, self._clock, self.team)
 
-        return self._once(("slack_interactions", token), build)
+        return self._once(("slack_interactions", token, self.team), build)
 
 
 class _SeenAtOnce:

@@ -219,8 +219,12 @@ def test_an_org_wide_install_serves_each_workspace_of_its_org_only(
     distribution_aws: LocalAWS, slack: FakeSlack
 ) -> None:
     aws = distribution_aws
-    # GIVEN the app installed org-wide on Grid org E1 (one token for the org, no team)
+    # GIVEN the app installed org-wide on Grid org E1 (one token for the org, no team) and
+    # added to its workspaces TGA and TGB
     slack.token_rotation = False
+    slack.grid_org("E1", "TGA", "TGB")
+    for team in ("TGA", "TGB"):
+        slack.place(team, f"U{team}", f"C{team}")
     installed = install_org_wide(aws, slack, "E1")
     assert installed["statusCode"] == 200, installed
     org_tokens = {t for t, token in slack.tokens.items() if token.enterprise == "E1"}
@@ -231,12 +235,13 @@ def test_an_org_wide_install_serves_each_workspace_of_its_org_only(
         slack.requests.clear()
         answer = post(aws, in_org(shortcut(slack.response_url()), team, "E1"))
 
-        # THEN each is answered with the form, opened with the org's token
+        # THEN each is answered with the form, opened with the org's token in its workspace
         assert answer["statusCode"] == 200, answer
         (opened,) = slack.calls("views.open")
         assert _bearer_of(opened) in org_tokens
+        assert slack_calls_by(slack) == {team}
 
-    # ... and a submission's job carries the org, as Slack signed it, for its steps' token
+    # WHEN a member of TGB submits it
     view = slack.params(slack.calls("views.open")[-1])["view"]
     slack.requests.clear()
     submitted = post(aws, in_org(submission(view, "VG", description="ship it"), "TGB", "E1"))
@@ -245,11 +250,17 @@ def test_an_org_wide_install_serves_each_workspace_of_its_org_only(
     sfn = aws.client("stepfunctions")
     request = json.loads(sfn.describe_execution(executionArn=arn)["input"])["request"]
     assert (request["team_id"], request["enterprise_id"]) == ("TGB", "E1")
-    # ... whose steps find the org's token too (whether Slack then acts in TGB is not told
-    # yet: an org token's calls would have to name the workspace, and the fake does not check)
-    aws.wait(arn)
+    run = aws.wait(arn)
+
+    # THEN the job succeeds, every Slack call of it is made in TGB with the org's token, and
+    # the emoji is shared in TGB's thread: nothing lands in TGA
+    assert run["status"] == "SUCCEEDED", run.get("cause")
     assert {_bearer_of(r) for r in slack.requests if r.path.startswith("/api/")} <= org_tokens
-    assert slack.calls("conversations.open")  # UploadEmoji, sharing by DM
+    assert slack_calls_by(slack) == {"TGB"}
+    (complete,) = slack.calls("files.completeUploadExternal")
+    assert slack.params(complete)["channel_id"] == "CTGB"
+    (shared,) = json.loads(slack.params(complete)["files"])
+    assert slack.owners_team[shared["id"]] == "TGB"
 
     # WHEN a workspace of another org (not installed) runs it: answered, nothing done
     slack.requests.clear()

@@ -90,6 +90,10 @@ def test_a_submission_is_delivered_into_the_thread_with_progress(
     assert "name it `ship_it`" in params["initial_comment"]
     (uploaded,) = slack.uploads.values()
     assert decode(uploaded).size == (128, 128)
+    # AND no Slack call names a workspace: one-workspace mode's token is the workspace's own
+    api_calls = [r for r in slack.requests if r.path.startswith("/api/")]
+    assert api_calls
+    assert not any("team_id" in slack.params(r) for r in api_calls)
     # AND the member saw progress, then the result, in the same ephemeral message
     texts = [response["text"] for response in slack.responses()]
     assert texts[0].startswith("Working on :ship_it:")

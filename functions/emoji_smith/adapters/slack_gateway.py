@@ -36,11 +36,15 @@ NOT_IN_THE_CONVERSATION = (
 )
 
 
-def web_client(token: str, base_url: str) -> WebClient:
-    """Retries connection errors and 429s (sleeping Retry-After): the workflow can wait."""
+def web_client(token: str, base_url: str, team: str | None = None) -> WebClient:
+    """Retries connection errors and 429s (sleeping Retry-After): the workflow can wait.
+    `team`: the workspace every call names (`team_id`, slack_sdk's default parameter "for
+    Org-Wide App installation"): an org-wide install's token acts in many workspaces of its Grid
+    org, and Slack needs each call to say which ("Using APIs with org-wide apps")."""
     return WebClient(
         token=token,
         base_url=base_url,
+        team_id=team,
         timeout=10,
         retry_handlers=[
             ConnectionErrorRetryHandler(),

@@ -7,6 +7,11 @@ needs a few calls. None of them is retried (sent again only on a kept connection
 closed, which never read it) and none sleeps: a 429 answers at once (and
 `emoji.list` is then not asked until its Retry-After has passed), and each call has a 2 s timeout
 (the conversation's calls at submission: 1 s).
+
+Built for one workspace (`team`, distribution mode), every call names it as `team_id`: an
+org-wide install's token acts in many workspaces of its Grid org, and Slack needs each call to
+say which ("Using APIs with org-wide apps": a workspace token's `team_id` is ignored). What it
+keeps (the emoji list, conversations) is that workspace's.
 """
 
 from __future__ import annotations
@@ -43,10 +48,13 @@ class SlackWebApiInteractions:
         api_base_url: str,
         conversation_seconds: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        team: str | None = None,
     ) -> None:
         """`conversation_seconds`: how long a conversation's answer is trusted (the composition
-        root's bound; 0: asked each time); `clock` ages what is kept (a test moves it)."""
+        root's bound; 0: asked each time); `clock` ages what is kept (a test moves it); `team`:
+        the workspace every call names (None: the token's own, one-workspace mode)."""
         self._token = token
+        self._team = {"team_id": team} if team else {}
         self._clock = clock
         self._conversation_seconds = conversation_seconds
         self._conversations: dict[str, tuple[float, Conversation]] = {}
@@ -146,9 +154,11 @@ class SlackWebApiInteractions:
         timeout: float = TIMEOUT_SECONDS,
     ) -> dict[str, Any]:
         if json_body is not None:
-            data, content_type = json.dumps(json_body).encode(), "application/json; charset=utf-8"
+            body = json.dumps(json_body | self._team).encode()
+            data, content_type = body, "application/json; charset=utf-8"
         else:
-            data, content_type = urlencode(form or {}).encode(), "application/x-www-form-urlencoded"
+            data = urlencode((form or {}) | self._team).encode()
+            content_type = "application/x-www-form-urlencoded"
         headers = {"Authorization": f"Bearer {self._token}"}
         raw = _post(self._base_url + method, data, content_type, headers, method, timeout=timeout)
         try:

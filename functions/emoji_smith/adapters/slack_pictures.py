@@ -1,7 +1,9 @@
 """The picture an emoji starts from, fetched for the workflow: a Slack file (its download URL
 asked of `files.info`, with the bot token), a custom emoji (`emoji.list`, aliases followed), or a
 picture the CLI put in the bucket. Downloads only from Slack's hosts (`domain.pictures`), follow
-no redirect elsewhere, and stop reading past the size limit."""
+no redirect elsewhere, and stop reading past the size limit. Built for one workspace (`team`,
+distribution mode), each call names it as `team_id` (an org-wide install's token acts in many:
+"Using APIs with org-wide apps")."""
 
 from __future__ import annotations
 
@@ -28,8 +30,11 @@ NOT_VISIBLE = frozenset({"file_not_found", "file_deleted", "access_denied", "not
 
 
 class SlackPictures:
-    def __init__(self, bot_token: str, api_base_url: str, store: ImageStore) -> None:
+    def __init__(
+        self, bot_token: str, api_base_url: str, store: ImageStore, team: str | None = None
+    ) -> None:
         self._token = bot_token
+        self._team = {"team_id": team} if team else {}
         self._base_url = api_base_url if api_base_url.endswith("/") else api_base_url + "/"
         self._store = store
 
@@ -68,6 +73,7 @@ class SlackPictures:
         return url
 
     def _api(self, method: str, params: dict[str, str]) -> dict[str, Any]:
+        params = params | self._team
         request = urllib.request.Request(  # noqa: S310 (the configured Slack API base URL)
             f"{self._base_url}{method}" + (f"?{urlencode(params)}" if params else ""),
             headers={"Authorization": f"Bearer {self._token}"},
