@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -106,13 +106,20 @@ def post(aws: LocalAWS, payload: dict[str, Any]) -> dict[str, Any]:
     return aws.call("WebhookFunction", function_url_event(form(payload)))
 
 
-def make_emoji(aws: LocalAWS, slack: FakeSlack, team: str, view_id: str) -> dict[str, Any]:
-    """A member of `team` runs the shortcut and submits; the run, once ended."""
-    answer = post(aws, in_team(shortcut(slack.response_url()), team))
+def make_emoji(
+    aws: LocalAWS, slack: FakeSlack, team: str, view_id: str, enterprise: str = ""
+) -> dict[str, Any]:
+    """A member of `team` (of Grid org `enterprise`) runs the shortcut and submits; the run,
+    once ended."""
+
+    def signed(payload: dict[str, Any]) -> dict[str, Any]:
+        return in_org(payload, team, enterprise) if enterprise else in_team(payload, team)
+
+    answer = post(aws, signed(shortcut(slack.response_url())))
     assert answer["statusCode"] == 200, answer
     opened = slack.calls("views.open")[-1]
     view = slack.params(opened)["view"]
-    answer = post(aws, in_team(submission(view, view_id, description="ship it"), team))
+    answer = post(aws, signed(submission(view, view_id, description="ship it")))
     assert answer["statusCode"] == 200, answer
     return aws.wait(aws.execution_arn(f"{team}-{view_id}"))
 
@@ -271,3 +278,69 @@ def test_an_org_wide_install_serves_each_workspace_of_its_org_only(
 
 def _bearer_of(request: Recorded) -> str:
     return request.headers.get("authorization", "").removeprefix("Bearer ")
+
+
+def post_event(aws: LocalAWS, event: dict[str, Any], **envelope: Any) -> dict[str, Any]:
+    """An Events API event as Slack signs and sends it."""
+    body = {"type": "event_callback", "event": event, "event_id": f"Ev{time.time_ns()}"}
+    sent = function_url_event(json.dumps(body | envelope).encode(), "application/json")
+    answer = aws.call("WebhookFunction", sent)
+    assert answer["statusCode"] == 200, answer
+    return answer
+
+
+def stored_jobs(aws: LocalAWS) -> set[str]:
+    table = aws.physical_ids["JobsTable"]
+    items = aws.client("dynamodb").scan(TableName=table, ConsistentRead=True)["Items"]
+    return {item["job_id"]["S"] for item in items}
+
+
+def eventually(check: Callable[[], bool], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "not within the time allowed"
+        time.sleep(0.05)
+
+
+def test_an_org_wide_uninstall_stops_every_workspace_of_its_org_and_forgets_their_data(
+    distribution_aws: LocalAWS, slack: FakeSlack
+) -> None:
+    aws = distribution_aws
+    # GIVEN org E3's org-wide install added to its workspaces TGC and TGD, TC installed on its
+    # own, and an emoji made in TGD and one in TC
+    slack.token_rotation = False
+    slack.grid_org("E3", "TGC", "TGD")
+    for team in ("TGC", "TGD", "TC"):
+        slack.place(team, f"U{team}", f"C{team}")
+    assert install_org_wide(aws, slack, "E3")["statusCode"] == 200
+    assert install(aws, slack, "TC")["statusCode"] == 200
+    for team, view_id, enterprise in (("TGD", "VU1", "E3"), ("TC", "VU2", "")):
+        run = make_emoji(aws, slack, team, view_id, enterprise)
+        assert run["status"] == "SUCCEEDED", run.get("cause")
+    assert {"TGD-VU1", "TC-VU2"} <= stored_jobs(aws)
+
+    # WHEN an org admin removes the app from the org's workspaces (Slack's team_access_revoked,
+    # which an org-wide uninstall needs first)
+    post_event(aws, {"type": "team_access_revoked", "team_ids": ["TGC", "TGD"]}, enterprise_id="E3")
+
+    # THEN TGD's data is deleted, and TC's kept
+    eventually(lambda: "TGD-VU1" not in stored_jobs(aws))
+    assert "TC-VU2" in stored_jobs(aws)
+
+    # WHEN the admin uninstalls it from the org: Slack revokes the org's token and tells the app
+    # (the installation it applies to is the org's; the envelope names no workspace)
+    slack.uninstall("E3")
+    org_install = {"enterprise_id": "E3", "team_id": None, "is_enterprise_install": True}
+    post_event(aws, {"type": "app_uninstalled"}, enterprise_id="E3", authorizations=[org_install])
+
+    # THEN a shortcut from either workspace of the org reaches no Slack method at all
+    for team in ("TGC", "TGD"):
+        slack.requests.clear()
+        stopped = post(aws, in_org(shortcut(slack.response_url()), team, "E3"))
+        assert stopped["statusCode"] == 200  # answered, doing nothing
+        assert slack_calls_by(slack) == set()
+    # ... while TC, installed on its own, works on with its data
+    slack.requests.clear()
+    assert post(aws, in_team(shortcut(slack.response_url()), "TC"))["statusCode"] == 200
+    assert slack_calls_by(slack) == {"TC"}
+    assert "TC-VU2" in stored_jobs(aws)

@@ -11,13 +11,16 @@ from emoji_smith.application.retention import (
     forget_member,
     forget_workspace,
     forget_workspace_later,
+    forget_workspaces_later,
 )
 from emoji_smith.domain.errors import InvalidRequest
+from emoji_smith.domain.installations import Installation
 from emoji_smith.domain.models import EmojiRequest, JobStatus
 from emoji_smith.domain.quotas import Charge, Limits, Period
 from emoji_smith.domain.slack_payloads import AppGone, OtherEvent, parse_event
 from emoji_smith.ports import Ports
 from fakes.in_memory import InMemoryImages, InMemoryJobs, InMemoryLedger, InMemorySettings
+from fakes.in_memory_installations import InMemoryInstallations
 
 
 class RecordingDeletions:
@@ -139,3 +142,26 @@ def test_the_webhook_asks_for_the_deletion_and_does_not_wait() -> None:
     deletions = RecordingDeletions()
     forget_workspace_later(Ports(deletion_requests=lambda: deletions), "T1", "app_uninstalled")
     assert deletions.asked == [("T1", "app_uninstalled")]
+
+
+def test_workspaces_that_lost_an_org_wide_install_are_forgotten_unless_installed_on_their_own() -> (
+    None
+):
+    # GIVEN distribution mode, org E1's org-wide install, and TOWN of E1 installed on its own
+    installations = InMemoryInstallations()
+    for team, enterprise in ((None, "E1"), ("TOWN", "E1")):
+        installations.save(
+            Installation(team, enterprise, "UBOT", ("commands",), "U1", 1, bot_token="xoxb-1")
+        )
+    deletions = RecordingDeletions()
+    ports = Ports(
+        deletion_requests=lambda: deletions,
+        distribution=lambda: True,
+        installations=lambda: installations,
+    )
+
+    # WHEN the org's install is removed from TGA, TOWN and TGB (TGA named twice, one empty)
+    forget_workspaces_later(ports, ["TGA", "TOWN", "", "TGB", "TGA"], "team_access_revoked")
+
+    # THEN TGA's and TGB's data is asked to be deleted, once each; TOWN keeps its own install
+    assert deletions.asked == [("TGA", "team_access_revoked"), ("TGB", "team_access_revoked")]

@@ -127,8 +127,12 @@ def _refresh(
 
 
 def uninstall(installations: InstallationStore, team_id: str, enterprise_id: str | None) -> bool:
-    """Forget the installation (the app was removed or its bot token revoked): nothing of
-    the workspace can reach Slack after. Whether there was one."""
+    """Forget the installation (the app was removed or its bot token revoked): the team's, or
+    with no team its Grid org's org-wide one. Nothing of the workspace (every workspace of the
+    org) can reach Slack after. Whether there was one."""
+    if not (team_id or enterprise_id):
+        logger.warning("Ignored an uninstall naming neither a workspace nor an org")
+        return False
     removed = installations.delete(team_id or None, None if team_id else enterprise_id)
     logger.info("Uninstalled from %s: %s", team_id or enterprise_id, removed)
     return removed

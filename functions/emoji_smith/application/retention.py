@@ -4,6 +4,9 @@ is in the README's "What is deleted, and when").
 - `forget_workspace_later(ports, team, reason)`: for the webhook, when Slack says the app was
   uninstalled or its bot token revoked: asks for the deletion and returns at once (the event is
   answered within Slack's 3 s; the deletion runs in the ForgetWorkspace function).
+  `forget_workspaces_later(ports, teams, reason)`: the same for each workspace that lost the app
+  (an org-wide install removed from workspaces of its Grid org, or gone), except one that still
+  has an install of its own.
 - `forget_workspace(ports, team)`: the deletion itself: the workspace's jobs, their images, its
   usage counters and its saved settings.
 - `forget_member(ports, user, team)`: a member's jobs, their images and the member's usage
@@ -16,6 +19,7 @@ so a deletion cut short finds the same jobs when it runs again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +87,17 @@ def forget_workspace_later(ports: Ports, team: str, reason: str) -> None:
         return
     ports.deletion_requests().forget_workspace_later(team, reason)
     logger.info("Asked to delete workspace %s's data (%s)", team, reason)
+
+
+def forget_workspaces_later(ports: Ports, teams: Iterable[str], reason: str) -> None:
+    """Each workspace's deletion asked for, but not of one still installed on its own
+    (distribution mode): a Grid workspace can have its own install beside its org's, and losing
+    the org's leaves it working."""
+    for team in dict.fromkeys(teams):
+        if team and ports.distribution() and ports.installations().find(team, None):
+            logger.info("Kept workspace %s's data (%s): it is installed on its own", team, reason)
+            continue
+        forget_workspace_later(ports, team, reason)
 
 
 def forget_workspace(ports: Ports, team: str) -> Forgotten:

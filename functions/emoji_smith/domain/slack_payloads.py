@@ -100,10 +100,31 @@ class HomeOpened:
 class AppGone:
     """Events API `app_uninstalled`, or `tokens_revoked` naming a bot token: the app can no
     longer act in the workspace, and its data there is deleted. (Only members' own tokens
-    revoked is an `OtherEvent`: the app is still installed.)"""
+    revoked is an `OtherEvent`: the app is still installed.)
+
+    `org_wide`: the Grid org's org-wide install is gone (the event's `authorizations[0]` says
+    `is_enterprise_install`, as bolt reads it); then `team` is a workspace of the org, or empty
+    (Slack may name none). A per-workspace install inside a Grid org carries the org too, and is
+    not org-wide: only that workspace's install is gone."""
 
     team: str
     reason: str
+    enterprise: str = ""
+    org_wide: bool = False
+
+    @property
+    def installation(self) -> tuple[str, str | None]:
+        """The (team, org) of the installation that is gone: the org's, or the team's."""
+        return ("", self.enterprise) if self.org_wide else (self.team, None)
+
+
+@dataclass(frozen=True)
+class WorkspacesRevoked:
+    """Events API `team_access_revoked`: an org-wide install was removed from these workspaces
+    of its Grid org (Slack's `team_ids`). The org's install still serves its other workspaces;
+    these lose the app, so their data is deleted as an uninstall's."""
+
+    teams: tuple[str, ...]
     enterprise: str = ""
 
 
@@ -139,10 +160,26 @@ def _id_of(payload: Mapping[str, Any], key: str) -> str:
     return _text(_object(payload.get(key), key).get("id"), f"{key}.id")
 
 
+def _enterprise_install(envelope: Mapping[str, Any]) -> bool:
+    """Whether an event is for an org-wide install: `authorizations[0].is_enterprise_install`
+    (the Events API's "installation the event applies to"), else the envelope's own flag."""
+    authorizations = envelope.get("authorizations")
+    first = authorizations[0] if isinstance(authorizations, list) and authorizations else None
+    flag = (first if isinstance(first, dict) else envelope).get("is_enterprise_install")
+    return flag is True or flag == "true"
+
+
 def parse_interaction(payload: dict[str, Any]) -> Interaction:
     """An interactivity payload (the form's `payload` field, already JSON)."""
     kind = _text(payload.get("type"), "type")
-    team = _id_of(payload, "team") or _text(payload.get("team_id"), "team_id")
+    # An org-wide install's interactions may carry `team: null`: the member's workspace is then
+    # `user.team_id` (as bolt reads it), still Slack's signed word.
+    member = _object(payload.get("user"), "user")
+    team = (
+        _id_of(payload, "team")
+        or _text(payload.get("team_id"), "team_id")
+        or _text(member.get("team_id"), "user.team_id")
+    )
     user = _id_of(payload, "user")
     enterprise = _id_of(payload, "enterprise") or _text(
         payload.get("enterprise_id"), "enterprise_id"
@@ -198,20 +235,31 @@ def parse_command(fields: Mapping[str, str]) -> SlashCommand:
     )
 
 
-def parse_event(envelope: dict[str, Any]) -> HomeOpened | AppGone | OtherEvent:
+Event = HomeOpened | AppGone | WorkspacesRevoked | OtherEvent
+
+
+def parse_event(envelope: dict[str, Any]) -> Event:
     """An Events API `event_callback` envelope."""
     event = envelope.get("event")
     if not isinstance(event, dict):
         return OtherEvent("")
     kind = _text(event.get("type"), "event.type")
+    enterprise = _text(envelope.get("enterprise_id"), "enterprise_id")
     if kind == "app_uninstalled" or (
         kind == "tokens_revoked" and _object(event.get("tokens"), "event.tokens").get("bot")
     ):
         return AppGone(
             team=_text(envelope.get("team_id"), "team_id"),
             reason=kind,
-            enterprise=_text(envelope.get("enterprise_id"), "enterprise_id"),
+            enterprise=enterprise,
+            org_wide=bool(enterprise) and _enterprise_install(envelope),
         )
+    if kind == "team_access_revoked":
+        teams = event.get("team_ids") or []
+        if not isinstance(teams, list):
+            raise MalformedPayload("event.team_ids is not a list")
+        named = (_text(team, "event.team_ids[]") for team in teams)
+        return WorkspacesRevoked(tuple(team for team in named if team), enterprise)
     if kind != "app_home_opened" or event.get("tab", "home") != "home":
         return OtherEvent(kind)
     return HomeOpened(

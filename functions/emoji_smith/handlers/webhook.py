@@ -187,7 +187,7 @@ def _route(wired: Ports, body: bytes, content_type: str) -> Response:
             if isinstance(event, AppGone) and wired.distribution():
                 from emoji_smith.application.installing import uninstall
 
-                uninstall(wired.installations(), event.team, None)
+                uninstall(wired.installations(), *event.installation)  # the org's, or the team's
                 answer_event(wired, event)
             else:
                 answer_event(_for_team(wired, event), event)

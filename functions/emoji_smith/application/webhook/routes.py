@@ -10,12 +10,13 @@ from emoji_smith.domain.home_view import SETTINGS_CALLBACK
 from emoji_smith.domain.slack_payloads import (
     AppGone,
     BlockAction,
+    Event,
     HomeOpened,
     Interaction,
     MessageShortcut,
-    OtherEvent,
     SlashCommand,
     ViewSubmission,
+    WorkspacesRevoked,
 )
 from emoji_smith.domain.slack_views import MODAL_CALLBACK
 from emoji_smith.ports import Ports
@@ -57,12 +58,18 @@ def answer_command(ports: Ports, command: SlashCommand) -> Answer:
     return on_command(ports, command)
 
 
-def answer_event(ports: Ports, event: HomeOpened | AppGone | OtherEvent) -> None:
+def answer_event(ports: Ports, event: Event) -> None:
     if isinstance(event, HomeOpened):
         from emoji_smith.application.webhook.home import on_home_opened
 
         on_home_opened(ports, event)
     elif isinstance(event, AppGone):
-        from emoji_smith.application.retention import forget_workspace_later
+        from emoji_smith.application.retention import forget_workspaces_later
 
-        forget_workspace_later(ports, event.team, event.reason)
+        # An org-wide install gone: the workspace Slack names (if any) loses the app too;
+        # each other workspace of the org was removed from it first (`WorkspacesRevoked`).
+        forget_workspaces_later(ports, [event.team], event.reason)
+    elif isinstance(event, WorkspacesRevoked):
+        from emoji_smith.application.retention import forget_workspaces_later
+
+        forget_workspaces_later(ports, event.teams, "team_access_revoked")
