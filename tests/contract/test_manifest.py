@@ -22,8 +22,9 @@ MANIFESTS = {
 DEFAULT = MANIFESTS["manifest.yaml"]
 ENTERPRISE = MANIFESTS["manifest.enterprise.yaml"]
 DISTRIBUTION = MANIFESTS["manifest.distribution.yaml"]
-#: Distribution mode also hears of an uninstall (to forget the workspace's installation).
-UNINSTALL_EVENTS = ["app_uninstalled", "tokens_revoked"]
+#: Distribution mode also hears of an uninstall (to forget the workspace's installation), and
+#: of an org-wide install removed from workspaces of its org (to forget their data).
+UNINSTALL_EVENTS = ["app_uninstalled", "tokens_revoked", "team_access_revoked"]
 #: Scope → the Web API methods our adapters call that need it (kept honest by the tests below).
 BOT_SCOPES_FOR_METHODS = {
     "commands": ["views.open"],
@@ -120,9 +121,12 @@ def test_the_distribution_manifest_is_the_default_app_with_a_redirect_and_rotati
     assert list(BOT_SCOPES) == oauth["scopes"]["bot"]
     settings = DISTRIBUTION["settings"]
     assert settings["token_rotation_enabled"] is True
-    assert {k: v for k, v in settings.items() if k not in ("token_rotation_enabled",)} | {
+    # ... and, on Enterprise Grid, an org-wide install (each call names its workspace)
+    assert settings["org_deploy_enabled"] is True
+    own = ("token_rotation_enabled", "org_deploy_enabled")
+    assert {k: v for k, v in settings.items() if k not in own} | {
         "event_subscriptions": DEFAULT["settings"]["event_subscriptions"]
-    } == {k: v for k, v in DEFAULT["settings"].items() if k != "token_rotation_enabled"}
+    } == {k: v for k, v in DEFAULT["settings"].items() if k not in own}
     rest = {k: v for k, v in DISTRIBUTION.items() if k not in ("oauth_config", "settings")}
     assert rest == {k: v for k, v in DEFAULT.items() if k not in ("oauth_config", "settings")}
 
