@@ -5,6 +5,7 @@ types (keys, required keys, Literal values) and the per-model rules its docstrin
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import itertools
 import types
@@ -68,8 +69,14 @@ def allows(annotation: Any, value: object) -> bool:
     return True  # file types: the fake checks the image part itself
 
 
+@functools.cache
+def type_hints(params: type) -> dict[str, Any]:
+    """A request type's annotations, resolved once (each resolution takes ~0.5 ms)."""
+    return get_type_hints(params, include_extras=True)
+
+
 def spec_problems(params: type, request: dict[str, object]) -> list[str]:
-    hints = get_type_hints(params, include_extras=True)
+    hints = type_hints(params)
     required: frozenset[str] = getattr(params, "__required_keys__", frozenset())
     problems = [f"missing {name}" for name in sorted(required - request.keys())]
     problems += [f"unknown {name}" for name in request if name not in hints]
