@@ -54,9 +54,12 @@ lint: setup
 test: lint setup-checks
 	$(BIN)/pytest
 
-# The fast inner loop (~20 s): lint, then the unit and contract tests that take no seconds each.
+# The fast inner loop: lint, then the unit and contract tests that take no seconds each, in two
+# processes (a test file stays in one: its module fixtures are built once). On the project's
+# 2-CPU machine: 16-20 s with mypy's cache warm (one process: 23-24 s), ~34 s with it cold
+# (mypy alone ~17-22 s). `make test` runs every test, in one process.
 check: lint setup-checks
-	$(BIN)/pytest -q tests/unit tests/contract -m "not slow"
+	$(BIN)/pytest -q -n 2 --dist loadfile tests/unit tests/contract -m "not slow"
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

@@ -43,14 +43,33 @@ def local_aws(outbox: Path) -> Iterator[LocalAWS]:
 
 #: One-line summaries suites want shown at the end of the run (the fault-injection suite's).
 SUMMARY_LINES = pytest.StashKey[list[str]]()
+#: Payloads the Block Kit schema judged in pytest-xdist's workers (`make check` runs in two).
+WORKERS_CHECKED = pytest.StashKey[int]()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In an xdist worker: hand what the summary shows to the controller, which prints it."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["summary_lines"] = session.config.stash.get(SUMMARY_LINES, [])
+        output["block_kit_checked"] = block_kit.checked()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist's controller: a worker finished; add its summary to this process's."""
+    output = getattr(node, "workeroutput", {})
+    stash = node.config.stash
+    stash.setdefault(SUMMARY_LINES, []).extend(output.get("summary_lines", []))
+    stash[WORKERS_CHECKED] = stash.get(WORKERS_CHECKED, 0) + output.get("block_kit_checked", 0)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    for line in terminalreporter.config.stash.get(SUMMARY_LINES, []):
+    stash = terminalreporter.config.stash
+    for line in stash.get(SUMMARY_LINES, []):
         terminalreporter.write_line(line)
-    terminalreporter.write_line(
-        f"Slack payloads checked against the Block Kit schema: {block_kit.checked()}"
-    )
+    checked = block_kit.checked() + stash.get(WORKERS_CHECKED, 0)
+    terminalreporter.write_line(f"Slack payloads checked against the Block Kit schema: {checked}")
 
 
 def rgba(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
