@@ -338,6 +338,11 @@ class WorkflowStarter(Protocol):
 class Workflow(WorkflowStarter, Protocol):
     def recent_runs(self, since: datetime) -> list[Run]: ...
 
+    def run(self, execution_arn: str) -> Run | None:
+        """One run as Step Functions describes it (input, status, end); None when there is
+        none of that ARN."""
+        ...
+
     def redrive(self, execution_arn: str) -> bool:
         """False when the run cannot be redriven (the caller starts a new one instead)."""
         ...

@@ -181,24 +181,20 @@ class Operations:
         raise RuntimeError(f"job {job_id} was replayed {MAX_REPLAY_CHAIN} times already")
 
     def _input_of(self, arn: str, asked: str) -> dict[str, Any]:
-        from emoji_smith.adapters.aws_clients import stepfunctions_client
-
-        client = stepfunctions_client()
-        try:
-            described = client.describe_execution(executionArn=arn)
-        except (client.exceptions.ExecutionDoesNotExist, client.exceptions.InvalidArn):
-            raise NoSuchJob(f"no such job: {asked} (no execution of that name)") from None
-        answer: dict[str, Any] = json.loads(described["input"])
+        run = self._workflow.run(arn)
+        if run is None:
+            raise NoSuchJob(f"no such job: {asked} (no execution of that name)")
+        answer: dict[str, Any] = json.loads(run.input)
         return answer
 
     def _open_since(self, arn: str, asked_at: datetime) -> bool:
         """Whether the run is open, or ended after `asked_at` (a concurrent replay's run). A
         clock skew only errs on the safe side: one run more, or the answer an earlier one."""
-        from emoji_smith.adapters.aws_clients import stepfunctions_client
-
-        described = stepfunctions_client().describe_execution(executionArn=arn)
-        stopped: datetime | None = described.get("stopDate")
-        return described["status"] == "RUNNING" or (stopped is not None and stopped >= asked_at)
+        run = self._workflow.run(arn)
+        if run is None:
+            return False
+        stopped = run.stopped_at
+        return run.status == "RUNNING" or (stopped is not None and stopped >= asked_at)
 
     def _delivered(self, job_id: str) -> dict[str, str] | None:
         record = self._jobs.get(job_id)

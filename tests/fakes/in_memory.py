@@ -5,6 +5,7 @@ window — so a use case cannot pass here and fail on AWS for the lack of one.""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
@@ -488,12 +489,16 @@ class InMemoryWorkflow:
                 job_id=str(execution_input.get("job_id", name)),
                 status="RUNNING",
                 started_at=self.now,
+                input=json.dumps(execution_input),
             )
         )
         return True
 
     def recent_runs(self, since: datetime) -> list[Run]:
         return [run for run in self.runs if run.started_at >= since]
+
+    def run(self, execution_arn: str) -> Run | None:
+        return next((run for run in self.runs if run.arn == execution_arn), None)
 
     def redrive(self, execution_arn: str) -> bool:
         run = next(run for run in self.runs if run.arn == execution_arn)

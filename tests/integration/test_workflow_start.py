@@ -1,11 +1,14 @@
 """The webhook's StartExecution through its two clients — the signed standard-library one (the
 webhook in AWS) and boto3 (where AWS runs in the process) — against Step Functions' API (moto's
-server, which answers a start as AWS does: docs/FACTS.md): each sees the same duplicates."""
+server, which answers a start as AWS does: docs/FACTS.md): each sees the same duplicates. And a
+run described by its ARN (what `ops replay` reads), by Step Functions and the in-memory fake."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,6 +16,8 @@ from botocore.exceptions import ClientError
 
 from emoji_smith.adapters.aws_signed_json import AwsCallFailed
 from emoji_smith.adapters.sfn_workflow import CLOCK_SKEW, StepFunctionsWorkflow
+from emoji_smith.ports import Workflow
+from fakes.in_memory import InMemoryWorkflow
 
 
 def test_both_clients_start_once_and_see_the_same_duplicates(
@@ -59,3 +64,30 @@ def test_both_clients_raise_another_refusal(
     with pytest.raises(ClientError) as error:
         StepFunctionsWorkflow(missing).start("T1-V1", {"job_id": "j"})
     assert error.value.response["Error"]["Code"] == "StateMachineDoesNotExist"
+
+
+@pytest.mark.parametrize("workflow_kind", ["step-functions", "in-memory"])
+def test_a_run_is_described_with_its_input_and_an_unknown_one_is_none(
+    state_machine: tuple[Any, str], workflow_kind: str
+) -> None:
+    # GIVEN a job started on Step Functions (moto's server) or on the in-memory fake
+    arn = state_machine[1]
+    workflow: Workflow = (
+        StepFunctionsWorkflow(arn) if workflow_kind == "step-functions" else InMemoryWorkflow()
+    )
+    job = {"job_id": "T1-VRUN", "request": {"description": "ship it"}}
+    assert workflow.start("T1-VRUN", job)
+    started = next(run for run in workflow.recent_runs(datetime(2000, 1, 1, tzinfo=UTC)))
+    # WHEN it is described by its ARN
+    run = workflow.run(started.arn)
+    # THEN it comes with its job, input and status, open
+    assert run is not None
+    assert (run.name, run.job_id, run.status, run.stopped_at) == (
+        "T1-VRUN",
+        "T1-VRUN",
+        "RUNNING",
+        None,
+    )
+    assert json.loads(run.input) == job
+    # AND a run nobody started is None, not an error
+    assert workflow.run(started.arn.replace("T1-VRUN", "T1-NEVER")) is None

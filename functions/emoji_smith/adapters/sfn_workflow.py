@@ -70,23 +70,19 @@ class StepFunctionsWorkflow:
                 runs.append(self._run(summary))
         return runs
 
+    def run(self, execution_arn: str) -> Run | None:
+        client = _client()
+        try:
+            described = client.describe_execution(executionArn=execution_arn)
+        except (client.exceptions.ExecutionDoesNotExist, client.exceptions.InvalidArn):
+            return None
+        return _run_of(dict(described), dict(described))
+
     def _run(self, summary: Any) -> Run:
-        details: dict[str, Any] = {}
-        if summary["status"] != "RUNNING":
-            details = dict(_client().describe_execution(executionArn=summary["executionArn"]))
-        execution_input = str(details.get("input") or "{}")
-        job_id = json.loads(execution_input).get("job_id") or summary["name"]
-        return Run(
-            arn=summary["executionArn"],
-            name=summary["name"],
-            job_id=str(job_id),
-            status=summary["status"],
-            started_at=summary["startDate"],
-            stopped_at=summary.get("stopDate"),
-            error=str(details.get("error") or ""),
-            cause=str(details.get("cause") or ""),
-            input=execution_input,
-        )
+        """A listed run; described too unless it is running (an open run has no error yet)."""
+        if summary["status"] == "RUNNING":
+            return _run_of(dict(summary), {})
+        return self.run(summary["executionArn"]) or _run_of(dict(summary), {})
 
     def redrive(self, execution_arn: str) -> bool:
         """False when Step Functions cannot redrive it (too old, or not failed)."""
@@ -118,6 +114,22 @@ class StepFunctionsWorkflow:
         ):
             return False
         return True
+
+
+def _run_of(summary: dict[str, Any], details: dict[str, Any]) -> Run:
+    execution_input = str(details.get("input") or "{}")
+    job_id = json.loads(execution_input).get("job_id") or summary["name"]
+    return Run(
+        arn=summary["executionArn"],
+        name=summary["name"],
+        job_id=str(job_id),
+        status=summary["status"],
+        started_at=summary["startDate"],
+        stopped_at=summary.get("stopDate"),
+        error=str(details.get("error") or ""),
+        cause=str(details.get("cause") or ""),
+        input=execution_input,
+    )
 
 
 def _client() -> SFNClient:
