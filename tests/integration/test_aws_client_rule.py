@@ -1,12 +1,14 @@
 """One rule picks the client of every AWS call that can go either way (`through_boto3`): the
-settings store, the installation store and the workflow's start each go through the signed
-standard-library client or through boto3 as the rule says, and nothing else decides (not
+settings store, the installation store, the workflow's start and the modal's quota read each go
+through the signed standard-library client or through boto3 as the rule says, and nothing else
+decides (not
 whether boto3 happens to be loaded: in this process it always is). Each client reads what the
 other wrote, on moto's server."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,11 @@ import pytest
 from emoji_smith.adapters import aws_clients
 from emoji_smith.adapters.dynamodb_installation_store import DynamoDBInstallationStore
 from emoji_smith.adapters.dynamodb_settings_store import DynamoDBSettingsStore
+from emoji_smith.adapters.dynamodb_usage_ledger import DynamoDBUsageLedger
 from emoji_smith.adapters.http_connections import post
 from emoji_smith.adapters.sfn_workflow import StepFunctionsWorkflow
 from emoji_smith.domain.installations import Installation
+from emoji_smith.domain.quotas import Charge, Limits, Period
 
 ADAPTERS = ["settings", "installations", "workflow"]
 INSTALL = Installation(
@@ -143,3 +147,24 @@ def test_credentials_from_a_profile_go_through_boto3(
     # THEN both worked, through boto3 (the signed client knows no profile)
     assert adapter.written()
     assert used(sent) == {"boto3"}
+
+
+@pytest.mark.parametrize("reader", ["signed", "boto3"])
+def test_the_modals_quota_read_goes_through_the_client_the_rule_names(
+    reader: str,
+    request: pytest.FixtureRequest,
+    sent: dict[str, list[str]],
+    aws_client: Callable[[str], None],
+) -> None:
+    # GIVEN a member's reservation (Validate's transaction: boto3, in the steps' package)
+    ledger = DynamoDBUsageLedger(request.getfixturevalue("dynamodb_table")("UsageTable"))
+    period = Period.at(datetime(2026, 12, 4, 12, tzinfo=UTC))
+    charge = Charge("T1", "U1", 2, 0.08, period.day, period.month)
+    assert ledger.reserve(charge, Limits(5, 10.0), period) is None
+    sent["boto3"].clear()
+    # WHEN the webhook reads what the member has spent, with the rule naming one client
+    aws_client(reader)
+    figures = ledger.spent("T1", "U1", period)
+    # THEN the reservation is read back through that client only
+    assert figures == (2, 0.08)
+    assert used(sent) == {reader}

@@ -17,37 +17,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from emoji_smith.adapters.aws_signed_json import DYNAMODB, AwsCallFailed, call, through_boto3
+from emoji_smith.adapters.dynamodb_json import ConditionFailed, dynamodb
 from emoji_smith.domain.installations import STATE_SECONDS, Installation, installation_key
-
-_METHODS = {
-    "GetItem": "get_item",
-    "PutItem": "put_item",
-    "UpdateItem": "update_item",
-    "DeleteItem": "delete_item",
-}
-
-
-class _ConditionFailed(Exception):
-    pass
-
-
-def _call(operation: str, request: dict[str, Any]) -> dict[str, Any]:
-    """One DynamoDB call; `_ConditionFailed` when its condition did not hold."""
-    if not through_boto3():
-        try:
-            return call(DYNAMODB, operation, request)
-        except AwsCallFailed as error:
-            if "ConditionalCheckFailed" in error.detail:
-                raise _ConditionFailed from None
-            raise
-    from emoji_smith.adapters.aws_clients import dynamodb_client
-
-    client = dynamodb_client()
-    try:
-        return dict(getattr(client, _METHODS[operation])(**request))
-    except client.exceptions.ConditionalCheckFailedException:
-        raise _ConditionFailed from None
 
 
 def _text(item: dict[str, Any], name: str) -> str | None:
@@ -69,7 +40,7 @@ class DynamoDBInstallationStore:
         if enterprise_id:
             keys.append(installation_key(None, enterprise_id))
         for key in keys:
-            answer = _call(
+            answer = dynamodb(
                 "GetItem",
                 {
                     "TableName": self._table,
@@ -83,11 +54,11 @@ class DynamoDBInstallationStore:
         return None
 
     def save(self, installation: Installation) -> None:
-        _call("PutItem", {"TableName": self._table, "Item": item_of(installation)})
+        dynamodb("PutItem", {"TableName": self._table, "Item": item_of(installation)})
 
     def claim_refresh(self, installation: Installation, now: int, lease_seconds: int) -> bool:
         try:
-            _call(
+            dynamodb(
                 "UpdateItem",
                 {
                     "TableName": self._table,
@@ -102,13 +73,13 @@ class DynamoDBInstallationStore:
                     },
                 },
             )
-        except _ConditionFailed:
+        except ConditionFailed:
             return False
         return True
 
     def save_refreshed(self, old: Installation, new: Installation) -> bool:
         try:
-            _call(
+            dynamodb(
                 "PutItem",
                 {
                     "TableName": self._table,
@@ -117,12 +88,12 @@ class DynamoDBInstallationStore:
                     "ExpressionAttributeValues": {":read": {"S": old.bot_refresh_token or ""}},
                 },
             )
-        except _ConditionFailed:
+        except ConditionFailed:
             return False
         return True
 
     def delete(self, team_id: str | None, enterprise_id: str | None = None) -> bool:
-        answer = _call(
+        answer = dynamodb(
             "DeleteItem",
             {
                 "TableName": self._table,
@@ -144,14 +115,14 @@ class DynamoDBOAuthStateStore:
             "expires_at": {"N": str(now + STATE_SECONDS)},
             "team": {"S": team},
         }
-        _call("PutItem", {"TableName": self._table, "Item": item})
+        dynamodb("PutItem", {"TableName": self._table, "Item": item})
         return state
 
     def consume(self, state: str, now: int) -> str | None:
         if not state:
             return None
         try:
-            answer = _call(
+            answer = dynamodb(
                 "DeleteItem",
                 {
                     "TableName": self._table,
@@ -161,7 +132,7 @@ class DynamoDBOAuthStateStore:
                     "ReturnValues": "ALL_OLD",
                 },
             )
-        except _ConditionFailed:  # unknown, used or expired
+        except ConditionFailed:  # unknown, used or expired
             return None
         return _text(answer.get("Attributes") or {}, "team") or ""
 

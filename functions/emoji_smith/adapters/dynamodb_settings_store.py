@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emoji_smith.adapters.aws_signed_json import DYNAMODB, call, through_boto3
+from emoji_smith.adapters.dynamodb_json import dynamodb
 
 
 class DynamoDBSettingsStore:
@@ -20,7 +20,7 @@ class DynamoDBSettingsStore:
 
     def saved(self, team: str) -> dict[str, Any] | None:
         key = {"team_id": {"S": team}}
-        item = self._call("GetItem", {"TableName": self._table, "Key": key, "ConsistentRead": True})
+        item = dynamodb("GetItem", {"TableName": self._table, "Key": key, "ConsistentRead": True})
         found = item.get("Item")
         if not isinstance(found, dict):
             return None
@@ -47,24 +47,11 @@ class DynamoDBSettingsStore:
                 item[name] = {"N": repr(value)}
             else:
                 item[name] = {"S": str(value)}
-        self._call("PutItem", {"TableName": self._table, "Item": item})
+        dynamodb("PutItem", {"TableName": self._table, "Item": item})
 
     def forget(self, team: str) -> bool:
-        answer = self._call(
+        answer = dynamodb(
             "DeleteItem",
             {"TableName": self._table, "Key": {"team_id": {"S": team}}, "ReturnValues": "ALL_OLD"},
         )
         return bool(answer.get("Attributes"))
-
-    def _call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
-        if not through_boto3():
-            return call(DYNAMODB, operation, request)
-        from emoji_smith.adapters.aws_clients import dynamodb_client
-
-        client = dynamodb_client()
-        calls: dict[str, Any] = {
-            "GetItem": client.get_item,
-            "PutItem": client.put_item,
-            "DeleteItem": client.delete_item,
-        }
-        return dict(calls[operation](**request))

@@ -1,17 +1,20 @@
 """The usage ledger in DynamoDB: a member's images per day, a workspace's dollars per month, and
 each member's month (for the usage report). A reservation is one transaction of conditional
-updates, so concurrent submissions cannot together pass a limit."""
+updates, so concurrent submissions cannot together pass a limit. The webhook's one read
+(`spent`, the modal's figures) goes through `dynamodb_json`'s client; the rest through boto3,
+imported on first use."""
 
 from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING, Any, cast
 
-from emoji_smith.adapters.aws_clients import batch_delete, dynamodb_client
+from emoji_smith.adapters.dynamodb_json import dynamodb
 from emoji_smith.domain.quotas import Charge, Limits, Period, budget_refusal, member_refusal
 from emoji_smith.domain.usage import MemberUsage
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 #: Counters outlive their period by a little (the usage report reads last month).
@@ -37,7 +40,7 @@ class DynamoDBUsageLedger:
             return member_refusal(limits.member_daily_images, period, images)
         if dollars > limits.workspace_monthly_budget_usd:
             return budget_refusal(limits.workspace_monthly_budget_usd, period)
-        client = dynamodb_client()
+        client = _client()
         member_room = limits.member_daily_images - images
         budget_room = round(limits.workspace_monthly_budget_usd - dollars, 6)
         try:
@@ -73,7 +76,7 @@ class DynamoDBUsageLedger:
 
     def release(self, charge: Charge) -> None:
         team, user = charge.team, charge.user
-        dynamodb_client().transact_write_items(
+        _client().transact_write_items(
             TransactItems=[
                 self._add(f"member-day#{team}#{user}#{charge.day}", images=-charge.images),
                 self._add(f"team-month#{team}#{charge.month}", dollars=-charge.dollars),
@@ -99,13 +102,16 @@ class DynamoDBUsageLedger:
     def _read_spent(self, team: str, user: str, period: Period) -> tuple[int, float]:
         member = f"member-day#{team}#{user}#{period.day}"
         workspace = f"team-month#{team}#{period.month}"
-        answer = dynamodb_client().batch_get_item(
-            RequestItems={
-                self._table: {
-                    "Keys": [{"key": {"S": member}}, {"key": {"S": workspace}}],
-                    "ConsistentRead": True,
+        answer = dynamodb(  # the webhook's read: the rule's client, no boto3 cold
+            "BatchGetItem",
+            {
+                "RequestItems": {
+                    self._table: {
+                        "Keys": [{"key": {"S": member}}, {"key": {"S": workspace}}],
+                        "ConsistentRead": True,
+                    }
                 }
-            }
+            },
         )
         items = {
             item["key"]["S"]: item for item in answer.get("Responses", {}).get(self._table, [])
@@ -127,7 +133,7 @@ class DynamoDBUsageLedger:
             values[":team"] = {"S": team}
         usage: list[MemberUsage] = []
         pages = (
-            dynamodb_client()
+            _client()
             .get_paginator("query")
             .paginate(
                 TableName=self._table,
@@ -167,7 +173,7 @@ class DynamoDBUsageLedger:
         if user is not None and team is None:  # "<kind>#<team>#<user>#<period>"
             values[":user"] = {"S": f"#{user}#"}
             condition = f"({condition}) AND contains(#key, :user)"
-        client = dynamodb_client()
+        client = _client()
         pages = client.get_paginator("scan").paginate(
             TableName=self._table,
             FilterExpression=condition,
@@ -177,6 +183,8 @@ class DynamoDBUsageLedger:
             ConsistentRead=True,
         )
         keys = sorted({item["key"]["S"] for page in pages for item in page.get("Items", [])})
+        from emoji_smith.adapters.aws_clients import batch_delete
+
         batch_delete(self._table, [{"DeleteRequest": {"Key": {"key": {"S": k}}}} for k in keys])
         self._spent.clear()
         return keys
@@ -228,3 +236,9 @@ class DynamoDBUsageLedger:
 
 def _expires() -> int:
     return int(time.time()) + RETENTION_SECONDS
+
+
+def _client() -> DynamoDBClient:
+    from emoji_smith.adapters.aws_clients import dynamodb_client
+
+    return dynamodb_client()
