@@ -269,9 +269,11 @@ def main() -> int:
     arguments = parser.parse_args()
     from moto import mock_aws
 
+    from emoji_smith.adapters.aws_signed_json import aws_in_this_process
     from emoji_smith_local.moto_internals.tables import read_index_partitions
 
     with mock_aws():
+        aws_in_this_process(True)  # moto in this process answers boto3 only (`through_boto3`)
         names = create_tables()
         seconds = seed(names, arguments.jobs, arguments.workspaces)
         print(
@@ -291,6 +293,7 @@ def main() -> int:
         gc.collect()
         after = rss_mb()
         reads = read_homes(names, arguments.rounds)
+        aws_in_this_process(False)
     answered, published = answer_events(arguments.jobs, arguments.workspaces, arguments.rounds)
     slowest = max(timings)
     grown = after - before
