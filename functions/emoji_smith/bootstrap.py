@@ -552,7 +552,9 @@ class _Wiring:
                 return LocalOutbox(folder)
 
             return self._once(("outbox", folder), outbox)
-        admin_token = self.secret("SLACK_ADMIN_TOKEN") or ""
+        # One org admin's token would add every tenant's emoji to that one org: distribution
+        # mode never uses it (each workspace's emoji is posted for its members to add).
+        admin_token = "" if self.distribution() else (self.secret("SLACK_ADMIN_TOKEN") or "")
 
         def build() -> SlackGateway:
             from emoji_smith.adapters.slack_gateway import SlackWebGateway

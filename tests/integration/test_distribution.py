@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from emoji_smith_local.runtime import LocalAWS
-from fakes.fake_slack import FakeSlack
+from fakes.fake_slack import ADMIN_TOKEN, FakeSlack
 from fakes.http_fake import Recorded
 from fakes.slack_payloads import SIGNING_SECRET, form, function_url_event, shortcut, submission
 from fakes.slack_workspaces import CLIENT_ID, CLIENT_SECRET
@@ -36,11 +36,14 @@ def distribution_aws(
 def distribution_environment(
     fake_slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, str]:
-    """Distribution mode against the fake Slack: a client id and secret, no bot token."""
+    """Distribution mode against the fake Slack: a client id and secret, no bot token; an org
+    admin's token left in the secret too, which distribution mode must never use (it would add
+    every tenant's emoji to that admin's org)."""
     return {
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_CLIENT_ID": CLIENT_ID,
         "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+        "SLACK_ADMIN_TOKEN": ADMIN_TOKEN,
         "SLACK_API_BASE_URL": fake_slack.base_url,
         "EMOJI_SMITH_OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
     }
@@ -160,6 +163,7 @@ def test_two_workspaces_install_make_emoji_rotate_and_uninstall(
     run_a = make_emoji(aws, slack, "TA", "VA")
     assert run_a["status"] == "SUCCEEDED", run_a.get("cause")
     assert slack_calls_by(slack) == {"TA"}
+    assert slack.calls("admin.emoji.add") == []  # not with the admin's token, in no org
     (complete,) = slack.calls("files.completeUploadExternal")
     assert slack.params(complete)["channel_id"] == "CTA"
     refreshes = [r for r in slack.calls("oauth.v2.access") if slack.params(r).get("refresh_token")]

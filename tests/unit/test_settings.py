@@ -61,9 +61,17 @@ def test_a_changed_environment_is_read_again_and_an_unchanged_one_is_not(
     # GIVEN the process's settings, read once
     clean.setenv("JOBS_TABLE_NAME", "jobs-before")
     first = get_settings()
+    read: list[object] = []
+
+    def counted(items: Any) -> frozenset[Any]:
+        read.append(items)
+        return frozenset(items)
+
+    clean.setattr("emoji_smith.settings.frozenset", counted, raising=False)
     # WHEN they are asked for again with nothing changed
-    # THEN they are the same object (not read again)
+    # THEN they are the same object, and the environment was not read again
     assert get_settings() is first
+    assert read == []
     # AND WHEN a variable changes, the next read sees it at once
     clean.setenv("JOBS_TABLE_NAME", "jobs-after")
     assert get_settings().jobs_table_name == "jobs-after"

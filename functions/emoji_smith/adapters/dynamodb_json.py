@@ -1,7 +1,8 @@
 """One DynamoDB call by its API name, through the client `aws_signed_json.through_boto3()` picks
 (the one rule): the standard library's signed client in Lambda, so the webhook's reads never
 import boto3 (~200 ms of a cold start), or boto3 where AWS runs in this process. Both speak
-DynamoDB's JSON API: the same request and answer documents, and the same refusals.
+DynamoDB's JSON API: the same request and answer documents; a failed condition is
+`ConditionFailed` from either, other refusals are each client's own error.
 """
 
 from __future__ import annotations
