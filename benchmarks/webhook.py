@@ -235,6 +235,24 @@ class _StartExecutionEndpoint(BaseHTTPRequestHandler):
         pass
 
 
+def _median_ms(
+    handler: Callable[[dict[str, Any], Any], dict[str, Any]],
+    make_event: Callable[[int], dict[str, Any]],
+    rounds: int,
+) -> float:
+    """The handler's median over `rounds` events, after 20 that warm it; each answered 200."""
+    events = [make_event(i) for i in range(rounds + 20)]
+    for event in events[:20]:
+        assert handler(event, None)["statusCode"] == 200  # warm
+    timings = []
+    for event in events[20:]:
+        started = time.perf_counter()
+        answer = handler(event, None)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert answer["statusCode"] == 200, answer
+    return statistics.median(timings)
+
+
 def bench_handling(rounds: int) -> bool:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _StartExecutionEndpoint)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -294,16 +312,7 @@ def bench_handling(rounds: int) -> bool:
         ),
     ]
     for label, make_event, budget in cases:
-        events = [make_event(i) for i in range(rounds + 20)]
-        for event in events[:20]:
-            assert handler(event, None)["statusCode"] == 200  # warm
-        timings = []
-        for event in events[20:]:
-            started = time.perf_counter()
-            answer = handler(event, None)
-            timings.append((time.perf_counter() - started) * 1000)
-            assert answer["statusCode"] == 200
-        median = statistics.median(timings)
+        median = _median_ms(handler, make_event, rounds)
         ok &= median <= budget
         anchor = "0.5 ms" if budget < 1 else "13.4 ms (Pub/Sub)"
         print(
@@ -449,16 +458,7 @@ def bench_handling_with_calls(rounds: int) -> bool:
     ok = True
     try:
         for label, make_event, budget, anchor in cases:
-            events = [make_event(i) for i in range(rounds + 20)]
-            for event in events[:20]:
-                assert handler(event, None)["statusCode"] == 200  # warm
-            timings = []
-            for event in events[20:]:
-                started = time.perf_counter()
-                answer = handler(event, None)
-                timings.append((time.perf_counter() - started) * 1000)
-                assert answer["statusCode"] == 200, answer
-            median = statistics.median(timings)
+            median = _median_ms(handler, make_event, rounds)
             ok &= median <= budget
             print(
                 f"  {label}: median {median:.3f} ms (budget {budget} ms)  "
