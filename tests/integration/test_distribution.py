@@ -226,17 +226,23 @@ def in_org(payload: dict[str, Any], team: str, enterprise: str) -> dict[str, Any
     }
 
 
+def grid_org_installed(aws: LocalAWS, slack: FakeSlack, org: str, *teams: str) -> dict[str, Any]:
+    """Grid org `org` with its workspaces `teams` (a member and a channel each), the app
+    installed org-wide (no token rotation): the install's answer page."""
+    slack.token_rotation = False
+    slack.grid_org(org, *teams)
+    for team in teams:
+        slack.place(team, f"U{team}", f"C{team}")
+    return install_org_wide(aws, slack, org)
+
+
 def test_an_org_wide_install_serves_each_workspace_of_its_org_only(
     distribution_aws: LocalAWS, slack: FakeSlack
 ) -> None:
     aws = distribution_aws
     # GIVEN the app installed org-wide on Grid org E1 (one token for the org, no team) and
     # added to its workspaces TGA and TGB
-    slack.token_rotation = False
-    slack.grid_org("E1", "TGA", "TGB")
-    for team in ("TGA", "TGB"):
-        slack.place(team, f"U{team}", f"C{team}")
-    installed = install_org_wide(aws, slack, "E1")
+    installed = grid_org_installed(aws, slack, "E1", "TGA", "TGB")
     assert installed["statusCode"] == 200, installed
     org_tokens = {t for t, token in slack.tokens.items() if token.enterprise == "E1"}
     assert len(org_tokens) == 1
@@ -312,11 +318,8 @@ def test_an_org_wide_uninstall_stops_every_workspace_of_its_org_and_forgets_thei
     aws = distribution_aws
     # GIVEN org E3's org-wide install added to its workspaces TGC and TGD, TC installed on its
     # own, and an emoji made in TGD and one in TC
-    slack.token_rotation = False
-    slack.grid_org("E3", "TGC", "TGD")
-    for team in ("TGC", "TGD", "TC"):
-        slack.place(team, f"U{team}", f"C{team}")
-    assert install_org_wide(aws, slack, "E3")["statusCode"] == 200
+    assert grid_org_installed(aws, slack, "E3", "TGC", "TGD")["statusCode"] == 200
+    slack.place("TC", "UTC", "CTC")
     assert install(aws, slack, "TC")["statusCode"] == 200
     for team, view_id, enterprise in (("TGD", "VU1", "E3"), ("TC", "VU2", "")):
         run = make_emoji(aws, slack, team, view_id, enterprise)
